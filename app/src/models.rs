@@ -1,0 +1,382 @@
+//! Types the server hands to the pages. Plain data, safe to compile to WASM.
+
+use serde::{Deserialize, Serialize};
+
+use crate::i18n::Locale;
+
+/// Level of assurance of a login, lowest first (DigiD names).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum AssuranceLevel {
+    /// DigiD Basis: username and password.
+    Basis,
+    /// DigiD Midden: the app or an SMS check.
+    Midden,
+    /// DigiD Substantieel: the app with an ID check.
+    Substantieel,
+    /// DigiD Hoog: an identity document with a chip.
+    Hoog,
+}
+
+impl AssuranceLevel {
+    /// Every level, lowest first.
+    pub const ALL: [AssuranceLevel; 4] =
+        [Self::Basis, Self::Midden, Self::Substantieel, Self::Hoog];
+
+    /// The lowercase name used in settings and URLs.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Basis => "basis",
+            Self::Midden => "midden",
+            Self::Substantieel => "substantieel",
+            Self::Hoog => "hoog",
+        }
+    }
+
+    /// Parses the lowercase name.
+    pub fn parse(name: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|l| l.as_str() == name)
+    }
+
+    /// The translation key of the level's display name.
+    pub fn label_key(self) -> &'static str {
+        match self {
+            Self::Basis => "level.basis",
+            Self::Midden => "level.midden",
+            Self::Substantieel => "level.substantieel",
+            Self::Hoog => "level.hoog",
+        }
+    }
+}
+
+/// A back-office role, asserted by the municipality's identity provider.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum StaffRole {
+    /// Behandelaar: works the request queue.
+    Handler,
+    /// Second pair of eyes on erasures and refusals.
+    Approver,
+    /// Functionaris gegevensbescherming: read-only oversight.
+    PrivacyOfficer,
+    /// Keeps registers, source systems and templates.
+    Admin,
+}
+
+impl StaffRole {
+    /// Every role.
+    pub const ALL: [StaffRole; 4] = [
+        Self::Handler,
+        Self::Approver,
+        Self::PrivacyOfficer,
+        Self::Admin,
+    ];
+
+    /// The name used in the identity provider's roles claim.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Handler => "handler",
+            Self::Approver => "approver",
+            Self::PrivacyOfficer => "privacy_officer",
+            Self::Admin => "admin",
+        }
+    }
+
+    /// Parses a role name from the claim.
+    pub fn parse(name: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|r| r.as_str() == name)
+    }
+
+    /// The translation key of the role's display name.
+    pub fn label_key(self) -> &'static str {
+        match self {
+            Self::Handler => "role.handler",
+            Self::Approver => "role.approver",
+            Self::PrivacyOfficer => "role.privacy_officer",
+            Self::Admin => "role.admin",
+        }
+    }
+}
+
+/// The logged-in citizen as the pages may show them.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CitizenSummary {
+    /// Name from the BRP, when known.
+    pub name: Option<String>,
+    /// BSN with all but the last three digits hidden.
+    pub masked_bsn: String,
+    /// Level of assurance of this login.
+    pub level: AssuranceLevel,
+}
+
+/// The logged-in staff member as the pages may show them.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StaffSummary {
+    /// Display name from the staff identity provider.
+    pub name: String,
+    /// Roles at login.
+    pub roles: Vec<StaffRole>,
+}
+
+/// Who is looking at the page.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Viewer {
+    /// Not logged in.
+    Anonymous,
+    /// A citizen.
+    Citizen(CitizenSummary),
+    /// A staff member.
+    Staff(StaffSummary),
+}
+
+/// How long the session has left, for the warning.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SessionClock {
+    /// Seconds until the session ends without activity.
+    pub seconds_left: u32,
+    /// Seconds before the end at which the warning shows.
+    pub warning_seconds: u32,
+}
+
+/// The citizen's contact address as the settings page shows it.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ContactView {
+    /// The confirmed address mails go to.
+    pub verified_email: Option<String>,
+    /// An address waiting for its code.
+    pub pending_email: Option<String>,
+}
+
+/// A mail the outbox gave up on.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FailedMailView {
+    /// Outbox id.
+    pub id: i64,
+    /// Message key, e.g. `request_received`.
+    pub kind: String,
+    /// When it was caused (UTC, ISO 8601).
+    pub created_at: String,
+    /// Delivery attempts made.
+    pub attempts: i32,
+    /// The last error the SMTP server or network gave.
+    pub last_error: String,
+}
+
+/// The state of the mail outbox, for administrators.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OutboxView {
+    /// Waiting to be sent (including retries).
+    pub pending: u64,
+    /// Of those, how many have failed at least once.
+    pub retrying: u64,
+    /// Delivered.
+    pub sent: u64,
+    /// Given up on.
+    pub failed: u64,
+    /// The failed mails, newest first.
+    pub failed_mails: Vec<FailedMailView>,
+}
+
+/// One personal data record as the citizen sees it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RecordView {
+    /// What it is, e.g. "Indicatie hulp bij het huishouden".
+    pub label: String,
+    /// The value as recorded.
+    pub value: String,
+    /// Category of data.
+    pub category: String,
+    /// The processing activity's name.
+    pub activity: String,
+    /// Its purpose in plain words.
+    pub purpose: String,
+    /// Legal basis key (`LegalObligation`, …) for the plain-words translation.
+    pub legal_basis: String,
+    /// The article, e.g. "Wmo 2015 art. 2.3.5".
+    pub legal_basis_text: String,
+    /// Kept until (ISO date), when known.
+    pub retention_until: Option<String>,
+    /// The register's retention rule otherwise.
+    pub retention_rule: String,
+    /// When it was recorded (ISO date).
+    pub recorded_at: String,
+    /// Role and organisation.
+    pub recorded_by: String,
+    /// Special category (e.g. health).
+    pub special: bool,
+}
+
+/// Records of one source system.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SourceGroup {
+    /// Source system name.
+    pub source: String,
+    /// Its records, newest first.
+    pub records: Vec<RecordView>,
+}
+
+/// Records of one domain.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DomainGroup {
+    /// Domain key (`wmo`, `jeugd`, …).
+    pub domain: String,
+    /// Per source system.
+    pub sources: Vec<SourceGroup>,
+}
+
+/// "Mijn gegevens".
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MyDataView {
+    /// Grouped by domain, then source.
+    pub domains: Vec<DomainGroup>,
+    /// Items of special categories not shown because the login level is too low.
+    pub withheld_for_level: usize,
+}
+
+/// One disclosure as the citizen sees it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DisclosureView {
+    /// Who received it.
+    pub recipient: String,
+    /// What (categories).
+    pub categories: Vec<String>,
+    /// When (ISO date).
+    pub disclosed_at: String,
+    /// Why.
+    pub purpose: String,
+    /// Legal basis key, when there is one.
+    pub legal_basis: Option<String>,
+    /// The article.
+    pub legal_basis_text: Option<String>,
+    /// The consent it rests on: recipient and whether it was withdrawn (ISO date).
+    pub consent: Option<(String, Option<String>)>,
+}
+
+/// "Gedeeld met".
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SharedView {
+    /// Newest first, after the filters.
+    pub disclosures: Vec<DisclosureView>,
+    /// Every recipient, for the filter.
+    pub recipients: Vec<String>,
+    /// The filter as applied.
+    pub filter_recipient: Option<String>,
+    /// The filter as applied (ISO dates).
+    pub filter_from: Option<String>,
+    /// The filter as applied.
+    pub filter_to: Option<String>,
+    /// Disclosures of special categories not shown because the login level is too low.
+    pub withheld_for_level: usize,
+}
+
+/// One line of "Wie gebruikte mijn gegevens".
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UsageLine {
+    /// When (ISO date-time, UTC).
+    pub when: String,
+    /// What was done.
+    pub name: String,
+    /// For which processing activity.
+    pub activity: String,
+    /// The organisation unit, never a person.
+    pub processor: String,
+    /// `ok` or `error`.
+    pub status: String,
+}
+
+/// "Wie gebruikte mijn gegevens".
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UsageView {
+    /// Newest first.
+    pub lines: Vec<UsageLine>,
+    /// The filter as applied (ISO dates).
+    pub filter_from: Option<String>,
+    /// The filter as applied.
+    pub filter_to: Option<String>,
+    /// Lines about health data withheld until a higher login level.
+    pub withheld_for_level: usize,
+}
+
+/// A consent as the citizen sees it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ConsentView {
+    /// Id, for the withdrawal form.
+    pub id: i64,
+    /// To whom.
+    pub recipient: String,
+    /// For what.
+    pub purpose: String,
+    /// Given (ISO date).
+    pub given_at: String,
+    /// How it was given.
+    pub channel: String,
+    /// Withdrawn (ISO date), if it was.
+    pub withdrawn_at: Option<String>,
+}
+
+/// "Toestemmingen".
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ConsentsView {
+    /// Consents in force.
+    pub active: Vec<ConsentView>,
+    /// Consents withdrawn.
+    pub withdrawn: Vec<ConsentView>,
+    /// The consent the citizen is about to withdraw (confirmation step).
+    pub confirm: Option<ConsentView>,
+}
+
+/// The overview's figures.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OverviewView {
+    /// Records shown to the citizen.
+    pub records: usize,
+    /// In how many domains.
+    pub domains: usize,
+    /// The three latest disclosures.
+    pub recent: Vec<DisclosureView>,
+    /// Items withheld until a higher login level.
+    pub withheld_for_level: usize,
+}
+
+/// Data a particular page needs, loaded by the server for that page only.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub enum PageData {
+    /// The page needs nothing beyond the context.
+    #[default]
+    None,
+    /// `/instellingen`.
+    Settings(ContactView),
+    /// `/backoffice/post`.
+    Outbox(OutboxView),
+    /// `/overzicht`.
+    Overview(OverviewView),
+    /// `/mijn-gegevens`.
+    MyData(MyDataView),
+    /// `/gedeeld`.
+    Shared(SharedView),
+    /// `/gebruik`.
+    Usage(UsageView),
+    /// `/toestemmingen`.
+    Consents(ConsentsView),
+}
+
+/// Everything the server tells a page about the request it renders.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PortalContext {
+    /// The municipality this instance serves.
+    pub municipality_name: String,
+    /// URL of the content-hashed stylesheet.
+    pub stylesheet_href: String,
+    /// Language of the page.
+    pub locale: Locale,
+    /// Who is logged in.
+    pub viewer: Viewer,
+    /// Session clock, when logged in.
+    pub session: Option<SessionClock>,
+    /// Path and query of this page, to come back to after switching language.
+    pub current_path: String,
+    /// Whether the DigiD stand-in runs (the start page says so).
+    pub dev_idp: bool,
+    /// Page-specific data.
+    pub page: PageData,
+}

@@ -1,0 +1,75 @@
+//! Pages for failed logins, after logout, and for addresses that do not exist.
+
+use leptos::prelude::*;
+use leptos_router::hooks::use_query_map;
+
+use crate::{i18n::tr, layouts::Page, shell::portal};
+
+/// Why a login did not succeed, as the `reden` query parameter names it.
+fn reason_keys(reason: &str) -> (&'static str, &'static str) {
+    match reason {
+        "geannuleerd" => ("login_failed.cancelled_title", "login_failed.cancelled"),
+        "niveau" => ("login_failed.level_title", "login_failed.level"),
+        "verlopen" => ("login_failed.expired_title", "login_failed.expired"),
+        "geen-toegang" => ("login_failed.no_role_title", "login_failed.no_role"),
+        "medewerker" => ("login_failed.staff_title", "login_failed.staff"),
+        _ => ("login_failed.title", "login_failed.communication"),
+    }
+}
+
+/// A login that ended without a session, in Logius' wording where DigiD is concerned.
+#[component]
+pub fn LoginFailedPage() -> impl IntoView {
+    let l = portal().locale;
+    let reason = use_query_map().with_untracked(|q| q.get("reden").unwrap_or_default());
+    let staff = matches!(reason.as_str(), "geen-toegang" | "medewerker");
+    let (title, text) = reason_keys(&reason);
+    let retry = if staff {
+        "/backoffice/inloggen"
+    } else {
+        "/inloggen"
+    };
+    view! {
+        <Page title_key=title>
+            <h1>{tr(l, title)}</h1>
+            <div class="notice-error my-6" role="alert" data-testid="login-error">
+                <p>{tr(l, text)}</p>
+            </div>
+            <div class="flex flex-wrap gap-4">
+                <a href=retry class="btn-primary">{tr(l, "login_failed.retry")}</a>
+                <a href="/" class="btn-secondary">{tr(l, "login_failed.home")}</a>
+            </div>
+        </Page>
+    }
+}
+
+/// Shown after logout at the provider.
+#[component]
+pub fn LoggedOutPage() -> impl IntoView {
+    let l = portal().locale;
+    view! {
+        <Page title_key="logged_out.title">
+            <h1>{tr(l, "logged_out.title")}</h1>
+            <p class="lead" data-testid="logged-out">{tr(l, "logged_out.text")}</p>
+            <p>{tr(l, "logged_out.shared_computer")}</p>
+            <a href="/" class="btn-primary">{tr(l, "login_failed.home")}</a>
+        </Page>
+    }
+}
+
+/// 404.
+#[component]
+pub fn NotFoundPage() -> impl IntoView {
+    #[cfg(feature = "ssr")]
+    if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
+        response.set_status(http::StatusCode::NOT_FOUND);
+    }
+    let l = portal().locale;
+    view! {
+        <Page title_key="not_found.title">
+            <h1>{tr(l, "not_found.title")}</h1>
+            <p>{tr(l, "not_found.text")}</p>
+            <a href="/" class="btn-primary">{tr(l, "login_failed.home")}</a>
+        </Page>
+    }
+}

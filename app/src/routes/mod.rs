@@ -1,0 +1,25 @@
+//! One module per page, named after what the page is for.
+
+mod backoffice;
+mod consents;
+mod errors;
+pub mod my_data;
+mod outbox;
+mod overview;
+mod settings;
+pub mod shared;
+mod start;
+mod statements;
+mod usage;
+
+pub use backoffice::BackofficePage;
+pub use consents::ConsentsPage;
+pub use errors::{LoggedOutPage, LoginFailedPage, NotFoundPage};
+pub use my_data::MyDataPage;
+pub use outbox::OutboxPage;
+pub use overview::OverviewPage;
+pub use settings::SettingsPage;
+pub use shared::SharedPage;
+pub use start::StartPage;
+pub use statements::{AccessibilityPage, PrivacyPage};
+pub use usage::UsagePage;

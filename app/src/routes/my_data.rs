@@ -1,0 +1,106 @@
+//! "Mijn gegevens": what the municipality holds, by domain and source, each item with why,
+//! on what legal basis, how long it is kept, where it came from and who recorded it.
+
+use leptos::prelude::*;
+
+use crate::{
+    i18n::{Locale, long_date, tr, tr_with},
+    layouts::Page,
+    models::{PageData, RecordView},
+    shell::portal,
+};
+
+/// The legal basis in plain words, then the article.
+pub fn basis_words(l: Locale, basis: Option<&str>, text: Option<&str>) -> String {
+    match basis {
+        Some(key) => {
+            let words = tr(l, &format!("basis.{key}"));
+            match text {
+                Some(t) if !t.is_empty() => format!("{words} ({t})"),
+                _ => words,
+            }
+        }
+        None => tr(l, "basis.none"),
+    }
+}
+
+/// A register's retention rule in words: `P10Y` becomes "10 jaar"; text rules stay as they are.
+fn retention_words(l: Locale, rule: &str) -> String {
+    match rule.strip_prefix('P').and_then(|r| r.strip_suffix('Y')) {
+        Some(years) if !years.is_empty() && years.chars().all(|c| c.is_ascii_digit()) => {
+            tr_with(l, "data.rule_years", &[("jaren", years)])
+        }
+        _ => rule.to_owned(),
+    }
+}
+
+fn record_item(l: Locale, r: RecordView) -> impl IntoView {
+    let kept = match &r.retention_until {
+        Some(date) => tr_with(l, "data.kept_until", &[("datum", &long_date(l, date))]),
+        None => retention_words(l, &r.retention_rule),
+    };
+    let recorded = tr_with(
+        l,
+        "data.recorded_by",
+        &[
+            ("datum", &long_date(l, &r.recorded_at)),
+            ("wie", &r.recorded_by),
+        ],
+    );
+    view! {
+        <li class="card my-3" data-testid="record">
+            <h4 class="text-lg font-semibold">{r.label.clone()}</h4>
+            <p class="mb-2">{r.value.clone()}</p>
+            {r.special.then(|| view! { <p class="text-sm font-semibold" data-testid="special">{tr(l, "data.special")}</p> })}
+            <dl class="facts text-sm">
+                <dt>{tr(l, "data.why")}</dt>
+                <dd>{format!("{}: {}", r.activity, r.purpose)}</dd>
+                <dt>{tr(l, "data.basis")}</dt>
+                <dd>{basis_words(l, Some(&r.legal_basis), Some(&r.legal_basis_text))}</dd>
+                <dt>{tr(l, "data.kept")}</dt>
+                <dd data-testid="kept">{kept}</dd>
+                <dt>{tr(l, "data.recorded")}</dt>
+                <dd>{recorded}</dd>
+            </dl>
+        </li>
+    }
+}
+
+/// The page.
+#[component]
+pub fn MyDataPage() -> impl IntoView {
+    let p = portal();
+    let l = p.locale;
+    let PageData::MyData(data) = p.page.clone() else {
+        return view! { <Page title_key="data.title"><p>{tr(l, "overview.not_logged_in")}</p></Page> }.into_any();
+    };
+    let withheld = data.withheld_for_level;
+    view! {
+        <Page title_key="data.title">
+            <h1>{tr(l, "data.title")}</h1>
+            <p class="lead">{tr(l, "data.intro")}</p>
+            {(withheld > 0).then(|| view! {
+                <div class="notice my-6" role="status" data-testid="step-up">
+                    <p>{tr_with(l, "data.step_up", &[("aantal", &withheld.to_string())])}</p>
+                </div>
+            })}
+            <p class="my-4 flex flex-wrap gap-4">
+                <a href="/mijn-gegevens/download.json" download>{tr(l, "data.download_json")}</a>
+                <a href="/mijn-gegevens/download.csv" download>{tr(l, "data.download_csv")}</a>
+            </p>
+            {data.domains.is_empty().then(|| view! { <p>{tr(l, "data.none")}</p> })}
+            {data.domains.into_iter().map(|domain| view! {
+                <section aria-labelledby=format!("domein-{}", domain.domain) data-testid=format!("domain-{}", domain.domain)>
+                    <h2 id=format!("domein-{}", domain.domain)>{tr(l, &format!("domain.{}", domain.domain))}</h2>
+                    {domain.sources.into_iter().map(|group| view! {
+                        <h3 class="mt-4 text-xl font-semibold">{tr_with(l, "data.source", &[("bron", &group.source)])}</h3>
+                        <ul>
+                            {group.records.into_iter().map(|r| record_item(l, r)).collect_view()}
+                        </ul>
+                    }).collect_view()}
+                </section>
+            }).collect_view()}
+        </Page>
+    }
+    .into_any()
+}

@@ -1,0 +1,79 @@
+//! The HTML document and the route table.
+
+use leptos::prelude::*;
+use leptos_meta::{MetaTags, provide_meta_context};
+use leptos_router::{
+    components::{Route, Router, Routes},
+    path,
+};
+
+use crate::{
+    models::PortalContext,
+    routes::{
+        AccessibilityPage, BackofficePage, ConsentsPage, LoggedOutPage, LoginFailedPage,
+        MyDataPage, NotFoundPage, OutboxPage, OverviewPage, PrivacyPage, SettingsPage, SharedPage,
+        StartPage, UsagePage,
+    },
+};
+
+/// The page context the server provided, or a neutral one (never reached on the server).
+pub fn portal() -> PortalContext {
+    use_context::<PortalContext>().unwrap_or_else(|| PortalContext {
+        municipality_name: String::new(),
+        stylesheet_href: String::new(),
+        locale: Default::default(),
+        viewer: crate::models::Viewer::Anonymous,
+        session: None,
+        current_path: "/".to_owned(),
+        dev_idp: false,
+        page: crate::models::PageData::None,
+    })
+}
+
+/// The whole document, rendered on the server.
+pub fn shell(options: LeptosOptions) -> impl IntoView {
+    let portal = portal();
+    view! {
+        <!DOCTYPE html>
+        <html lang=portal.locale.code()>
+            <head>
+                <meta charset="utf-8" />
+                <meta name="viewport" content="width=device-width, initial-scale=1" />
+                <meta name="color-scheme" content="light" />
+                <link rel="stylesheet" href=portal.stylesheet_href.clone() />
+                <link rel="icon" href="/favicon.svg" type="image/svg+xml" />
+                <HydrationScripts options islands=true />
+                <MetaTags />
+            </head>
+            <body class="min-h-screen bg-white text-ink antialiased">
+                <App />
+            </body>
+        </html>
+    }
+}
+
+/// The routes of the portal.
+#[component]
+pub fn App() -> impl IntoView {
+    provide_meta_context();
+    view! {
+        <Router>
+            <Routes fallback=|| view! { <NotFoundPage /> }>
+                <Route path=path!("/") view=StartPage />
+                <Route path=path!("/overzicht") view=OverviewPage />
+                <Route path=path!("/mijn-gegevens") view=MyDataPage />
+                <Route path=path!("/gedeeld") view=SharedPage />
+                <Route path=path!("/gebruik") view=UsagePage />
+                <Route path=path!("/toestemmingen") view=ConsentsPage />
+                <Route path=path!("/toestemmingen/intrekken") view=ConsentsPage />
+                <Route path=path!("/instellingen") view=SettingsPage />
+                <Route path=path!("/backoffice") view=BackofficePage />
+                <Route path=path!("/backoffice/post") view=OutboxPage />
+                <Route path=path!("/inloggen/mislukt") view=LoginFailedPage />
+                <Route path=path!("/uitgelogd") view=LoggedOutPage />
+                <Route path=path!("/toegankelijkheid") view=AccessibilityPage />
+                <Route path=path!("/privacy") view=PrivacyPage />
+            </Routes>
+        </Router>
+    }
+}

@@ -1,0 +1,21 @@
+//! sea-orm entities, one per table, in the shape `sea-orm-cli generate entity` writes them.
+//! Behaviour lives in the domain modules, not here.
+
+pub mod audit_events;
+pub mod citizen_contacts;
+pub mod citizens;
+pub mod consents;
+pub mod dev_idp_codes;
+pub mod dev_idp_keys;
+pub mod disclosures;
+pub mod login_attempts;
+pub mod outbox_mails;
+pub mod personal_data_records;
+pub mod processing_activities;
+pub mod processing_log_lines;
+pub mod record_history;
+pub mod sessions;
+pub mod source_events;
+pub mod source_systems;
+pub mod source_tokens;
+pub mod staff_accounts;

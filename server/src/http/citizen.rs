@@ -1,0 +1,153 @@
+//! Citizen actions on their own data: withdrawing a consent, downloading everything shown.
+
+use axum::{
+    Form,
+    extract::State,
+    http::header,
+    response::{IntoResponse, Redirect, Response},
+};
+use tower_sessions::Session;
+
+use crate::{
+    AppState,
+    http::{
+        pages::citizen,
+        support::{failure, not_logged_in},
+    },
+    transparency,
+};
+
+/// The confirmation form.
+#[derive(serde::Deserialize)]
+pub struct WithdrawForm {
+    id: String,
+}
+
+/// `POST /toestemmingen/intrekken`: withdraws one of the citizen's own consents at once.
+pub async fn withdraw_consent(
+    State(state): State<AppState>,
+    session: Session,
+    Form(form): Form<WithdrawForm>,
+) -> Response {
+    let Some((citizen_id, _)) = citizen(&state, &session).await else {
+        return not_logged_in();
+    };
+    let Ok(consent_id) = form.id.trim().parse::<i64>() else {
+        return Redirect::to("/toestemmingen?melding=onbekend").into_response();
+    };
+    match transparency::withdraw_consent(&state.db, citizen_id, consent_id).await {
+        Ok(true) => Redirect::to("/toestemmingen?melding=ingetrokken").into_response(),
+        // Someone else's consent looks exactly like one that does not exist.
+        Ok(false) => Redirect::to("/toestemmingen?melding=onbekend").into_response(),
+        Err(e) => failure(e),
+    }
+}
+
+fn attachment(content_type: &'static str, name: &str, body: String) -> Response {
+    (
+        [
+            (header::CONTENT_TYPE, content_type.to_owned()),
+            (
+                header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"{name}\""),
+            ),
+        ],
+        body,
+    )
+        .into_response()
+}
+
+/// `GET /mijn-gegevens/download.json`: everything the citizen sees, for reuse.
+pub async fn download_json(State(state): State<AppState>, session: Session) -> Response {
+    let Some((citizen_id, visibility)) = citizen(&state, &session).await else {
+        return not_logged_in();
+    };
+    let result = async {
+        let (data, shared) =
+            transparency::my_data_and_shared(&state.db, citizen_id, visibility).await?;
+        let consents = transparency::consents_view(&state.db, citizen_id, None).await?;
+        Ok::<_, sea_orm::DbErr>(serde_json::json!({
+            "municipality": state.settings.municipality_name,
+            "generated_at": chrono::Utc::now(),
+            "records": data.domains,
+            "withheld_for_level": data.withheld_for_level + shared.withheld_for_level,
+            "disclosures": shared.disclosures,
+            "consents": { "active": consents.active, "withdrawn": consents.withdrawn },
+        }))
+    }
+    .await;
+    match result {
+        Ok(json) => attachment(
+            "application/json",
+            "mijn-gegevens.json",
+            serde_json::to_string_pretty(&json).unwrap_or_default(),
+        ),
+        Err(e) => failure(e),
+    }
+}
+
+/// A CSV field, quoted when needed, and defused against formula injection in spreadsheets.
+fn csv_field(value: &str) -> String {
+    let value = if value.starts_with(['=', '+', '-', '@']) {
+        format!("'{value}")
+    } else {
+        value.to_owned()
+    };
+    if value.contains([',', '"', '\n', '\r', ';']) {
+        format!("\"{}\"", value.replace('"', "\"\""))
+    } else {
+        value
+    }
+}
+
+/// `GET /mijn-gegevens/download.csv`: the records, one per row.
+pub async fn download_csv(State(state): State<AppState>, session: Session) -> Response {
+    let Some((citizen_id, visibility)) = citizen(&state, &session).await else {
+        return not_logged_in();
+    };
+    match transparency::my_data(&state.db, citizen_id, visibility).await {
+        Ok(data) => {
+            let mut out = String::from(
+                "onderwerp,systeem,gegeven,waarde,categorie,verwerking,doel,grondslag,bewaard_tot,bewaarregel,vastgelegd_op,vastgelegd_door,bijzonder\r\n",
+            );
+            for domain in &data.domains {
+                for group in &domain.sources {
+                    for r in &group.records {
+                        let fields = [
+                            domain.domain.as_str(),
+                            group.source.as_str(),
+                            r.label.as_str(),
+                            r.value.as_str(),
+                            r.category.as_str(),
+                            r.activity.as_str(),
+                            r.purpose.as_str(),
+                            r.legal_basis_text.as_str(),
+                            r.retention_until.as_deref().unwrap_or(""),
+                            r.retention_rule.as_str(),
+                            r.recorded_at.as_str(),
+                            r.recorded_by.as_str(),
+                            if r.special { "ja" } else { "nee" },
+                        ];
+                        out.push_str(&fields.map(csv_field).join(","));
+                        out.push_str("\r\n");
+                    }
+                }
+            }
+            attachment("text/csv; charset=utf-8", "mijn-gegevens.csv", out)
+        }
+        Err(e) => failure(e),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::csv_field;
+
+    #[test]
+    fn csv_fields_are_quoted_and_defused() {
+        assert_eq!(csv_field("gewoon"), "gewoon");
+        assert_eq!(csv_field("a, b"), "\"a, b\"");
+        assert_eq!(csv_field("zeg \"hoi\""), "\"zeg \"\"hoi\"\"\"");
+        assert_eq!(csv_field("=HYPERLINK(\"x\")"), "\"'=HYPERLINK(\"\"x\"\")\"");
+    }
+}

@@ -1,0 +1,110 @@
+//! The HTTP application: routes, the security middleware around them, and the session layer.
+
+mod citizen;
+mod devmail;
+mod login;
+mod pages;
+mod security;
+mod settings;
+mod support;
+
+use axum::{
+    Router,
+    extract::DefaultBodyLimit,
+    middleware,
+    routing::{get, post},
+};
+use tower_http::{
+    compression::CompressionLayer, services::ServeDir, set_header::SetResponseHeaderLayer,
+    trace::TraceLayer,
+};
+use tower_sessions::{Expiry, SessionManagerLayer, cookie::SameSite};
+
+use crate::{AppState, assets, devidp, sessions::DbSessionStore};
+
+pub use security::{CspNonce, SecurityPolicy};
+
+/// Largest request body any form may send.
+const BODY_LIMIT: usize = 64 * 1024;
+
+/// Builds the whole application for this state.
+pub fn router(state: AppState) -> Router {
+    // Leptos renders on the tokio runtime; without this its async rendering has nowhere to run.
+    let _ = any_spawner::Executor::init_tokio();
+    let settings = &state.settings;
+    let sessions = SessionManagerLayer::new(DbSessionStore::new(state.db.clone()))
+        .with_name(settings.session_cookie_name())
+        .with_secure(settings.session.cookie_secure)
+        .with_http_only(true)
+        .with_same_site(SameSite::Lax)
+        .with_path("/")
+        .with_always_save(true)
+        .with_expiry(Expiry::OnInactivity(time::Duration::minutes(i64::from(
+            settings.session.idle_timeout_minutes,
+        ))));
+
+    let pkg_dir = std::path::Path::new(&*state.leptos_options.site_root)
+        .join(&*state.leptos_options.site_pkg_dir);
+    let pkg = Router::new()
+        .fallback_service(ServeDir::new(pkg_dir).precompressed_br())
+        // The WASM and JS names do not change between builds: revalidate, don't trust a cache.
+        .layer(SetResponseHeaderLayer::overriding(
+            axum::http::header::CACHE_CONTROL,
+            axum::http::HeaderValue::from_static("no-cache"),
+        ));
+
+    // Routes that never touch a session stay outside the session layer: no session look-up or
+    // write for assets, health checks and security.txt.
+    let fixed = Router::new()
+        .route("/healthz", get(support::healthz))
+        .route("/readyz", get(support::readyz))
+        .route("/.well-known/security.txt", get(support::security_txt))
+        .route("/assets/{file}", get(assets::stylesheet))
+        .route("/favicon.svg", get(assets::favicon))
+        .nest("/pkg", pkg)
+        .nest("/api/v1", crate::api::router());
+
+    let mut app = Router::new()
+        .route("/inloggen", get(login::start_citizen))
+        .route("/inloggen/terug", get(login::callback_citizen))
+        .route("/backoffice/inloggen", get(login::start_staff))
+        .route("/backoffice/inloggen/terug", get(login::callback_staff))
+        .route("/uitloggen", post(login::logout))
+        .route("/sessie/verlengen", post(login::extend))
+        .route("/taal", post(support::set_language))
+        .route(
+            "/toestemmingen/intrekken",
+            get(pages::render).post(citizen::withdraw_consent),
+        )
+        .route("/mijn-gegevens/download.json", get(citizen::download_json))
+        .route("/mijn-gegevens/download.csv", get(citizen::download_csv))
+        .route("/instellingen/email", post(settings::set_email))
+        .route("/instellingen/bevestigen", post(settings::confirm_email))
+        .route(
+            "/instellingen/email/verwijderen",
+            post(settings::remove_email),
+        )
+        .fallback(pages::render);
+    if state.settings.dev_idp_enabled() {
+        app = app.nest("/dev/digid", devidp::router());
+    }
+    if state.settings.dev_tools_allowed()
+        && state.settings.mail.transport == crate::settings::MailTransportKind::File
+    {
+        app = app.route("/dev/mail", get(devmail::mailbox));
+    }
+    app.layer(sessions)
+        .merge(fixed)
+        .layer(DefaultBodyLimit::max(BODY_LIMIT))
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            security::origin_check,
+        ))
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            security::headers,
+        ))
+        .layer(CompressionLayer::new())
+        .layer(TraceLayer::new_for_http().make_span_with(security::span_without_query))
+        .with_state(state)
+}

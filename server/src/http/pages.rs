@@ -1,0 +1,245 @@
+//! Renders the Leptos pages, after deciding who may see them.
+
+use axum::{
+    body::Body,
+    extract::{Request, State},
+    http::{Method, StatusCode, header},
+    response::{IntoResponse, Redirect, Response},
+};
+use leptos::{nonce::Nonce, prelude::provide_context};
+use tower_sessions::Session;
+
+use crate::{
+    AppState, contacts,
+    http::{security::CspNonce, support},
+    identity::{Principal, StaffRole},
+    mail, people,
+    sessions::PRINCIPAL_KEY,
+    transparency,
+};
+use app::models::{PageData, PortalContext, SessionClock, Viewer};
+
+/// Who may see a page.
+enum Access {
+    Anyone,
+    Citizens,
+    Staff,
+    StaffWith(StaffRole),
+}
+
+fn access_for(path: &str) -> Access {
+    match path {
+        "/overzicht"
+        | "/mijn-gegevens"
+        | "/gedeeld"
+        | "/gebruik"
+        | "/toestemmingen"
+        | "/toestemmingen/intrekken"
+        | "/instellingen" => Access::Citizens,
+        "/backoffice/post" => Access::StaffWith(StaffRole::Admin),
+        p if p == "/backoffice" || p.starts_with("/backoffice/") => Access::Staff,
+        _ => Access::Anyone,
+    }
+}
+
+/// Loads what this page shows, for this principal only.
+async fn page_data(
+    state: &AppState,
+    path: &str,
+    query: Option<&str>,
+    principal: Option<&Principal>,
+) -> Result<PageData, sea_orm::DbErr> {
+    if let Some(Principal::Citizen {
+        citizen_id, level, ..
+    }) = principal
+    {
+        let visibility = transparency::Visibility::at(&state.settings, *level);
+        match path {
+            "/overzicht" => {
+                return Ok(PageData::Overview(
+                    transparency::overview(&state.db, *citizen_id, visibility).await?,
+                ));
+            }
+            "/mijn-gegevens" => {
+                return Ok(PageData::MyData(
+                    transparency::my_data(&state.db, *citizen_id, visibility).await?,
+                ));
+            }
+            "/gedeeld" => {
+                // Bad filter input is ignored rather than refused: the page shows what applied.
+                let filter: transparency::SharedFilter =
+                    serde_urlencoded::from_str(query.unwrap_or("")).unwrap_or_default();
+                return Ok(PageData::Shared(
+                    transparency::shared(&state.db, *citizen_id, visibility, &filter).await?,
+                ));
+            }
+            "/gebruik" => {
+                let filter: transparency::SharedFilter =
+                    serde_urlencoded::from_str(query.unwrap_or("")).unwrap_or_default();
+                let processor = format!("Inzage, {}", state.settings.municipality_name);
+                return Ok(PageData::Usage(
+                    transparency::usage(&state.db, *citizen_id, visibility, &filter, &processor)
+                        .await?,
+                ));
+            }
+            "/toestemmingen" | "/toestemmingen/intrekken" => {
+                #[derive(serde::Deserialize, Default)]
+                struct Confirm {
+                    id: Option<i64>,
+                }
+                let confirm: Confirm =
+                    serde_urlencoded::from_str(query.unwrap_or("")).unwrap_or_default();
+                let confirm = if path == "/toestemmingen/intrekken" {
+                    confirm.id
+                } else {
+                    None
+                };
+                return Ok(PageData::Consents(
+                    transparency::consents_view(&state.db, *citizen_id, confirm).await?,
+                ));
+            }
+            _ => {}
+        }
+    }
+    Ok(match (path, principal) {
+        ("/instellingen", Some(Principal::Citizen { citizen_id, .. })) => {
+            PageData::Settings(contacts::view(&state.db, *citizen_id).await?)
+        }
+        ("/backoffice/post", Some(Principal::Staff { .. })) => {
+            PageData::Outbox(mail::worker::outbox_view(&state.db).await?)
+        }
+        _ => PageData::None,
+    })
+}
+
+/// The logged-in citizen of this session and what their login level lets them see.
+pub async fn citizen(
+    state: &AppState,
+    session: &Session,
+) -> Option<(i64, transparency::Visibility)> {
+    match principal(session).await {
+        Some(Principal::Citizen {
+            citizen_id, level, ..
+        }) => Some((
+            citizen_id,
+            transparency::Visibility::at(&state.settings, level),
+        )),
+        _ => None,
+    }
+}
+
+/// The principal of this session, if any; a session past its absolute lifetime is ended.
+pub async fn principal(session: &Session) -> Option<Principal> {
+    let principal = session
+        .get::<Principal>(PRINCIPAL_KEY)
+        .await
+        .ok()
+        .flatten()?;
+    if principal.is_too_old(chrono::Utc::now()) {
+        let _ = session.flush().await;
+        return None;
+    }
+    Some(principal)
+}
+
+/// Renders any page route; logged-in pages only for the right principal.
+pub async fn render(
+    State(state): State<AppState>,
+    session: Session,
+    request: Request<Body>,
+) -> Response {
+    if !matches!(*request.method(), Method::GET | Method::HEAD) {
+        return StatusCode::METHOD_NOT_ALLOWED.into_response();
+    }
+    let path = request.uri().path().to_owned();
+    let had_session_cookie =
+        support::cookie(request.headers(), state.settings.session_cookie_name()).is_some();
+    let principal = principal(&session).await;
+    let viewer = match viewer(&state, principal.as_ref()).await {
+        Ok(viewer) => viewer,
+        Err(e) => {
+            tracing::error!(error = %e, "loading the viewer failed");
+            return StatusCode::INTERNAL_SERVER_ERROR.into_response();
+        }
+    };
+    let allowed = match (access_for(&path), &viewer) {
+        (Access::Anyone, _)
+        | (Access::Citizens, Viewer::Citizen(_))
+        | (Access::Staff, Viewer::Staff(_)) => true,
+        (Access::StaffWith(role), Viewer::Staff(staff)) => staff.roles.contains(&role),
+        _ => false,
+    };
+    if !allowed {
+        return match viewer {
+            Viewer::Citizen(_) => Redirect::to("/overzicht").into_response(),
+            Viewer::Staff(_) => Redirect::to("/backoffice").into_response(),
+            Viewer::Anonymous if had_session_cookie => Redirect::to("/?verlopen=1").into_response(),
+            Viewer::Anonymous => Redirect::to("/").into_response(),
+        };
+    }
+
+    let query = request.uri().query().map(str::to_owned);
+    let page = match page_data(&state, &path, query.as_deref(), principal.as_ref()).await {
+        Ok(page) => page,
+        Err(e) => {
+            tracing::error!(error = %e, "loading page data failed");
+            return StatusCode::INTERNAL_SERVER_ERROR.into_response();
+        }
+    };
+    let idle = state.settings.session.idle_timeout_minutes * 60;
+    let context = PortalContext {
+        municipality_name: state.settings.municipality_name.clone(),
+        stylesheet_href: state.stylesheet_href.clone(),
+        locale: support::locale(request.headers()),
+        session: (!matches!(viewer, Viewer::Anonymous)).then_some(SessionClock {
+            seconds_left: idle,
+            warning_seconds: state.settings.session.warning_minutes * 60,
+        }),
+        viewer,
+        current_path: request
+            .uri()
+            .path_and_query()
+            .map(|p| p.as_str().to_owned())
+            .unwrap_or_else(|| "/".to_owned()),
+        dev_idp: state.settings.dev_idp_enabled(),
+        page,
+    };
+    let nonce = request
+        .extensions()
+        .get::<CspNonce>()
+        .map(|n| Nonce::from_value(n.0.clone()));
+    let options = state.leptos_options.clone();
+    let handler = leptos_axum::render_app_to_stream_with_context(
+        move || {
+            provide_context(context.clone());
+            if let Some(nonce) = nonce.clone() {
+                provide_context(nonce);
+            }
+        },
+        move || app::shell(options.clone()),
+    );
+    let mut response = handler(request).await.into_response();
+    response.headers_mut().insert(
+        header::CACHE_CONTROL,
+        header::HeaderValue::from_static("no-store"),
+    );
+    response
+}
+
+async fn viewer(state: &AppState, principal: Option<&Principal>) -> Result<Viewer, sea_orm::DbErr> {
+    Ok(match principal {
+        None => Viewer::Anonymous,
+        Some(Principal::Citizen {
+            citizen_id, level, ..
+        }) => people::citizen_summary(&state.db, &state.vault, *citizen_id, *level)
+            .await?
+            .map(Viewer::Citizen)
+            .unwrap_or(Viewer::Anonymous),
+        Some(Principal::Staff {
+            staff_id, roles, ..
+        }) => people::staff_summary(&state.db, *staff_id, roles)
+            .await?
+            .map(Viewer::Staff)
+            .unwrap_or(Viewer::Anonymous),
+    })
+}

@@ -1,0 +1,85 @@
+//! The citizen's settings forms: set, confirm and remove the contact address. Every form answers
+//! with a redirect to `/instellingen` and a notice; bad input changes nothing.
+
+use axum::{
+    Form,
+    extract::State,
+    http::HeaderMap,
+    response::{IntoResponse, Redirect, Response},
+};
+use tower_sessions::Session;
+
+use crate::{
+    AppState,
+    contacts::{self, Confirmation, EmailAddress},
+    http::{
+        pages::citizen,
+        support::{self, failure, not_logged_in},
+    },
+};
+
+fn back(notice: &str) -> Response {
+    Redirect::to(&format!("/instellingen?melding={notice}")).into_response()
+}
+
+/// The address form.
+#[derive(serde::Deserialize)]
+pub struct EmailForm {
+    email: String,
+}
+
+/// `POST /instellingen/email`: stores the address as pending and mails it a code.
+pub async fn set_email(
+    State(state): State<AppState>,
+    session: Session,
+    headers: HeaderMap,
+    Form(form): Form<EmailForm>,
+) -> Response {
+    let Some((citizen_id, _)) = citizen(&state, &session).await else {
+        return not_logged_in();
+    };
+    let Some(email) = EmailAddress::parse(&form.email) else {
+        return back("ongeldig");
+    };
+    let locale = support::locale(&headers);
+    match contacts::request_verification(&state.db, &state.settings, citizen_id, &email, locale)
+        .await
+    {
+        Ok(()) => back("verstuurd"),
+        Err(e) => failure(e),
+    }
+}
+
+/// The code form.
+#[derive(serde::Deserialize)]
+pub struct CodeForm {
+    code: String,
+}
+
+/// `POST /instellingen/bevestigen`.
+pub async fn confirm_email(
+    State(state): State<AppState>,
+    session: Session,
+    Form(form): Form<CodeForm>,
+) -> Response {
+    let Some((citizen_id, _)) = citizen(&state, &session).await else {
+        return not_logged_in();
+    };
+    match contacts::confirm(&state.db, citizen_id, &form.code).await {
+        Ok(Confirmation::Confirmed) => back("bevestigd"),
+        Ok(Confirmation::WrongCode) => back("code-onjuist"),
+        Ok(Confirmation::NoValidCode) => back("code-verlopen"),
+        Err(e) => failure(e),
+    }
+}
+
+/// `POST /instellingen/email/verwijderen`.
+pub async fn remove_email(State(state): State<AppState>, session: Session) -> Response {
+    let Some((citizen_id, _)) = citizen(&state, &session).await else {
+        return not_logged_in();
+    };
+    match contacts::remove(&state.db, citizen_id).await {
+        Ok(()) => back("verwijderd"),
+        Err(e) => failure(e),
+    }
+}

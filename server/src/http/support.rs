@@ -1,0 +1,153 @@
+//! Small endpoints: language choice, health, readiness, security.txt; and cookie helpers.
+
+use axum::{
+    Form,
+    extract::State,
+    http::{HeaderMap, StatusCode, header},
+    response::{IntoResponse, Redirect, Response},
+};
+use chrono::Utc;
+use tower_sessions::cookie::{Cookie, SameSite, time::Duration};
+
+use crate::AppState;
+use app::i18n::Locale;
+
+/// Name of the language cookie. It holds `nl` or `en`, nothing personal.
+pub const LANGUAGE_COOKIE: &str = "inzage_taal";
+
+/// Reads a cookie from the request.
+pub fn cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
+        .find(|(n, _)| *n == name)
+        .map(|(_, v)| v)
+}
+
+/// The page language: the visitor's choice, else Dutch.
+pub fn locale(headers: &HeaderMap) -> Locale {
+    cookie(headers, LANGUAGE_COOKIE)
+        .map(Locale::parse)
+        .unwrap_or_default()
+}
+
+/// A `Set-Cookie` value with the portal's flags.
+pub fn set_cookie(state: &AppState, name: &str, value: &str, max_age: Duration) -> String {
+    Cookie::build((name.to_owned(), value.to_owned()))
+        .path("/")
+        .http_only(true)
+        .secure(state.settings.session.cookie_secure)
+        .same_site(SameSite::Lax)
+        .max_age(max_age)
+        .build()
+        .to_string()
+}
+
+/// A path on this site to return to; anything else becomes `/`.
+pub fn local_path(candidate: Option<&str>) -> String {
+    match candidate {
+        Some(path)
+            if path.starts_with('/')
+                && !path.starts_with("//")
+                && !path.contains('\\')
+                && !path.chars().any(char::is_control) =>
+        {
+            path.to_owned()
+        }
+        _ => "/".to_owned(),
+    }
+}
+
+/// Where a form without a (live) session goes.
+pub fn not_logged_in() -> Response {
+    Redirect::to("/?verlopen=1").into_response()
+}
+
+/// A failed store behind a form: logged, and a plain answer that nothing changed.
+pub fn failure(e: impl std::fmt::Display) -> Response {
+    tracing::error!(error = %e, "storing a form failed");
+    (
+        StatusCode::INTERNAL_SERVER_ERROR,
+        "Er ging iets mis. Er is niets veranderd. Probeer het later opnieuw.",
+    )
+        .into_response()
+}
+
+/// The language switch form.
+#[derive(serde::Deserialize)]
+pub struct LanguageForm {
+    taal: String,
+    terug: Option<String>,
+}
+
+/// Stores the language choice and returns to the page.
+pub async fn set_language(
+    State(state): State<AppState>,
+    Form(form): Form<LanguageForm>,
+) -> Response {
+    let locale = Locale::parse(&form.taal);
+    let cookie = set_cookie(&state, LANGUAGE_COOKIE, locale.code(), Duration::days(365));
+    (
+        [(header::SET_COOKIE, cookie)],
+        Redirect::to(&local_path(form.terug.as_deref())),
+    )
+        .into_response()
+}
+
+/// Liveness: the process answers.
+pub async fn healthz() -> &'static str {
+    "ok"
+}
+
+/// Readiness: the database answers.
+pub async fn readyz(State(state): State<AppState>) -> Response {
+    match state.db.ping().await {
+        Ok(()) => "ok".into_response(),
+        Err(e) => {
+            tracing::error!(error = %e, "readiness: database unreachable");
+            (StatusCode::SERVICE_UNAVAILABLE, "database unreachable").into_response()
+        }
+    }
+}
+
+/// RFC 9116 security.txt.
+pub async fn security_txt(State(state): State<AppState>) -> Response {
+    let expires = (Utc::now() + chrono::Duration::days(365)).format("%Y-%m-%dT00:00:00Z");
+    let body = format!(
+        "Contact: {contact}\nExpires: {expires}\nPreferred-Languages: nl, en\nCanonical: {base}/.well-known/security.txt\n",
+        contact = state.settings.security_contact,
+        base = state.settings.public_base_url,
+    );
+    (
+        [
+            (header::CONTENT_TYPE, "text/plain; charset=utf-8"),
+            (header::CACHE_CONTROL, "public, max-age=86400"),
+        ],
+        body,
+    )
+        .into_response()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_local_paths_are_returned_to() {
+        assert_eq!(local_path(Some("/overzicht")), "/overzicht");
+        assert_eq!(local_path(Some("/?verlopen=1")), "/?verlopen=1");
+        for bad in [
+            "//evil.example",
+            "https://evil.example",
+            "/\\evil",
+            "evil",
+            "",
+        ] {
+            assert_eq!(local_path(Some(bad)), "/", "{bad}");
+        }
+        assert_eq!(local_path(None), "/");
+    }
+}

@@ -1,0 +1,238 @@
+//! `inzage`: the portal's one binary.
+
+use std::path::PathBuf;
+
+use anyhow::Context;
+use clap::{Parser, Subcommand};
+use server::{AppState, db, http, people, settings::Settings};
+
+/// Inzage: a privacy rights portal for a municipality's social domain.
+#[derive(Parser)]
+#[command(
+    name = "inzage",
+    version,
+    about = "Inzage: a privacy rights portal for a municipality's social domain"
+)]
+struct Cli {
+    /// Settings file; `INZAGE_*` environment variables override it.
+    #[arg(
+        long,
+        short,
+        env = "INZAGE_CONFIG",
+        default_value = "inzage.toml",
+        global = true
+    )]
+    config: PathBuf,
+    /// What to do; `serve` when omitted (as `cargo leptos serve` runs it).
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Serve the portal (in dev mode, pending migrations are applied first).
+    Serve,
+    /// Apply pending database migrations.
+    Migrate,
+    /// Create the demo municipality (dev mode only; idempotent).
+    SeedDemo {
+        /// Also add this many synthetic citizens from a fixed seed (the first has 2,000
+        /// records and 300 disclosures: the benchmark subject).
+        #[arg(long, default_value_t = 0)]
+        scale: u64,
+    },
+    /// Validate the settings and print them with secrets redacted.
+    CheckConfig,
+    /// API tokens of source systems.
+    Token {
+        #[command(subcommand)]
+        command: TokenCommand,
+    },
+    /// The staff audit log.
+    Audit {
+        #[command(subcommand)]
+        command: AuditCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum TokenCommand {
+    /// Create a token for a source system (created too if new); the token is printed once.
+    Create {
+        /// Name of the source system, e.g. `Wmo`.
+        #[arg(long)]
+        source: String,
+        /// Owning department, for a new source system.
+        #[arg(long, default_value = "Sociaal Domein")]
+        department: String,
+        /// Mode, for a new source system.
+        #[arg(long, value_enum, default_value = "managed")]
+        mode: server::sources::SourceMode,
+        /// May maintain the register of processing activities.
+        #[arg(long)]
+        admin: bool,
+        /// What the token is for, e.g. the host that uses it.
+        #[arg(long, default_value = "")]
+        label: String,
+    },
+    /// Revoke a token by id (see `list`).
+    Revoke {
+        /// The token's id.
+        id: i64,
+    },
+    /// List tokens (ids, sources, state; never the tokens themselves).
+    List,
+}
+
+#[derive(Subcommand)]
+enum AuditCommand {
+    /// Recompute the hash chain; name the first row that does not fit (exit code 1).
+    Verify,
+}
+
+#[tokio::main]
+async fn main() -> std::process::ExitCode {
+    let cli = Cli::parse();
+    match run(cli).await {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(error) => {
+            // One line an operator can act on (it names the setting), never a backtrace.
+            eprintln!("inzage: {error:#}");
+            std::process::ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run(cli: Cli) -> anyhow::Result<()> {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| "info,sqlx=warn,sea_orm=warn".into()),
+        )
+        .init();
+    let settings = Settings::load(&cli.config).context("refusing to start: invalid settings")?;
+    match cli.command.unwrap_or(Command::Serve) {
+        Command::CheckConfig => {
+            println!("{}", settings.redacted());
+            println!("settings are valid");
+            Ok(())
+        }
+        Command::Migrate => {
+            let db = db::connect(&settings.database_url).await?;
+            db::migrate(&db).await?;
+            println!("migrations applied");
+            Ok(())
+        }
+        Command::SeedDemo { scale } => {
+            anyhow::ensure!(
+                settings.mode == server::settings::Mode::Dev,
+                "mode: seed-demo only runs in dev mode"
+            );
+            let db = db::connect(&settings.database_url).await?;
+            db::migrate(&db).await?;
+            let vault =
+                server::crypto::Vault::new(&settings.secrets).map_err(anyhow::Error::msg)?;
+            let count = people::seed_demo(&db, &vault).await?;
+            let items = server::demo::seed(&db, &vault).await?;
+            println!(
+                "demo municipality seeded: {count} citizens, {items} new register and data items"
+            );
+            if let Some(bsn) = server::demo::seed_scale(&db, &vault, scale).await? {
+                println!(
+                    "{scale} synthetic citizens added; the benchmark subject logs in with BSN {bsn}"
+                );
+            }
+            Ok(())
+        }
+        Command::Token { command } => {
+            let db = db::connect(&settings.database_url).await?;
+            db::ensure_migrated(&db).await?;
+            match command {
+                TokenCommand::Create {
+                    source,
+                    department,
+                    mode,
+                    admin,
+                    label,
+                } => {
+                    let source_id =
+                        server::sources::ensure_source(&db, &source, &department, mode).await?;
+                    let (id, token) =
+                        server::sources::create_token(&db, source_id, admin, &label).await?;
+                    println!(
+                        "token {id} for source {source}{}:",
+                        if admin { " (admin)" } else { "" }
+                    );
+                    println!("{token}");
+                    eprintln!("Store it now: Inzage keeps only its hash and cannot show it again.");
+                }
+                TokenCommand::Revoke { id } => {
+                    anyhow::ensure!(
+                        server::sources::revoke_token(&db, id).await?,
+                        "no active token with id {id}"
+                    );
+                    println!("token {id} revoked");
+                }
+                TokenCommand::List => {
+                    for (token, source) in server::sources::list_tokens(&db).await? {
+                        let state = match token.revoked_at {
+                            Some(at) => format!("revoked {}", at.format("%Y-%m-%d %H:%M")),
+                            None => "active".to_owned(),
+                        };
+                        println!(
+                            "{:>4}  {:<20} {:<6} {:<22} {}",
+                            token.id,
+                            source,
+                            if token.is_admin { "admin" } else { "" },
+                            state,
+                            token.label
+                        );
+                    }
+                }
+            }
+            Ok(())
+        }
+        Command::Audit {
+            command: AuditCommand::Verify,
+        } => {
+            let db = db::connect(&settings.database_url).await?;
+            db::ensure_migrated(&db).await?;
+            match server::audit::verify(&db).await? {
+                server::audit::Verification::Intact(count) => {
+                    println!("audit log intact: {count} events verified");
+                    Ok(())
+                }
+                server::audit::Verification::Broken { id, reason } => {
+                    anyhow::bail!("audit log broken at event {id}: {reason}")
+                }
+            }
+        }
+        Command::Serve => serve(settings).await,
+    }
+}
+
+async fn serve(settings: Settings) -> anyhow::Result<()> {
+    let db = db::connect(&settings.database_url).await?;
+    if settings.mode == server::settings::Mode::Dev {
+        db::migrate(&db).await?;
+    } else {
+        db::ensure_migrated(&db).await?;
+    }
+    let leptos_options = leptos::config::get_configuration(None)
+        .context("reading Leptos' site settings (LEPTOS_SITE_ROOT and friends)")?
+        .leptos_options;
+    let listen = settings.listen_addr;
+    let dev_idp = settings.dev_idp_enabled();
+    let state = AppState::new(settings, db, leptos_options).await?;
+    server::spawn_background_jobs(&state)?;
+    let listener = tokio::net::TcpListener::bind(listen)
+        .await
+        .with_context(|| format!("listen_addr: cannot listen on {listen}"))?;
+    tracing::info!(%listen, dev_idp, "Inzage is listening");
+    axum::serve(listener, http::router(state))
+        .with_graceful_shutdown(async {
+            let _ = tokio::signal::ctrl_c().await;
+        })
+        .await
+        .context("serving HTTP")
+}

@@ -1,0 +1,505 @@
+//! What a citizen sees of their own data: records, disclosures and the overview. Every query is
+//! scoped by the session's citizen id; confidential activities are left out entirely; records
+//! and disclosures of health domains (Wmo, Jeugd) or of special categories are withheld, and
+//! counted, when the login level is below `oidc.health_data_level`. A fixed number of queries
+//! per page, whatever the number of records.
+
+use std::collections::{BTreeMap, HashMap};
+
+use chrono::NaiveDate;
+use sea_orm::{ColumnTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter, QueryOrder};
+
+use crate::{
+    entities::{
+        consents, disclosures, personal_data_records, processing_activities, processing_log_lines,
+        source_systems,
+    },
+    register::Domain,
+};
+use app::models::{
+    DisclosureView, DomainGroup, MyDataView, OverviewView, RecordView, SharedView, SourceGroup,
+};
+
+/// What the citizen may see at this login.
+#[derive(Clone, Copy, Debug)]
+pub struct Visibility {
+    /// Whether health (special-category) data may be shown.
+    pub health: bool,
+}
+
+impl Visibility {
+    /// What a login at `level` may see under these settings.
+    pub fn at(
+        settings: &crate::settings::Settings,
+        level: crate::identity::AssuranceLevel,
+    ) -> Self {
+        Self {
+            health: level >= settings.oidc.health_data_level,
+        }
+    }
+}
+
+/// Filters of "Gedeeld met".
+#[derive(Clone, Debug, Default, serde::Deserialize)]
+pub struct SharedFilter {
+    /// Recipient name, exact.
+    pub ontvanger: Option<String>,
+    /// From this date (inclusive).
+    pub van: Option<String>,
+    /// Up to this date (inclusive).
+    pub tot: Option<String>,
+}
+
+impl SharedFilter {
+    /// The period as dates; a date that does not parse is left out (the page shows the filter
+    /// as it was applied).
+    fn period(&self) -> (Option<NaiveDate>, Option<NaiveDate>) {
+        let date = |value: &Option<String>| {
+            value
+                .as_deref()
+                .and_then(|v| NaiveDate::parse_from_str(v, "%Y-%m-%d").ok())
+        };
+        (date(&self.van), date(&self.tot))
+    }
+}
+
+struct Register {
+    activities: HashMap<String, processing_activities::Model>,
+    sources: HashMap<i64, String>,
+}
+
+async fn register(db: &DatabaseConnection) -> Result<Register, DbErr> {
+    let activities = processing_activities::Entity::find()
+        .filter(processing_activities::Column::IsCurrent.eq(true))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|a| (a.code.clone(), a))
+        .collect();
+    let sources = source_systems::Entity::find()
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|s| (s.id, s.name))
+        .collect();
+    Ok(Register {
+        activities,
+        sources,
+    })
+}
+
+/// Whether an item under `activity` may be shown: `None` hides it, `Some(false)` withholds it.
+fn shown(
+    activity: Option<&processing_activities::Model>,
+    special: bool,
+    visibility: Visibility,
+) -> Option<bool> {
+    let activity = activity?;
+    if activity.confidentiality == "vertrouwelijk" {
+        return None;
+    }
+    let health = special || Domain::parse(&activity.domain).is_some_and(Domain::is_health);
+    Some(!health || visibility.health)
+}
+
+fn iso_date(t: &chrono::DateTime<chrono::Utc>) -> String {
+    t.date_naive().to_string()
+}
+
+/// "Mijn gegevens".
+pub async fn my_data(
+    db: &DatabaseConnection,
+    citizen_id: i64,
+    visibility: Visibility,
+) -> Result<MyDataView, DbErr> {
+    my_data_in(db, &register(db).await?, citizen_id, visibility).await
+}
+
+async fn my_data_in(
+    db: &DatabaseConnection,
+    register: &Register,
+    citizen_id: i64,
+    visibility: Visibility,
+) -> Result<MyDataView, DbErr> {
+    let records = personal_data_records::Entity::find()
+        .filter(personal_data_records::Column::CitizenId.eq(citizen_id))
+        .order_by_desc(personal_data_records::Column::RecordedAt)
+        .all(db)
+        .await?;
+    let mut withheld = 0;
+    let mut grouped: BTreeMap<Domain, BTreeMap<String, Vec<RecordView>>> = BTreeMap::new();
+    for r in records {
+        let activity = register.activities.get(&r.activity_code);
+        match shown(activity, r.special_category, visibility) {
+            None => continue,
+            Some(false) => {
+                withheld += 1;
+                continue;
+            }
+            Some(true) => {}
+        }
+        let Some(activity) = activity else { continue };
+        let Some(domain) = Domain::parse(&activity.domain) else {
+            continue;
+        };
+        let source = register
+            .sources
+            .get(&r.source_system_id)
+            .cloned()
+            .unwrap_or_default();
+        grouped
+            .entry(domain)
+            .or_default()
+            .entry(source)
+            .or_default()
+            .push(RecordView {
+                label: r.label,
+                value: r.value,
+                category: r.category,
+                activity: activity.name.clone(),
+                purpose: activity.purpose.clone(),
+                legal_basis: activity.legal_basis.clone(),
+                legal_basis_text: activity.legal_basis_text.clone(),
+                retention_until: r.retention_until.map(|d| d.to_string()),
+                retention_rule: activity.retention.clone(),
+                recorded_at: iso_date(&r.recorded_at),
+                recorded_by: r.recorded_by,
+                special: r.special_category,
+            });
+    }
+    Ok(MyDataView {
+        domains: grouped
+            .into_iter()
+            .map(|(domain, sources)| DomainGroup {
+                domain: domain.as_str().to_owned(),
+                sources: sources
+                    .into_iter()
+                    .map(|(source, records)| SourceGroup { source, records })
+                    .collect(),
+            })
+            .collect(),
+        withheld_for_level: withheld,
+    })
+}
+
+/// "Gedeeld met", filtered.
+pub async fn shared(
+    db: &DatabaseConnection,
+    citizen_id: i64,
+    visibility: Visibility,
+    filter: &SharedFilter,
+) -> Result<SharedView, DbErr> {
+    shared_in(db, &register(db).await?, citizen_id, visibility, filter).await
+}
+
+async fn shared_in(
+    db: &DatabaseConnection,
+    register: &Register,
+    citizen_id: i64,
+    visibility: Visibility,
+    filter: &SharedFilter,
+) -> Result<SharedView, DbErr> {
+    let rows = disclosures::Entity::find()
+        .filter(disclosures::Column::CitizenId.eq(citizen_id))
+        .order_by_desc(disclosures::Column::DisclosedAt)
+        .all(db)
+        .await?;
+    let consents: HashMap<i64, consents::Model> = consents::Entity::find()
+        .filter(consents::Column::CitizenId.eq(citizen_id))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|c| (c.id, c))
+        .collect();
+    let (from, to) = filter.period();
+    let recipient = filter.ontvanger.clone().filter(|r| !r.is_empty());
+    let mut withheld = 0;
+    let mut recipients = Vec::new();
+    let mut views = Vec::new();
+    for d in rows {
+        match shown(register.activities.get(&d.activity_code), false, visibility) {
+            None => continue,
+            Some(false) => {
+                withheld += 1;
+                continue;
+            }
+            Some(true) => {}
+        }
+        if !recipients.contains(&d.recipient_name) {
+            recipients.push(d.recipient_name.clone());
+        }
+        let date = d.disclosed_at.date_naive();
+        if recipient.as_ref().is_some_and(|r| *r != d.recipient_name)
+            || from.is_some_and(|f| date < f)
+            || to.is_some_and(|t| date > t)
+        {
+            continue;
+        }
+        views.push(DisclosureView {
+            recipient: d.recipient_name,
+            categories: serde_json::from_str(&d.categories).unwrap_or_default(),
+            disclosed_at: date.to_string(),
+            purpose: d.purpose,
+            legal_basis: d.legal_basis,
+            legal_basis_text: d.legal_basis_text,
+            consent: d
+                .consent_id
+                .and_then(|id| consents.get(&id))
+                .map(|c| (c.recipient.clone(), c.withdrawn_at.as_ref().map(iso_date))),
+        });
+    }
+    recipients.sort();
+    Ok(SharedView {
+        disclosures: views,
+        recipients,
+        filter_recipient: recipient,
+        filter_from: from.map(|d| d.to_string()),
+        filter_to: to.map(|d| d.to_string()),
+        withheld_for_level: withheld,
+    })
+}
+
+/// Records and all disclosures, with the register read once.
+pub async fn my_data_and_shared(
+    db: &DatabaseConnection,
+    citizen_id: i64,
+    visibility: Visibility,
+) -> Result<(MyDataView, SharedView), DbErr> {
+    let register = register(db).await?;
+    let data = my_data_in(db, &register, citizen_id, visibility).await?;
+    let shared = shared_in(
+        db,
+        &register,
+        citizen_id,
+        visibility,
+        &SharedFilter::default(),
+    )
+    .await?;
+    Ok((data, shared))
+}
+
+/// The overview's figures.
+pub async fn overview(
+    db: &DatabaseConnection,
+    citizen_id: i64,
+    visibility: Visibility,
+) -> Result<OverviewView, DbErr> {
+    let (data, mut shared) = my_data_and_shared(db, citizen_id, visibility).await?;
+    shared.disclosures.truncate(3);
+    Ok(OverviewView {
+        records: data
+            .domains
+            .iter()
+            .flat_map(|d| &d.sources)
+            .map(|s| s.records.len())
+            .sum(),
+        domains: data.domains.len(),
+        recent: shared.disclosures,
+        withheld_for_level: data.withheld_for_level + shared.withheld_for_level,
+    })
+}
+
+/// Code of the portal's own processing activity (its log lines about citizens use it).
+pub const PORTAL_ACTIVITY: &str = "inzage-portaal";
+
+/// Puts the portal's own processing activity in the register if it is not there.
+pub async fn ensure_portal_activity(
+    db: &DatabaseConnection,
+    municipality: &str,
+) -> Result<(), DbErr> {
+    use sea_orm::{ActiveModelTrait, ActiveValue::Set};
+    let exists = processing_activities::Entity::find()
+        .filter(processing_activities::Column::Code.eq(PORTAL_ACTIVITY))
+        .one(db)
+        .await?
+        .is_some();
+    if exists {
+        return Ok(());
+    }
+    processing_activities::ActiveModel {
+        code: Set(PORTAL_ACTIVITY.to_owned()),
+        version: Set(1),
+        is_current: Set(true),
+        name: Set("Inzageportaal".to_owned()),
+        purpose: Set(
+            "U laten zien welke gegevens de gemeente over u heeft en uw verzoeken behandelen."
+                .to_owned(),
+        ),
+        legal_basis: Set("LegalObligation".to_owned()),
+        legal_basis_text: Set("AVG art. 12 en 15".to_owned()),
+        data_categories: Set(r#"["BSN (versleuteld)", "Inloggegevens"]"#.to_owned()),
+        retention: Set("P1Y".to_owned()),
+        source: Set("DigiD en de aangesloten systemen".to_owned()),
+        recipient_categories: Set("[]".to_owned()),
+        confidentiality: Set("normaal".to_owned()),
+        domain: Set("brp".to_owned()),
+        automated_decision: Set(None),
+        valid_from: Set(chrono::Utc::now()),
+        ..Default::default()
+    }
+    .insert(db)
+    .await?;
+    tracing::info!(%municipality, "register: added the portal's own processing activity");
+    Ok(())
+}
+
+/// "Wie gebruikte mijn gegevens", after writing the line that records this very look.
+pub async fn usage(
+    db: &DatabaseConnection,
+    citizen_id: i64,
+    visibility: Visibility,
+    filter: &SharedFilter,
+    processor: &str,
+) -> Result<app::models::UsageView, DbErr> {
+    use sea_orm::{ActiveModelTrait, ActiveValue::Set};
+    let Some(citizen) = crate::entities::citizens::Entity::find_by_id(citizen_id)
+        .one(db)
+        .await?
+    else {
+        return Ok(Default::default());
+    };
+    let now = chrono::Utc::now();
+    processing_log_lines::ActiveModel {
+        trace_id: Set(crate::crypto::random_hex(16)),
+        span_id: Set(crate::crypto::random_hex(8)),
+        parent_span_id: Set(None),
+        name: Set("U bekeek wie uw gegevens gebruikte".to_owned()),
+        status: Set("ok".to_owned()),
+        start_time: Set(now),
+        end_time: Set(now),
+        activity_code: Set(PORTAL_ACTIVITY.to_owned()),
+        subject_pseudonym: Set(citizen.bsn_pseudonym.clone()),
+        source_system_id: Set(None),
+        processor: Set(processor.to_owned()),
+        ..Default::default()
+    }
+    .insert(db)
+    .await?;
+    let register = register(db).await?;
+    let lines = processing_log_lines::Entity::find()
+        .filter(processing_log_lines::Column::SubjectPseudonym.eq(citizen.bsn_pseudonym))
+        .order_by_desc(processing_log_lines::Column::StartTime)
+        .order_by_desc(processing_log_lines::Column::Id)
+        .all(db)
+        .await?;
+    let (from, to) = filter.period();
+    let mut withheld = 0;
+    let mut shown_lines = Vec::new();
+    for line in lines {
+        let activity = register.activities.get(&line.activity_code);
+        match shown(activity, false, visibility) {
+            None => continue,
+            Some(false) => {
+                withheld += 1;
+                continue;
+            }
+            Some(true) => {}
+        }
+        let date = line.start_time.date_naive();
+        if from.is_some_and(|f| date < f) || to.is_some_and(|t| date > t) {
+            continue;
+        }
+        shown_lines.push(app::models::UsageLine {
+            when: line.start_time.format("%Y-%m-%dT%H:%M").to_string(),
+            name: line.name,
+            activity: activity.map(|a| a.name.clone()).unwrap_or_default(),
+            processor: line.processor,
+            status: line.status,
+        });
+    }
+    Ok(app::models::UsageView {
+        lines: shown_lines,
+        filter_from: from.map(|d| d.to_string()),
+        filter_to: to.map(|d| d.to_string()),
+        withheld_for_level: withheld,
+    })
+}
+
+fn consent_view(c: &consents::Model) -> app::models::ConsentView {
+    app::models::ConsentView {
+        id: c.id,
+        recipient: c.recipient.clone(),
+        purpose: c.purpose.clone(),
+        given_at: iso_date(&c.given_at),
+        channel: c.channel.clone(),
+        withdrawn_at: c.withdrawn_at.as_ref().map(iso_date),
+    }
+}
+
+/// "Toestemmingen"; with `confirm` naming one of the citizen's consents in force, the
+/// confirmation step for it.
+pub async fn consents_view(
+    db: &DatabaseConnection,
+    citizen_id: i64,
+    confirm: Option<i64>,
+) -> Result<app::models::ConsentsView, DbErr> {
+    let all = consents::Entity::find()
+        .filter(consents::Column::CitizenId.eq(citizen_id))
+        .order_by_desc(consents::Column::GivenAt)
+        .all(db)
+        .await?;
+    let confirm = confirm.and_then(|id| {
+        all.iter()
+            .find(|c| c.id == id && c.withdrawn_at.is_none())
+            .map(consent_view)
+    });
+    let (active, withdrawn): (Vec<_>, Vec<_>) = all.iter().partition(|c| c.withdrawn_at.is_none());
+    Ok(app::models::ConsentsView {
+        active: active.into_iter().map(consent_view).collect(),
+        withdrawn: withdrawn.into_iter().map(consent_view).collect(),
+        confirm,
+    })
+}
+
+/// Withdraws one of the citizen's consents at once: the consent, an event for its source
+/// system and an audit event, in one transaction. `false` if there is no such consent in force.
+pub async fn withdraw_consent(
+    db: &DatabaseConnection,
+    citizen_id: i64,
+    consent_id: i64,
+) -> Result<bool, DbErr> {
+    use sea_orm::{ActiveModelTrait, ActiveValue::Set, TransactionTrait, sea_query::Expr};
+    let now = chrono::Utc::now();
+    let txn = db.begin().await?;
+    let changed = consents::Entity::update_many()
+        .col_expr(consents::Column::WithdrawnAt, Expr::value(now))
+        .col_expr(consents::Column::WithdrawalChannel, Expr::value("Inzage"))
+        .filter(consents::Column::Id.eq(consent_id))
+        .filter(consents::Column::CitizenId.eq(citizen_id))
+        .filter(consents::Column::WithdrawnAt.is_null())
+        .exec(&txn)
+        .await?;
+    if changed.rows_affected != 1 {
+        return Ok(false);
+    }
+    let Some(consent) = consents::Entity::find_by_id(consent_id).one(&txn).await? else {
+        return Ok(false);
+    };
+    crate::entities::source_events::ActiveModel {
+        source_system_id: Set(consent.source_system_id),
+        kind: Set("consent.withdrawn".to_owned()),
+        payload: Set(serde_json::json!({
+            "source_consent_id": consent.source_consent_id,
+            "withdrawn_at": now,
+            "channel": "Inzage",
+        })
+        .to_string()),
+        created_at: Set(now),
+        acknowledged_at: Set(None),
+        ..Default::default()
+    }
+    .insert(&txn)
+    .await?;
+    crate::audit::append(
+        &txn,
+        &crate::audit::AuditEntry {
+            actor: crate::audit::Actor::Citizen(citizen_id),
+            action: "consent.withdrawn".to_owned(),
+            citizen_id: Some(citizen_id),
+            details: serde_json::json!({ "consent_id": consent_id }),
+        },
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(true)
+}
