@@ -1,0 +1,473 @@
+//! The request workflow as one explicit transition table (DESIGN §3).
+//!
+//! ```text
+//! submitted → in_review ⇄ awaiting_citizen
+//! in_review → awaiting_approval → decided | rejected     (erasure or refusal: four eyes)
+//! in_review → decided                                     (nothing that needs an approver)
+//! awaiting_approval → in_review                           (the approver sends it back)
+//! decided → executing → completed
+//! submitted | in_review | awaiting_citizen | awaiting_approval → withdrawn   (by the citizen)
+//! ```
+//!
+//! [`check`] decides whether an actor may take an action in a state, and where it leads. The
+//! service in `requests` calls it inside the transaction that applies the change.
+
+use crate::identity::StaffRole;
+
+/// Where a request stands.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Status {
+    /// Filed, nobody has picked it up.
+    Submitted,
+    /// A handler works on it.
+    InReview,
+    /// The municipality waits for information from the citizen.
+    AwaitingCitizen,
+    /// A decision that needs a second pair of eyes waits for an approver.
+    AwaitingApproval,
+    /// Decided (and approved where needed); not yet carried out.
+    Decided,
+    /// Being carried out: source systems and recipients have open tasks.
+    Executing,
+    /// Done.
+    Completed,
+    /// Withdrawn by the citizen before a decision.
+    Withdrawn,
+    /// Refused as a whole, with grounds.
+    Rejected,
+}
+
+impl Status {
+    /// Every status, in workflow order.
+    pub const ALL: [Status; 9] = [
+        Status::Submitted,
+        Status::InReview,
+        Status::AwaitingCitizen,
+        Status::AwaitingApproval,
+        Status::Decided,
+        Status::Executing,
+        Status::Completed,
+        Status::Withdrawn,
+        Status::Rejected,
+    ];
+
+    /// The stored name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Status::Submitted => "submitted",
+            Status::InReview => "in_review",
+            Status::AwaitingCitizen => "awaiting_citizen",
+            Status::AwaitingApproval => "awaiting_approval",
+            Status::Decided => "decided",
+            Status::Executing => "executing",
+            Status::Completed => "completed",
+            Status::Withdrawn => "withdrawn",
+            Status::Rejected => "rejected",
+        }
+    }
+
+    /// Parses the stored name.
+    pub fn parse(name: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|s| s.as_str() == name)
+    }
+
+    /// No further action changes it.
+    pub fn is_final(self) -> bool {
+        matches!(
+            self,
+            Status::Completed | Status::Withdrawn | Status::Rejected
+        )
+    }
+
+    /// Still running against its due date.
+    pub fn is_open(self) -> bool {
+        matches!(
+            self,
+            Status::Submitted
+                | Status::InReview
+                | Status::AwaitingCitizen
+                | Status::AwaitingApproval
+        )
+    }
+}
+
+/// What someone does to a request.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Action {
+    /// A handler takes it on (or takes it over).
+    Claim,
+    /// The handler asks the citizen for information.
+    AskInformation,
+    /// The citizen answers.
+    CitizenReplies,
+    /// The handler extends the deadline (checked further by `deadlines::extend`).
+    Extend,
+    /// The handler confirms a parent's authority over the child the request is for.
+    ConfirmAuthority,
+    /// The handler decides every item.
+    Decide,
+    /// An approver other than the decider approves the decision.
+    Approve,
+    /// An approver sends the decision back.
+    SendBack,
+    /// The handler carries the decision out.
+    Execute,
+    /// The last open task was finished.
+    FinishTasks,
+    /// The citizen withdraws the request.
+    Withdraw,
+    /// A message to the citizen, or an internal note.
+    Message,
+}
+
+impl Action {
+    /// Every action.
+    pub const ALL: [Action; 12] = [
+        Action::Claim,
+        Action::AskInformation,
+        Action::CitizenReplies,
+        Action::Extend,
+        Action::ConfirmAuthority,
+        Action::Decide,
+        Action::Approve,
+        Action::SendBack,
+        Action::Execute,
+        Action::FinishTasks,
+        Action::Withdraw,
+        Action::Message,
+    ];
+
+    /// The name in the timeline.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Action::Claim => "claim",
+            Action::AskInformation => "ask_information",
+            Action::CitizenReplies => "citizen_replies",
+            Action::Extend => "extend",
+            Action::ConfirmAuthority => "confirm_authority",
+            Action::Decide => "decide",
+            Action::Approve => "approve",
+            Action::SendBack => "send_back",
+            Action::Execute => "execute",
+            Action::FinishTasks => "finish_tasks",
+            Action::Withdraw => "withdraw",
+            Action::Message => "message",
+        }
+    }
+}
+
+/// Who acts.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Actor {
+    /// The citizen who filed the request (the requester).
+    Requester,
+    /// A staff member with these roles.
+    Staff {
+        /// Staff account id.
+        id: i64,
+        /// Roles at this login.
+        roles: Vec<StaffRole>,
+    },
+    /// Inzage itself (a source system's acknowledgement finishing the last task).
+    System,
+}
+
+/// The facts about the request a rule looks at, besides its status.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Facts {
+    /// The assigned handler.
+    pub assignee: Option<i64>,
+    /// Who took the decision that waits for approval.
+    pub decided_by: Option<i64>,
+    /// The decision includes an erasure or a refusal (needs an approver).
+    pub needs_approval: bool,
+    /// Every item is refused.
+    pub all_refused: bool,
+    /// Filed by a parent for a child, and the parent's authority is not yet confirmed.
+    pub authority_unconfirmed: bool,
+    /// Open execution tasks remain.
+    pub open_tasks: bool,
+}
+
+/// Why an action is refused.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum Refusal {
+    /// Not allowed in the current status.
+    #[error("not possible in this status")]
+    WrongStatus,
+    /// The actor lacks the role.
+    #[error("not allowed for this role")]
+    NotAllowed,
+    /// Only the assigned handler may do this.
+    #[error("only the assigned handler may do this")]
+    NotAssignee,
+    /// The approver must be someone other than the decider.
+    #[error("the approver must be someone other than the handler who decided")]
+    OwnDecision,
+    /// A parent's authority must be confirmed first.
+    #[error("the parent's authority must be confirmed first")]
+    AuthorityUnconfirmed,
+    /// Tasks are still open.
+    #[error("tasks are still open")]
+    TasksOpen,
+}
+
+fn has(actor: &Actor, role: StaffRole) -> Option<i64> {
+    match actor {
+        Actor::Staff { id, roles } if roles.contains(&role) => Some(*id),
+        _ => None,
+    }
+}
+
+/// Whether `actor` may take `action` on a request in `status` with these `facts`, and the status
+/// it leads to. The single place the workflow's rules live.
+pub fn check(
+    status: Status,
+    action: Action,
+    actor: &Actor,
+    facts: &Facts,
+) -> Result<Status, Refusal> {
+    use Action as A;
+    use Status as S;
+    let handler = has(actor, StaffRole::Handler);
+    let approver = has(actor, StaffRole::Approver);
+    // Role first: a privacy officer is refused for the role, whatever the status.
+    let role_ok = match action {
+        A::CitizenReplies | A::Withdraw => matches!(actor, Actor::Requester),
+        A::Approve | A::SendBack => approver.is_some(),
+        A::FinishTasks => handler.is_some() || matches!(actor, Actor::System),
+        A::Message => handler.is_some() || approver.is_some(),
+        _ => handler.is_some(),
+    };
+    if !role_ok {
+        return Err(Refusal::NotAllowed);
+    }
+    let assignee_only = |to: Status| {
+        if handler.is_some() && facts.assignee == handler {
+            Ok(to)
+        } else {
+            Err(Refusal::NotAssignee)
+        }
+    };
+    match (action, status) {
+        (A::Claim, S::Submitted) => Ok(S::InReview),
+        (A::Claim, s @ (S::InReview | S::AwaitingCitizen)) => Ok(s),
+        (A::AskInformation, S::InReview) => assignee_only(S::AwaitingCitizen),
+        (A::CitizenReplies, S::AwaitingCitizen) => Ok(S::InReview),
+        (A::Extend, s @ (S::Submitted | S::InReview | S::AwaitingCitizen)) => Ok(s),
+        (A::ConfirmAuthority, s) if s.is_open() => Ok(s),
+        (A::Decide, S::InReview) => {
+            if facts.authority_unconfirmed {
+                return Err(Refusal::AuthorityUnconfirmed);
+            }
+            assignee_only(if facts.needs_approval {
+                S::AwaitingApproval
+            } else {
+                S::Decided
+            })
+        }
+        (A::Approve | A::SendBack, S::AwaitingApproval) => {
+            if facts.decided_by.is_some() && facts.decided_by == approver {
+                return Err(Refusal::OwnDecision);
+            }
+            Ok(match action {
+                A::SendBack => S::InReview,
+                _ if facts.all_refused => S::Rejected,
+                _ => S::Decided,
+            })
+        }
+        (A::Execute, S::Decided) => Ok(S::Executing),
+        (A::FinishTasks, S::Executing) => {
+            if facts.open_tasks {
+                Err(Refusal::TasksOpen)
+            } else {
+                Ok(S::Completed)
+            }
+        }
+        (A::Withdraw, s) if s.is_open() => Ok(S::Withdrawn),
+        (A::Message, s) if !s.is_final() => Ok(s),
+        _ => Err(Refusal::WrongStatus),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn staff(id: i64, roles: &[StaffRole]) -> Actor {
+        Actor::Staff {
+            id,
+            roles: roles.to_vec(),
+        }
+    }
+
+    #[test]
+    fn statuses_round_trip() {
+        for s in Status::ALL {
+            assert_eq!(Status::parse(s.as_str()), Some(s));
+        }
+        assert_eq!(Status::parse("nonsense"), None);
+    }
+
+    #[test]
+    fn the_happy_path_of_an_erasure() {
+        let handler = staff(1, &[StaffRole::Handler]);
+        let approver = staff(2, &[StaffRole::Approver]);
+        let mut facts = Facts::default();
+        let s = check(Status::Submitted, Action::Claim, &handler, &facts).unwrap();
+        assert_eq!(s, Status::InReview);
+        facts.assignee = Some(1);
+        let s = check(s, Action::AskInformation, &handler, &facts).unwrap();
+        assert_eq!(s, Status::AwaitingCitizen);
+        let s = check(s, Action::CitizenReplies, &Actor::Requester, &facts).unwrap();
+        facts.needs_approval = true;
+        let s = check(s, Action::Decide, &handler, &facts).unwrap();
+        assert_eq!(s, Status::AwaitingApproval);
+        facts.decided_by = Some(1);
+        let s = check(s, Action::Approve, &approver, &facts).unwrap();
+        assert_eq!(s, Status::Decided);
+        let s = check(s, Action::Execute, &handler, &facts).unwrap();
+        facts.open_tasks = true;
+        assert_eq!(
+            check(s, Action::FinishTasks, &Actor::System, &facts),
+            Err(Refusal::TasksOpen)
+        );
+        facts.open_tasks = false;
+        assert_eq!(
+            check(s, Action::FinishTasks, &Actor::System, &facts),
+            Ok(Status::Completed)
+        );
+    }
+
+    #[test]
+    fn four_eyes_refuses_the_deciders_own_approval() {
+        let both = staff(1, &[StaffRole::Handler, StaffRole::Approver]);
+        let facts = Facts {
+            assignee: Some(1),
+            decided_by: Some(1),
+            needs_approval: true,
+            ..Facts::default()
+        };
+        assert_eq!(
+            check(Status::AwaitingApproval, Action::Approve, &both, &facts),
+            Err(Refusal::OwnDecision)
+        );
+        assert_eq!(
+            check(Status::AwaitingApproval, Action::SendBack, &both, &facts),
+            Err(Refusal::OwnDecision)
+        );
+    }
+
+    #[test]
+    fn a_refusal_of_everything_ends_rejected() {
+        let facts = Facts {
+            decided_by: Some(1),
+            needs_approval: true,
+            all_refused: true,
+            ..Facts::default()
+        };
+        assert_eq!(
+            check(
+                Status::AwaitingApproval,
+                Action::Approve,
+                &staff(2, &[StaffRole::Approver]),
+                &facts
+            ),
+            Ok(Status::Rejected)
+        );
+    }
+
+    #[test]
+    fn withdrawal_only_before_a_decision() {
+        let facts = Facts::default();
+        for s in Status::ALL {
+            let result = check(s, Action::Withdraw, &Actor::Requester, &facts);
+            if s.is_open() {
+                assert_eq!(result, Ok(Status::Withdrawn));
+            } else {
+                assert_eq!(result, Err(Refusal::WrongStatus), "{s:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn the_privacy_officer_and_admin_change_nothing() {
+        let facts = Facts {
+            assignee: Some(4),
+            decided_by: Some(1),
+            ..Facts::default()
+        };
+        for role in [StaffRole::PrivacyOfficer, StaffRole::Admin] {
+            let actor = staff(4, &[role]);
+            for s in Status::ALL {
+                for a in Action::ALL {
+                    assert_eq!(
+                        check(s, a, &actor, &facts),
+                        Err(Refusal::NotAllowed),
+                        "{role:?} {s:?} {a:?}"
+                    );
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn only_the_assignee_decides_or_asks() {
+        let other = staff(9, &[StaffRole::Handler]);
+        let facts = Facts {
+            assignee: Some(1),
+            ..Facts::default()
+        };
+        assert_eq!(
+            check(Status::InReview, Action::Decide, &other, &facts),
+            Err(Refusal::NotAssignee)
+        );
+        assert_eq!(
+            check(Status::InReview, Action::AskInformation, &other, &facts),
+            Err(Refusal::NotAssignee)
+        );
+        // Anyone with the role may take it over first.
+        assert_eq!(
+            check(Status::InReview, Action::Claim, &other, &facts),
+            Ok(Status::InReview)
+        );
+    }
+
+    #[test]
+    fn a_parents_request_is_not_decided_before_authority_is_confirmed() {
+        let facts = Facts {
+            assignee: Some(1),
+            authority_unconfirmed: true,
+            ..Facts::default()
+        };
+        assert_eq!(
+            check(
+                Status::InReview,
+                Action::Decide,
+                &staff(1, &[StaffRole::Handler]),
+                &facts
+            ),
+            Err(Refusal::AuthorityUnconfirmed)
+        );
+    }
+
+    #[test]
+    fn final_states_accept_nothing() {
+        let everyone = [
+            Actor::Requester,
+            Actor::System,
+            staff(1, &[StaffRole::Handler, StaffRole::Approver]),
+        ];
+        let facts = Facts {
+            assignee: Some(1),
+            ..Facts::default()
+        };
+        for s in [Status::Completed, Status::Withdrawn, Status::Rejected] {
+            for a in Action::ALL {
+                for actor in &everyone {
+                    assert!(check(s, a, actor, &facts).is_err(), "{s:?} {a:?} {actor:?}");
+                }
+            }
+        }
+    }
+}
