@@ -112,6 +112,8 @@ mod tests {
             include_str!("routes/shared.rs"),
             include_str!("routes/usage.rs"),
             include_str!("routes/consents.rs"),
+            include_str!("routes/requests.rs"),
+            include_str!("routes/staff_requests.rs"),
             include_str!("models.rs"),
         ];
         let known = keys();

@@ -40,12 +40,18 @@ pub fn Page(title_key: &'static str, children: Children) -> impl IntoView {
                             <a href="/gedeeld">{tr(l, "shared.title")}</a>
                             <a href="/gebruik">{tr(l, "usage.title")}</a>
                             <a href="/toestemmingen">{tr(l, "consents.title")}</a>
+                            <a href="/verzoeken">{tr(l, "requests.title")}</a>
                             <a href="/instellingen">{tr(l, "settings.title")}</a>
                         }.into_any(),
-                        Viewer::Staff(staff) if staff.roles.contains(&StaffRole::Admin) => view! {
-                            <a href="/backoffice">{tr(l, "backoffice.title")}</a>
-                            <a href="/backoffice/post">{tr(l, "outbox.title")}</a>
-                        }.into_any(),
+                        Viewer::Staff(staff) => {
+                            let works_requests = staff.roles.iter().any(|r| *r != StaffRole::Admin);
+                            let admin = staff.roles.contains(&StaffRole::Admin);
+                            view! {
+                                <a href="/backoffice">{tr(l, "backoffice.title")}</a>
+                                {works_requests.then(|| view! { <a href="/backoffice/verzoeken">{tr(l, "queue.title")}</a> })}
+                                {admin.then(|| view! { <a href="/backoffice/post">{tr(l, "outbox.title")}</a> })}
+                            }.into_any()
+                        }
                         _ => ().into_any(),
                     }}
                     <form method="post" action="/taal">

@@ -180,6 +180,9 @@ pub struct OutboxView {
 /// One personal data record as the citizen sees it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RecordView {
+    /// The record's id, for "Klopt dit niet?" and "Verwijderen aanvragen" (only ever looked up
+    /// within the logged-in citizen's own records).
+    pub id: i64,
     /// What it is, e.g. "Indicatie hulp bij het huishouden".
     pub label: String,
     /// The value as recorded.
@@ -209,9 +212,13 @@ pub struct RecordView {
 /// Records of one source system.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SourceGroup {
+    /// Source system id (for the link to all its records).
+    pub source_id: i64,
     /// Source system name.
     pub source: String,
-    /// Its records, newest first.
+    /// How many records it holds on the citizen, shown or not.
+    pub total: usize,
+    /// Its records, newest first: all of them, or the part this page shows.
     pub records: Vec<RecordView>,
 }
 
@@ -229,8 +236,21 @@ pub struct DomainGroup {
 pub struct MyDataView {
     /// Grouped by domain, then source.
     pub domains: Vec<DomainGroup>,
+    /// When the page shows one source system page by page: which page.
+    pub focus: Option<SourcePage>,
     /// Items of special categories not shown because the login level is too low.
     pub withheld_for_level: usize,
+}
+
+/// One page of one source system's records.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SourcePage {
+    /// The source system's id.
+    pub source_id: i64,
+    /// This page, from 1.
+    pub page: usize,
+    /// Number of pages.
+    pub pages: usize,
 }
 
 /// One disclosure as the citizen sees it.
@@ -338,6 +358,211 @@ pub struct OverviewView {
     pub withheld_for_level: usize,
 }
 
+/// One item in a request's scope.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RequestItemView {
+    /// Item id (for the decision form).
+    pub id: i64,
+    /// What it is.
+    pub label: String,
+    /// The value now, while the record exists (shown to staff and to the citizen).
+    pub current_value: Option<String>,
+    /// The citizen's proposed value (rectification).
+    pub proposed_value: Option<String>,
+    /// `granted` | `refused`, once decided.
+    pub decision: Option<String>,
+    /// The refusal ground's key.
+    pub ground: Option<String>,
+    /// The explanation of the decision.
+    pub decision_note: Option<String>,
+    /// What was done: `rectified`, `erased`, `restricted`, `sent_to_source`, `kept`, `answered`.
+    pub outcome: Option<String>,
+    /// When it was carried out (ISO date).
+    pub executed_on: Option<String>,
+}
+
+/// One entry of a request's timeline.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RequestEventView {
+    /// When (`YYYY-MM-DDTHH:MM`, Dutch time).
+    pub at: String,
+    /// The action's key.
+    pub action: String,
+    /// The status after it.
+    pub status: String,
+    /// Who: `citizen`, `municipality`, or (staff views only) a staff name.
+    pub actor: String,
+    /// A note the viewer may see.
+    pub note: Option<String>,
+}
+
+/// One message of a request's thread.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RequestMessageView {
+    /// When (`YYYY-MM-DDTHH:MM`, Dutch time).
+    pub at: String,
+    /// `citizen` or `municipality` (staff views: the staff name).
+    pub author: String,
+    /// The text.
+    pub body: String,
+    /// An internal note (staff views only).
+    pub internal: bool,
+}
+
+/// A request as a list shows it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RequestSummaryView {
+    /// `AVG-YYYY-NNNNNN`.
+    pub reference: String,
+    /// Request type key.
+    pub kind: String,
+    /// Status key.
+    pub status: String,
+    /// Received on (ISO date).
+    pub received_on: String,
+    /// Due on, extension included (ISO date).
+    pub due_on: String,
+    /// Still open and past its due date.
+    pub overdue: bool,
+    /// Assigned handler (staff lists only).
+    pub assignee: Option<String>,
+}
+
+/// A request in full, as the citizen (or, with more, staff) sees it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RequestDetailView {
+    /// The summary line.
+    pub summary: RequestSummaryView,
+    /// The citizen's explanation.
+    pub explanation: String,
+    /// All the citizen's data rather than listed items.
+    pub all_data: bool,
+    /// Why the deadline was extended.
+    pub extension_reason: Option<String>,
+    /// Items in scope.
+    pub items: Vec<RequestItemView>,
+    /// Timeline, oldest first.
+    pub timeline: Vec<RequestEventView>,
+    /// Messages, oldest first.
+    pub messages: Vec<RequestMessageView>,
+    /// The citizen may still withdraw it.
+    pub can_withdraw: bool,
+    /// The municipality waits for the citizen's answer.
+    pub awaiting_citizen: bool,
+    /// The decision's general note, once decided.
+    pub decision_note: Option<String>,
+}
+
+/// A record the citizen can put in a request's scope.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PickableRecord {
+    /// Record id.
+    pub id: i64,
+    /// Domain key.
+    pub domain: String,
+    /// What it is.
+    pub label: String,
+    /// Its value.
+    pub value: String,
+}
+
+/// "Nieuw verzoek": the form, or the review of a filled-in form.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NewRequestView {
+    /// Request type key chosen (or preselected).
+    pub kind: Option<String>,
+    /// "All my data" chosen.
+    pub all_data: bool,
+    /// Records the citizen may pick from.
+    pub records: Vec<PickableRecord>,
+    /// Records chosen, with the proposed value (rectification).
+    pub chosen: Vec<(i64, Option<String>)>,
+    /// The explanation typed.
+    pub explanation: String,
+    /// Problems with what was sent, as message keys.
+    pub errors: Vec<String>,
+    /// Showing the review step.
+    pub review: bool,
+    /// The form's one-time token.
+    pub token: String,
+}
+
+/// A task in the execution of a request (staff views).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RequestTaskView {
+    /// Task id.
+    pub id: i64,
+    /// `source` or `art19`.
+    pub kind: String,
+    /// The source system or recipient.
+    pub target: String,
+    /// `rectify` | `erase` | `restrict`.
+    pub action: String,
+    /// `open` | `done` | `impossible`.
+    pub status: String,
+    /// Why it was impossible.
+    pub reason: Option<String>,
+}
+
+/// The back office's view of one request.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StaffRequestView {
+    /// What the citizen sees, plus staff names and internal notes.
+    pub detail: RequestDetailView,
+    /// The subject's name, if known.
+    pub citizen_name: Option<String>,
+    /// The BSN, masked unless revealed with a reason just now.
+    pub bsn: String,
+    /// Whether `bsn` is the full number.
+    pub bsn_revealed: bool,
+    /// Filed by someone else (a parent) and not yet confirmed.
+    pub authority_unconfirmed: bool,
+    /// The optimistic-lock version the forms send back.
+    pub version: i32,
+    /// Assigned to the viewer.
+    pub mine: bool,
+    /// Who decided (for the four-eyes rule).
+    pub decided_by: Option<String>,
+    /// Execution tasks.
+    pub tasks: Vec<RequestTaskView>,
+    /// Actions the viewer may take now (workflow action keys).
+    pub actions: Vec<String>,
+}
+
+/// Filters of the back office queue.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct QueueFilter {
+    /// Request type key.
+    pub kind: Option<String>,
+    /// Status key, or `open` for every open status.
+    pub status: Option<String>,
+    /// Due within this many days.
+    pub due_within: Option<u32>,
+    /// Only overdue.
+    pub overdue: bool,
+    /// Only assigned to the viewer.
+    pub mine: bool,
+    /// Only unassigned.
+    pub unassigned: bool,
+}
+
+/// The back office queue.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct QueueView {
+    /// Matching requests, by due date.
+    pub rows: Vec<RequestSummaryView>,
+    /// The filter applied.
+    pub filter: QueueFilter,
+    /// Open requests in all.
+    pub open: usize,
+    /// Open and past their due date.
+    pub overdue: usize,
+    /// Open and due within five days.
+    pub due_soon: usize,
+    /// Open and unassigned.
+    pub unassigned: usize,
+}
+
 /// Data a particular page needs, loaded by the server for that page only.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub enum PageData {
@@ -358,6 +583,16 @@ pub enum PageData {
     Usage(UsageView),
     /// `/toestemmingen`.
     Consents(ConsentsView),
+    /// `/verzoeken`.
+    Requests(Vec<RequestSummaryView>),
+    /// `/verzoeken/nieuw`.
+    NewRequest(NewRequestView),
+    /// `/verzoeken/{reference}`.
+    Request(RequestDetailView),
+    /// `/backoffice/verzoeken`.
+    Queue(QueueView),
+    /// `/backoffice/verzoeken/{reference}`.
+    StaffRequest(StaffRequestView),
 }
 
 /// Everything the server tells a page about the request it renders.

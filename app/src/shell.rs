@@ -11,8 +11,9 @@ use crate::{
     models::PortalContext,
     routes::{
         AccessibilityPage, BackofficePage, ConsentsPage, LoggedOutPage, LoginFailedPage,
-        MyDataPage, NotFoundPage, OutboxPage, OverviewPage, PrivacyPage, SettingsPage, SharedPage,
-        StartPage, UsagePage,
+        MyDataPage, NewRequestPage, NotFoundPage, OutboxPage, OverviewPage, PrivacyPage, QueuePage,
+        RequestPage, RequestsPage, SettingsPage, SharedPage, StaffRequestPage, StartPage,
+        UsagePage,
     },
 };
 
@@ -67,6 +68,11 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/toestemmingen") view=ConsentsPage />
                 <Route path=path!("/toestemmingen/intrekken") view=ConsentsPage />
                 <Route path=path!("/instellingen") view=SettingsPage />
+                <Route path=path!("/verzoeken") view=RequestsPage />
+                <Route path=path!("/verzoeken/nieuw") view=NewRequestPage />
+                <Route path=path!("/verzoeken/:reference") view=RequestPage />
+                <Route path=path!("/backoffice/verzoeken") view=QueuePage />
+                <Route path=path!("/backoffice/verzoeken/:reference") view=StaffRequestPage />
                 <Route path=path!("/backoffice") view=BackofficePage />
                 <Route path=path!("/backoffice/post") view=OutboxPage />
                 <Route path=path!("/inloggen/mislukt") view=LoginFailedPage />

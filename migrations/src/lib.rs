@@ -9,6 +9,7 @@ mod m20261122_000002_mail;
 mod m20261122_000003_transparency;
 mod m20261122_000004_contact_limits;
 mod m20261122_000005_source_events;
+mod m20261122_000006_requests;
 
 /// Applies the migrations in order.
 pub struct Migrator;
@@ -22,6 +23,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261122_000003_transparency::Migration),
             Box::new(m20261122_000004_contact_limits::Migration),
             Box::new(m20261122_000005_source_events::Migration),
+            Box::new(m20261122_000006_requests::Migration),
         ]
     }
 }

@@ -38,6 +38,8 @@ pub fn router() -> Router<AppState> {
         .route("/log-lines", post(post_log_lines))
         .route("/events", get(get_events))
         .route("/events/{id}/ack", post(ack_event))
+        .route("/tasks", get(get_tasks))
+        .route("/tasks/{id}/ack", post(ack_task))
         .route("/openapi.json", get(openapi))
         .route("/docs", get(docs))
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
@@ -383,6 +385,131 @@ async fn ack_event(
     }
 }
 
+/// A change a rights request asks of a `connected` source system.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct TaskView {
+    /// Acknowledge with `POST /api/v1/tasks/{id}/ack`.
+    pub id: i64,
+    /// `rectify`, `erase` or `restrict`.
+    pub action: String,
+    /// The source's own record id, the new value for `rectify`, and the request reference.
+    pub payload: serde_json::Value,
+    /// When the task was made.
+    pub created_at: chrono::DateTime<Utc>,
+}
+
+/// The outcome a source reports for a task.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct TaskAck {
+    /// `done` or `impossible`.
+    pub status: String,
+    /// Why it was impossible (required then).
+    pub reason: Option<String>,
+}
+
+/// The calling source's open tasks from rights requests, oldest first.
+#[utoipa::path(get, path = "/api/v1/tasks",
+    responses((status = 200, body = [TaskView]), (status = 401, body = Problem)),
+    security(("bearer" = [])))]
+async fn get_tasks(State(state): State<AppState>, Source(source): Source) -> Response {
+    match crate::requests::open_source_tasks(&state.db, source.id).await {
+        Ok(tasks) => Json(
+            tasks
+                .into_iter()
+                .map(|t| TaskView {
+                    id: t.id,
+                    action: t.action,
+                    payload: serde_json::from_str(&t.payload).unwrap_or_default(),
+                    created_at: t.created_at,
+                })
+                .collect::<Vec<_>>(),
+        )
+        .into_response(),
+        Err(e) => IngestError::Database(e).into_response(),
+    }
+}
+
+/// Reports a task done (Inzage then applies the change to its own copy, and completes the
+/// request with its last task) or impossible, with a reason. Another source's task is not found.
+#[utoipa::path(post, path = "/api/v1/tasks/{id}/ack",
+    params(("id" = i64, Path, description = "The task's id")),
+    request_body = TaskAck,
+    responses((status = 204), (status = 400, body = Problem), (status = 401, body = Problem), (status = 404, body = Problem)),
+    security(("bearer" = [])))]
+async fn ack_task(
+    State(state): State<AppState>,
+    Source(source): Source,
+    axum::extract::Path(id): axum::extract::Path<i64>,
+    body: Bytes,
+) -> Response {
+    let Ok(ack) = serde_json::from_slice::<TaskAck>(&body) else {
+        return problem(
+            StatusCode::BAD_REQUEST,
+            "invalid-task-ack",
+            "Invalid acknowledgement",
+            "The body must be a JSON object with \"status\" and, when impossible, \"reason\".",
+            vec![FieldError {
+                pointer: "/".to_owned(),
+                detail:
+                    "expected {\"status\": \"done\"} or {\"status\": \"impossible\", \"reason\": …}"
+                        .to_owned(),
+            }],
+        );
+    };
+    let reason = ack
+        .reason
+        .as_deref()
+        .map(str::trim)
+        .filter(|r| !r.is_empty());
+    let done = match (ack.status.as_str(), reason) {
+        ("done", _) => true,
+        ("impossible", Some(_)) => false,
+        _ => {
+            return problem(
+                StatusCode::BAD_REQUEST,
+                "invalid-task-ack",
+                "Invalid acknowledgement",
+                "status must be \"done\", or \"impossible\" with a reason.",
+                vec![FieldError {
+                    pointer: "/status".to_owned(),
+                    detail: "expected \"done\" or \"impossible\" (with \"reason\")".to_owned(),
+                }],
+            );
+        }
+    };
+    match crate::requests::acknowledge_task(
+        &state.db,
+        &state.settings,
+        source.id,
+        id,
+        done,
+        reason,
+        Utc::now(),
+    )
+    .await
+    {
+        Ok(true) => StatusCode::NO_CONTENT.into_response(),
+        Ok(false) => problem(
+            StatusCode::NOT_FOUND,
+            "not-found",
+            "No such open task",
+            "It does not exist, is already acknowledged, or belongs to another source.",
+            Vec::new(),
+        ),
+        Err(e) => {
+            tracing::error!(error = %e, "acknowledging a task failed");
+            problem(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "internal",
+                "Internal error",
+                "The acknowledgement was not stored; send it again.",
+                Vec::new(),
+            )
+        }
+    }
+}
+
 struct BearerAuth;
 
 impl utoipa::Modify for BearerAuth {
@@ -401,8 +528,8 @@ impl utoipa::Modify for BearerAuth {
 #[openapi(
     info(title = "Inzage source-system API", version = "1",
         description = "How municipal source systems feed Inzage. Every batch is all or nothing; errors are RFC 9457 problem details naming the field by JSON pointer. A token writes only its own source's data."),
-    paths(put_activities, post_records, post_consents, post_disclosures, post_log_lines, get_events, ack_event),
-    components(schemas(Problem, FieldError, BatchSummary, EventView, ActivityInput, RecordInput, ConsentInput, DisclosureInput, LogLineInput)),
+    paths(put_activities, post_records, post_consents, post_disclosures, post_log_lines, get_events, ack_event, get_tasks, ack_task),
+    components(schemas(Problem, FieldError, BatchSummary, EventView, TaskView, TaskAck, ActivityInput, RecordInput, ConsentInput, DisclosureInput, LogLineInput)),
     modifiers(&BearerAuth)
 )]
 pub struct ApiDoc;

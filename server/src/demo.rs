@@ -1129,3 +1129,307 @@ mod tests {
         );
     }
 }
+
+/// Demo requests in every state of the workflow, so the back office and the citizen pages show
+/// real cases from the first start: one overdue, one extended, one waiting for approval, one with
+/// an open task at a connected source system. Skipped when any request exists.
+pub async fn seed_requests(
+    db: &DatabaseConnection,
+    settings: &crate::settings::Settings,
+    vault: &Vault,
+) -> anyhow::Result<usize> {
+    use crate::requests::{self, Command, Draft, ItemDecision, Kind, StaffActor};
+    use sea_orm::{EntityTrait, PaginatorTrait};
+    if crate::entities::rights_requests::Entity::find()
+        .count(db)
+        .await?
+        > 0
+    {
+        return Ok(0);
+    }
+    // Seeding is not news: no staff notices for the demo's own requests.
+    let mut settings = settings.clone();
+    settings.mail.staff_recipients.clear();
+    let settings = &settings;
+    let issuer = settings.staff_oidc.issuer_url.clone();
+    let mut staff = Vec::new();
+    for person in crate::devidp::personas::STAFF {
+        let id = crate::people::staff_logged_in(
+            db,
+            &issuer,
+            person.subject,
+            person.name,
+            Some(person.email),
+            person.roles,
+        )
+        .await?;
+        staff.push(StaffActor {
+            id,
+            roles: person.roles.to_vec(),
+        });
+    }
+    let (eva, ahmed, ingrid) = (&staff[0], &staff[1], &staff[2]);
+    let now = Utc::now();
+    let days_ago = |d: i64| now - chrono::Duration::days(d);
+    let visibility = crate::transparency::Visibility { health: true };
+    let citizen = |bsn: &'static str| async move {
+        let bsn = crate::identity::Bsn::parse(bsn).map_err(|e| anyhow::anyhow!("{e}"))?;
+        anyhow::Ok(crate::people::find_or_create_citizen(db, vault, &bsn, None).await?)
+    };
+    let version = |reference: String| async move {
+        use sea_orm::{ColumnTrait, QueryFilter};
+        let row = crate::entities::rights_requests::Entity::find()
+            .filter(crate::entities::rights_requests::Column::Reference.eq(reference))
+            .one(db)
+            .await?
+            .ok_or_else(|| anyhow::anyhow!("demo request vanished"))?;
+        anyhow::Ok(row.version)
+    };
+    let items = |reference: String| async move {
+        use sea_orm::{ColumnTrait, QueryFilter};
+        let row = crate::entities::rights_requests::Entity::find()
+            .filter(crate::entities::rights_requests::Column::Reference.eq(reference))
+            .one(db)
+            .await?
+            .ok_or_else(|| anyhow::anyhow!("demo request vanished"))?;
+        anyhow::Ok(
+            crate::entities::request_items::Entity::find()
+                .filter(crate::entities::request_items::Column::RequestId.eq(row.id))
+                .all(db)
+                .await?
+                .into_iter()
+                .map(|i| i.id)
+                .collect::<Vec<_>>(),
+        )
+    };
+    // (citizen, kind, which record by label fragment, proposal, explanation, received days ago)
+    struct Plan {
+        bsn: &'static str,
+        kind: Kind,
+        record: Option<&'static str>,
+        proposal: Option<&'static str>,
+        explanation: &'static str,
+        days: i64,
+    }
+    let plans = [
+        Plan {
+            bsn: FATIMA,
+            kind: Kind::Access,
+            record: None,
+            proposal: None,
+            explanation: "Ik wil weten wat het wijkteam over mij heeft vastgelegd.",
+            days: 2,
+        },
+        Plan {
+            bsn: HANS,
+            kind: Kind::Rectification,
+            record: Some("Huishoudelijke"),
+            proposal: Some("4 uur per week"),
+            explanation: "Het aantal uren klopt niet; in het keukentafelgesprek is 4 uur afgesproken.",
+            days: 9,
+        },
+        Plan {
+            bsn: SANNE,
+            kind: Kind::Objection,
+            record: Some("Re-integratie"),
+            proposal: None,
+            explanation: "Door mijn mantelzorg kan ik het traject nu niet volgen.",
+            days: 40,
+        },
+        Plan {
+            bsn: KEES,
+            kind: Kind::Erasure,
+            record: None,
+            proposal: None,
+            explanation: "Mijn schuldhulptraject is afgerond.",
+            days: 20,
+        },
+        Plan {
+            bsn: WILHELMINA,
+            kind: Kind::Erasure,
+            record: None,
+            proposal: None,
+            explanation: "Deze gegevens zijn ouder dan de bewaartermijn.",
+            days: 12,
+        },
+        Plan {
+            bsn: NOOR,
+            kind: Kind::Restriction,
+            record: None,
+            proposal: None,
+            explanation: "Zolang mijn bezwaar loopt, wil ik niet dat dit wordt gebruikt.",
+            days: 15,
+        },
+        Plan {
+            bsn: DAAN,
+            kind: Kind::Access,
+            record: None,
+            proposal: None,
+            explanation: "",
+            days: 30,
+        },
+        Plan {
+            bsn: HANS,
+            kind: Kind::Access,
+            record: None,
+            proposal: None,
+            explanation: "",
+            days: 5,
+        },
+        Plan {
+            bsn: FATIMA,
+            kind: Kind::Erasure,
+            record: Some(""),
+            proposal: None,
+            explanation: "Ik wil niet dat dit wordt bewaard.",
+            days: 25,
+        },
+        Plan {
+            bsn: NOOR,
+            kind: Kind::Rectification,
+            record: Some("Adres"),
+            proposal: Some("Lindelaan 14"),
+            explanation: "Het huisnummer is verkeerd.",
+            days: 18,
+        },
+    ];
+    let mut references = Vec::new();
+    for (n, plan) in plans.iter().enumerate() {
+        let citizen_id = citizen(plan.bsn).await?;
+        let records = requests::pickable_records(db, citizen_id, visibility).await?;
+        let record = plan.record.and_then(|fragment| {
+            records
+                .iter()
+                .find(|r| r.label.contains(fragment))
+                .or_else(|| records.first())
+        });
+        let draft = Draft {
+            kind: plan.kind,
+            all_data: record.is_none(),
+            items: record
+                .map(|r| vec![(r.id, plan.proposal.map(str::to_owned))])
+                .unwrap_or_default(),
+            explanation: plan.explanation.to_owned(),
+        };
+        let submitted = requests::submit(
+            db,
+            settings,
+            citizen_id,
+            visibility,
+            &draft,
+            &format!("demo-{n}"),
+            "nl",
+            days_ago(plan.days),
+        )
+        .await?;
+        references.push(submitted.reference);
+    }
+    let at = |d: i64, hours: i64| days_ago(d) + chrono::Duration::hours(hours);
+    let act = |who: &StaffActor, reference: &str, command: Command, when| {
+        let who = who.clone();
+        let reference = reference.to_owned();
+        async move {
+            let v = version(reference.clone()).await?;
+            requests::act(db, settings, &who, &reference, v, command, when).await?;
+            anyhow::Ok(())
+        }
+    };
+    let grant_all = |reference: String| async move {
+        anyhow::Ok(
+            items(reference)
+                .await?
+                .into_iter()
+                .map(|item_id| ItemDecision {
+                    item_id,
+                    granted: true,
+                    ground: None,
+                    note: String::new(),
+                })
+                .collect::<Vec<_>>(),
+        )
+    };
+    // 0 (Fatima, access): just received.
+    // 1 (Hans, rectification): in review with Eva.
+    act(eva, &references[1], Command::Claim, at(8, 2)).await?;
+    // 2 (Sanne, objection): waiting for the citizen, and overdue.
+    act(ahmed, &references[2], Command::Claim, at(38, 1)).await?;
+    act(
+        ahmed,
+        &references[2],
+        Command::AskInformation(
+            "Kunt u aangeven sinds wanneer u mantelzorg geeft en hoeveel uur per week?".to_owned(),
+        ),
+        at(38, 2),
+    )
+    .await?;
+    // 3 (Kees, erasure): extended.
+    act(eva, &references[3], Command::Claim, at(19, 1)).await?;
+    act(eva, &references[3], Command::Extend("Uw gegevens staan in drie systemen en een deel moet worden nagevraagd bij de Kredietbank.".to_owned()), at(18, 1)).await?;
+    // 4 (Wilhelmina, erasure): decided by Eva, waiting for an approver.
+    act(eva, &references[4], Command::Claim, at(11, 1)).await?;
+    let decisions = grant_all(references[4].clone()).await?;
+    act(
+        eva,
+        &references[4],
+        Command::Decide(decisions, "De bewaartermijn is verstreken.".to_owned()),
+        at(10, 1),
+    )
+    .await?;
+    // 5 (Noor, restriction): decided, not yet carried out.
+    act(ahmed, &references[5], Command::Claim, at(14, 1)).await?;
+    let decisions = grant_all(references[5].clone()).await?;
+    act(
+        ahmed,
+        &references[5],
+        Command::Decide(decisions, String::new()),
+        at(13, 1),
+    )
+    .await?;
+    // 6 (Daan, access): completed.
+    act(eva, &references[6], Command::Claim, at(29, 1)).await?;
+    let decisions = grant_all(references[6].clone()).await?;
+    act(
+        eva,
+        &references[6],
+        Command::Decide(decisions, "Het overzicht staat in het portaal.".to_owned()),
+        at(25, 1),
+    )
+    .await?;
+    act(eva, &references[6], Command::Execute, at(25, 2)).await?;
+    // 7 (Hans, access): withdrawn by the citizen.
+    let hans = citizen(HANS).await?;
+    requests::withdraw(db, hans, &references[7], at(4, 1)).await?;
+    // 8 (Fatima, erasure of one item): refused with a ground, approved by Ingrid: rejected.
+    act(ahmed, &references[8], Command::Claim, at(24, 1)).await?;
+    let decisions = items(references[8].clone())
+        .await?
+        .into_iter()
+        .map(|item_id| ItemDecision {
+            item_id,
+            granted: false,
+            ground: Some("art17_3_b".to_owned()),
+            note: "Het wijkteam moet dit verslag bewaren voor de hulpverlening die nog loopt."
+                .to_owned(),
+        })
+        .collect();
+    act(
+        ahmed,
+        &references[8],
+        Command::Decide(decisions, String::new()),
+        at(22, 1),
+    )
+    .await?;
+    act(ingrid, &references[8], Command::Approve, at(21, 1)).await?;
+    // 9 (Noor, rectification of a BRP address): executing, the connected BRP has the task.
+    act(eva, &references[9], Command::Claim, at(17, 1)).await?;
+    let decisions = grant_all(references[9].clone()).await?;
+    act(
+        eva,
+        &references[9],
+        Command::Decide(decisions, String::new()),
+        at(16, 1),
+    )
+    .await?;
+    act(eva, &references[9], Command::Execute, at(16, 2)).await?;
+    Ok(references.len())
+}

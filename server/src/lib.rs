@@ -13,6 +13,7 @@ pub mod auth;
 pub mod contacts;
 pub mod crypto;
 pub mod db;
+pub mod deadlines;
 pub mod demo;
 pub mod devidp;
 pub mod entities;
@@ -22,10 +23,12 @@ pub mod ingest;
 pub mod mail;
 pub mod people;
 pub mod register;
+pub mod requests;
 pub mod sessions;
 pub mod settings;
 pub mod sources;
 pub mod transparency;
+pub mod workflow;
 
 use std::sync::Arc;
 

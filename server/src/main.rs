@@ -134,8 +134,9 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 server::crypto::Vault::new(&settings.secrets).map_err(anyhow::Error::msg)?;
             let count = people::seed_demo(&db, &vault).await?;
             let items = server::demo::seed(&db, &vault).await?;
+            let requests = server::demo::seed_requests(&db, &settings, &vault).await?;
             println!(
-                "demo municipality seeded: {count} citizens, {items} new register and data items"
+                "demo municipality seeded: {count} citizens, {items} new register and data items, {requests} requests"
             );
             if let Some(bsn) = server::demo::seed_scale(&db, &vault, scale).await? {
                 println!(

@@ -1,6 +1,8 @@
 //! Server-side sessions in the database (tower-sessions with a sea-orm store), so any instance
 //! serves any request. The cookie holds only a random id; the table holds its SHA-256.
 
+use std::collections::HashMap;
+
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use sea_orm::{
@@ -21,16 +23,53 @@ pub const PRINCIPAL_KEY: &str = "principal";
 /// The session key of the encrypted ID token, kept for RP-initiated logout.
 pub const ID_TOKEN_KEY: &str = "id_token";
 
+/// Slack on a session's stored expiry. Each write keeps the session this much beyond the idle
+/// time, and a request with unchanged data writes nothing while the stored expiry still covers a
+/// full idle period. Without it every page view is a database write, which on SQLite queues all
+/// requests behind one writer. The cookie still expires after exactly the idle time; the row may
+/// outlive it by at most this slack.
+pub const EXTEND_SLACK_SECONDS: i64 = 30;
+
 /// A [`SessionStore`] on the `sessions` table.
 #[derive(Clone, Debug)]
 pub struct DbSessionStore {
     db: DatabaseConnection,
+    /// What each session in flight looked like when this instance loaded it: its data as
+    /// stored and its expiry. Only a request's own load-then-save uses it, so a second
+    /// instance needs nothing from it; entries leave at save or delete.
+    loaded: std::sync::Arc<std::sync::Mutex<HashMap<String, (Data, DateTime<Utc>)>>>,
 }
+
+/// A session's data as tower-sessions holds it (compared as values: its JSON text has no fixed
+/// key order).
+type Data = HashMap<String, serde_json::Value>;
+
+/// Bound on [`DbSessionStore::loaded`]: requests that load a session and never save it (an error
+/// on the way) must not grow it without end.
+const LOADED_LIMIT: usize = 10_000;
 
 impl DbSessionStore {
     /// A store on this connection.
     pub fn new(db: DatabaseConnection) -> Self {
-        Self { db }
+        Self {
+            db,
+            loaded: Default::default(),
+        }
+    }
+
+    fn remember(&self, key: String, data: Data, expires_at: DateTime<Utc>) {
+        let mut loaded = self.loaded.lock().unwrap_or_else(|e| e.into_inner());
+        if loaded.len() >= LOADED_LIMIT {
+            loaded.clear();
+        }
+        loaded.insert(key, (data, expires_at));
+    }
+
+    fn forget(&self, key: &str) -> Option<(Data, DateTime<Utc>)> {
+        self.loaded
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .remove(key)
     }
 }
 
@@ -85,14 +124,20 @@ impl SessionStore for DbSessionStore {
     async fn save(&self, record: &Record) -> session_store::Result<()> {
         // Only ever an UPDATE: a session that logout (or an id cycle) deleted while another
         // request was in flight stays deleted, and a made-up id in a cookie never becomes a row.
+        let wanted = to_chrono(record.expiry_date);
+        let key = key(&record.id);
+        if let Some((stored, stored_expiry)) = self.forget(&key)
+            && stored == record.data
+            && stored_expiry >= wanted
+        {
+            return Ok(());
+        }
         let data = serde_json::to_string(&record.data).map_err(backend)?;
+        let expires_at = wanted + chrono::Duration::seconds(EXTEND_SLACK_SECONDS);
         sessions::Entity::update_many()
             .col_expr(sessions::Column::Data, Expr::value(data))
-            .col_expr(
-                sessions::Column::ExpiresAt,
-                Expr::value(to_chrono(record.expiry_date)),
-            )
-            .filter(sessions::Column::IdHash.eq(key(&record.id)))
+            .col_expr(sessions::Column::ExpiresAt, Expr::value(expires_at))
+            .filter(sessions::Column::IdHash.eq(key))
             .exec(&self.db)
             .await
             .map_err(backend)?;
@@ -100,7 +145,8 @@ impl SessionStore for DbSessionStore {
     }
 
     async fn load(&self, id: &Id) -> session_store::Result<Option<Record>> {
-        let Some(row) = sessions::Entity::find_by_id(key(id))
+        let key = key(id);
+        let Some(row) = sessions::Entity::find_by_id(key.clone())
             .filter(sessions::Column::ExpiresAt.gt(Utc::now()))
             .one(&self.db)
             .await
@@ -108,16 +154,20 @@ impl SessionStore for DbSessionStore {
         else {
             return Ok(None);
         };
-        Ok(Some(Record {
+        let record = Record {
             id: *id,
             data: serde_json::from_str(&row.data)
                 .map_err(|e| session_store::Error::Decode(e.to_string()))?,
             expiry_date: to_time(row.expires_at),
-        }))
+        };
+        self.remember(key, record.data.clone(), row.expires_at);
+        Ok(Some(record))
     }
 
     async fn delete(&self, id: &Id) -> session_store::Result<()> {
-        sessions::Entity::delete_by_id(key(id))
+        let key = key(id);
+        self.forget(&key);
+        sessions::Entity::delete_by_id(key)
             .exec(&self.db)
             .await
             .map_err(backend)?;

@@ -7,7 +7,9 @@
 use std::collections::{BTreeMap, HashMap};
 
 use chrono::NaiveDate;
-use sea_orm::{ColumnTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter, QueryOrder};
+use sea_orm::{
+    ColumnTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
+};
 
 use crate::{
     entities::{
@@ -62,6 +64,21 @@ impl SharedFilter {
         (date(&self.van), date(&self.tot))
     }
 }
+
+/// Which part of "Mijn gegevens" to show: by default the newest records of every source system;
+/// with `bron`, that one source system's records page by page.
+#[derive(Clone, Debug, Default, serde::Deserialize)]
+pub struct MyDataParams {
+    /// Source system id.
+    pub bron: Option<i64>,
+    /// Page, from 1.
+    pub pagina: Option<usize>,
+}
+
+/// Records shown per source system on the first view of "Mijn gegevens".
+pub const PREVIEW_PER_SOURCE: usize = 10;
+/// Records per page when one source system is shown.
+pub const PAGE_SIZE: usize = 50;
 
 struct Register {
     activities: HashMap<String, processing_activities::Model>,
@@ -127,7 +144,7 @@ async fn my_data_in(
         .all(db)
         .await?;
     let mut withheld = 0;
-    let mut grouped: BTreeMap<Domain, BTreeMap<String, Vec<RecordView>>> = BTreeMap::new();
+    let mut grouped: BTreeMap<Domain, BTreeMap<(String, i64), Vec<RecordView>>> = BTreeMap::new();
     for r in records {
         let activity = register.activities.get(&r.activity_code);
         match shown(activity, r.special_category, visibility) {
@@ -150,9 +167,10 @@ async fn my_data_in(
         grouped
             .entry(domain)
             .or_default()
-            .entry(source)
+            .entry((source, r.source_system_id))
             .or_default()
             .push(RecordView {
+                id: r.id,
                 label: r.label,
                 value: r.value,
                 category: r.category,
@@ -174,12 +192,62 @@ async fn my_data_in(
                 domain: domain.as_str().to_owned(),
                 sources: sources
                     .into_iter()
-                    .map(|(source, records)| SourceGroup { source, records })
+                    .map(|((source, source_id), records)| SourceGroup {
+                        source_id,
+                        source,
+                        total: records.len(),
+                        records,
+                    })
                     .collect(),
             })
             .collect(),
+        focus: None,
         withheld_for_level: withheld,
     })
+}
+
+/// "Mijn gegevens" as the page shows it: the newest [`PREVIEW_PER_SOURCE`] records of each
+/// source system, or one source system's records [`PAGE_SIZE`] at a time. The whole set stays
+/// in the downloads; nobody reads 2,000 items on one page, and rendering them is what costs.
+pub async fn my_data_page(
+    db: &DatabaseConnection,
+    citizen_id: i64,
+    visibility: Visibility,
+    params: &MyDataParams,
+) -> Result<MyDataView, DbErr> {
+    let mut view = my_data(db, citizen_id, visibility).await?;
+    let Some(source_id) = params.bron else {
+        for group in view.domains.iter_mut().flat_map(|d| &mut d.sources) {
+            group.records.truncate(PREVIEW_PER_SOURCE);
+        }
+        return Ok(view);
+    };
+    // Only the citizen's own records were loaded: an id of another source, or one the citizen
+    // has nothing in, leaves an empty page.
+    view.domains.retain_mut(|domain| {
+        domain.sources.retain(|g| g.source_id == source_id);
+        !domain.sources.is_empty()
+    });
+    let total = view
+        .domains
+        .first()
+        .and_then(|d| d.sources.first())
+        .map_or(0, |g| g.total);
+    let pages = total.div_ceil(PAGE_SIZE).max(1);
+    let page = params.pagina.unwrap_or(1).clamp(1, pages);
+    for group in view.domains.iter_mut().flat_map(|d| &mut d.sources) {
+        group.records = std::mem::take(&mut group.records)
+            .into_iter()
+            .skip((page - 1) * PAGE_SIZE)
+            .take(PAGE_SIZE)
+            .collect();
+    }
+    view.focus = Some(app::models::SourcePage {
+        source_id,
+        page,
+        pages,
+    });
+    Ok(view)
 }
 
 /// "Gedeeld met", filtered.
@@ -284,18 +352,47 @@ pub async fn overview(
     citizen_id: i64,
     visibility: Visibility,
 ) -> Result<OverviewView, DbErr> {
-    let (data, mut shared) = my_data_and_shared(db, citizen_id, visibility).await?;
+    let register = register(db).await?;
+    // Only the two columns that decide visibility: the values themselves are not needed to
+    // count them.
+    let records: Vec<(String, bool)> = personal_data_records::Entity::find()
+        .select_only()
+        .column(personal_data_records::Column::ActivityCode)
+        .column(personal_data_records::Column::SpecialCategory)
+        .filter(personal_data_records::Column::CitizenId.eq(citizen_id))
+        .into_tuple()
+        .all(db)
+        .await?;
+    let mut shown_records = 0;
+    let mut withheld = 0;
+    let mut domains = std::collections::BTreeSet::new();
+    for (code, special) in records {
+        let activity = register.activities.get(&code);
+        match shown(activity, special, visibility) {
+            None => {}
+            Some(false) => withheld += 1,
+            Some(true) => {
+                if let Some(domain) = activity.and_then(|a| Domain::parse(&a.domain)) {
+                    shown_records += 1;
+                    domains.insert(domain);
+                }
+            }
+        }
+    }
+    let mut shared = shared_in(
+        db,
+        &register,
+        citizen_id,
+        visibility,
+        &SharedFilter::default(),
+    )
+    .await?;
     shared.disclosures.truncate(3);
     Ok(OverviewView {
-        records: data
-            .domains
-            .iter()
-            .flat_map(|d| &d.sources)
-            .map(|s| s.records.len())
-            .sum(),
-        domains: data.domains.len(),
+        records: shown_records,
+        domains: domains.len(),
         recent: shared.disclosures,
-        withheld_for_level: data.withheld_for_level + shared.withheld_for_level,
+        withheld_for_level: withheld + shared.withheld_for_level,
     })
 }
 

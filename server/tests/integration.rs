@@ -8,6 +8,7 @@ mod support;
 mod api;
 mod audit;
 mod mail;
+mod requests;
 mod transparency;
 
 use reqwest::{StatusCode, header};

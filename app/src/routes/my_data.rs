@@ -6,7 +6,7 @@ use leptos::prelude::*;
 use crate::{
     i18n::{Locale, long_date, tr, tr_with},
     layouts::Page,
-    models::{PageData, RecordView},
+    models::{PageData, RecordView, SourceGroup, SourcePage},
     shell::portal,
 };
 
@@ -62,7 +62,50 @@ fn record_item(l: Locale, r: RecordView) -> impl IntoView {
                 <dt>{tr(l, "data.recorded")}</dt>
                 <dd>{recorded}</dd>
             </dl>
+            <p class="mt-3 flex flex-wrap gap-4 text-sm">
+                <a href=format!("/verzoeken/nieuw?soort=rectification&gegeven={}", r.id) data-testid="not-right">
+                    {tr(l, "data.not_right")}<span class="sr-only">{format!(": {}", r.label)}</span>
+                </a>
+                <a href=format!("/verzoeken/nieuw?soort=erasure&gegeven={}", r.id) data-testid="ask-erasure">
+                    {tr(l, "data.ask_erasure")}<span class="sr-only">{format!(": {}", r.label)}</span>
+                </a>
+            </p>
         </li>
+    }
+}
+
+/// One source system's records: the newest few with a link to all of them, or one page of them
+/// with links to the pages around it.
+fn source_group(l: Locale, group: SourceGroup, focus: Option<SourcePage>) -> impl IntoView {
+    let shown = group.records.len();
+    let more = (focus.is_none() && group.total > shown).then(|| {
+        let text = tr_with(
+            l,
+            "data.show_all",
+            &[("aantal", &group.total.to_string()), ("bron", &group.source)],
+        );
+        view! {
+            <p><a href=format!("/mijn-gegevens?bron={}", group.source_id) data-testid="show-all">{text}</a></p>
+        }
+    });
+    let pager = focus.filter(|f| f.pages > 1).map(|f| {
+        let link = |page: usize| format!("/mijn-gegevens?bron={}&pagina={page}", f.source_id);
+        view! {
+            <nav aria-label=tr(l, "data.pages") class="my-4 flex flex-wrap gap-6" data-testid="pager">
+                {(f.page > 1).then(|| view! { <a href=link(f.page - 1) rel="prev">{tr(l, "data.previous")}</a> })}
+                <span aria-current="page">{tr_with(l, "data.page_of", &[("pagina", &f.page.to_string()), ("van", &f.pages.to_string())])}</span>
+                {(f.page < f.pages).then(|| view! { <a href=link(f.page + 1) rel="next">{tr(l, "data.next")}</a> })}
+            </nav>
+        }
+    });
+    view! {
+        <h3 class="mt-4 text-xl font-semibold">{tr_with(l, "data.source", &[("bron", &group.source)])}</h3>
+        <p class="text-sm" data-testid="source-count">{tr_with(l, "data.source_count", &[("aantal", &group.total.to_string())])}</p>
+        <ul>
+            {group.records.into_iter().map(|r| record_item(l, r)).collect_view()}
+        </ul>
+        {more}
+        {pager}
     }
 }
 
@@ -75,6 +118,7 @@ pub fn MyDataPage() -> impl IntoView {
         return view! { <Page title_key="data.title"><p>{tr(l, "overview.not_logged_in")}</p></Page> }.into_any();
     };
     let withheld = data.withheld_for_level;
+    let focus = data.focus.clone();
     view! {
         <Page title_key="data.title">
             <h1>{tr(l, "data.title")}</h1>
@@ -88,16 +132,14 @@ pub fn MyDataPage() -> impl IntoView {
                 <a href="/mijn-gegevens/download.json" download>{tr(l, "data.download_json")}</a>
                 <a href="/mijn-gegevens/download.csv" download>{tr(l, "data.download_csv")}</a>
             </p>
+            {focus.as_ref().map(|_| view! {
+                <p class="my-4"><a href="/mijn-gegevens" data-testid="all-sources">{tr(l, "data.back_to_all")}</a></p>
+            })}
             {data.domains.is_empty().then(|| view! { <p>{tr(l, "data.none")}</p> })}
             {data.domains.into_iter().map(|domain| view! {
                 <section aria-labelledby=format!("domein-{}", domain.domain) data-testid=format!("domain-{}", domain.domain)>
                     <h2 id=format!("domein-{}", domain.domain)>{tr(l, &format!("domain.{}", domain.domain))}</h2>
-                    {domain.sources.into_iter().map(|group| view! {
-                        <h3 class="mt-4 text-xl font-semibold">{tr_with(l, "data.source", &[("bron", &group.source)])}</h3>
-                        <ul>
-                            {group.records.into_iter().map(|r| record_item(l, r)).collect_view()}
-                        </ul>
-                    }).collect_view()}
+                    {domain.sources.into_iter().map(|group| source_group(l, group, focus.clone())).collect_view()}
                 </section>
             }).collect_view()}
         </Page>

@@ -4,6 +4,7 @@ mod citizen;
 mod devmail;
 mod login;
 mod pages;
+pub mod requests;
 mod security;
 mod settings;
 mod support;
@@ -75,6 +76,23 @@ pub fn router(state: AppState) -> Router {
         .route(
             "/toestemmingen/intrekken",
             get(pages::render).post(citizen::withdraw_consent),
+        )
+        .route(
+            "/verzoeken/nieuw",
+            get(pages::render).post(requests::new_request),
+        )
+        .route(
+            "/verzoeken/{reference}/bericht",
+            post(requests::citizen_message),
+        )
+        .route("/verzoeken/{reference}/intrekken", post(requests::withdraw))
+        .route(
+            "/backoffice/verzoeken/{reference}/actie",
+            post(requests::staff_action),
+        )
+        .route(
+            "/backoffice/verzoeken/{reference}/bsn",
+            post(requests::reveal_bsn),
         )
         .route("/mijn-gegevens/download.json", get(citizen::download_json))
         .route("/mijn-gegevens/download.csv", get(citizen::download_csv))

@@ -10,10 +10,10 @@ use leptos::{nonce::Nonce, prelude::provide_context};
 use tower_sessions::Session;
 
 use crate::{
-    AppState, contacts,
+    AppState, contacts, http,
     http::{security::CspNonce, support},
     identity::{Principal, StaffRole},
-    mail, people,
+    mail, people, requests,
     sessions::PRINCIPAL_KEY,
     transparency,
 };
@@ -36,6 +36,8 @@ fn access_for(path: &str) -> Access {
         | "/toestemmingen"
         | "/toestemmingen/intrekken"
         | "/instellingen" => Access::Citizens,
+        "/verzoeken" => Access::Citizens,
+        p if p.starts_with("/verzoeken/") => Access::Citizens,
         "/backoffice/post" => Access::StaffWith(StaffRole::Admin),
         p if p == "/backoffice" || p.starts_with("/backoffice/") => Access::Staff,
         _ => Access::Anyone,
@@ -45,10 +47,12 @@ fn access_for(path: &str) -> Access {
 /// Loads what this page shows, for this principal only.
 async fn page_data(
     state: &AppState,
+    session: &Session,
     path: &str,
     query: Option<&str>,
     principal: Option<&Principal>,
 ) -> Result<PageData, sea_orm::DbErr> {
+    let now = chrono::Utc::now();
     if let Some(Principal::Citizen {
         citizen_id, level, ..
     }) = principal
@@ -61,8 +65,10 @@ async fn page_data(
                 ));
             }
             "/mijn-gegevens" => {
+                let params: transparency::MyDataParams =
+                    serde_urlencoded::from_str(query.unwrap_or("")).unwrap_or_default();
                 return Ok(PageData::MyData(
-                    transparency::my_data(&state.db, *citizen_id, visibility).await?,
+                    transparency::my_data_page(&state.db, *citizen_id, visibility, &params).await?,
                 ));
             }
             "/gedeeld" => {
@@ -98,7 +104,69 @@ async fn page_data(
                     transparency::consents_view(&state.db, *citizen_id, confirm).await?,
                 ));
             }
+            "/verzoeken" => {
+                return Ok(PageData::Requests(
+                    requests::list_for_citizen(&state.db, *citizen_id, now).await?,
+                ));
+            }
+            "/verzoeken/nieuw" => {
+                return Ok(PageData::NewRequest(
+                    new_request_view(state, session, query, *citizen_id, visibility).await?,
+                ));
+            }
+            p if p.starts_with("/verzoeken/") => {
+                let reference = &p["/verzoeken/".len()..];
+                return Ok(
+                    match requests::detail_for_citizen(&state.db, *citizen_id, reference, now)
+                        .await?
+                    {
+                        Some(detail) => PageData::Request(detail),
+                        None => PageData::None,
+                    },
+                );
+            }
             _ => {}
+        }
+    }
+    if let Some(Principal::Staff {
+        staff_id, roles, ..
+    }) = principal
+    {
+        let staff = requests::StaffActor {
+            id: *staff_id,
+            roles: roles.clone(),
+        };
+        if path == "/backoffice/verzoeken" {
+            let filter = queue_filter(query);
+            return match requests::queue(&state.db, &staff, &filter, now).await {
+                Ok(view) => Ok(PageData::Queue(view)),
+                Err(requests::RequestError::Database(e)) => Err(e),
+                Err(_) => Ok(PageData::None),
+            };
+        }
+        if let Some(reference) = path.strip_prefix("/backoffice/verzoeken/") {
+            // The full BSN shows once, right after the reason was recorded.
+            let revealed: Option<String> = session
+                .remove(http::requests::REVEAL_KEY)
+                .await
+                .ok()
+                .flatten();
+            let reveal = revealed.as_deref() == Some(reference);
+            return match requests::detail_for_staff(
+                &state.db,
+                &state.settings,
+                &state.vault,
+                &staff,
+                reference,
+                reveal,
+                now,
+            )
+            .await
+            {
+                Ok(view) => Ok(PageData::StaffRequest(view)),
+                Err(requests::RequestError::Database(e)) => Err(e),
+                Err(_) => Ok(PageData::None),
+            };
         }
     }
     Ok(match (path, principal) {
@@ -110,6 +178,72 @@ async fn page_data(
         }
         _ => PageData::None,
     })
+}
+
+/// The queue's filters from the query string; anything that does not parse is left out.
+fn queue_filter(query: Option<&str>) -> app::models::QueueFilter {
+    let pairs: Vec<(String, String)> = url::form_urlencoded::parse(query.unwrap_or("").as_bytes())
+        .into_owned()
+        .collect();
+    let get = |name: &str| {
+        pairs
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.clone())
+            .filter(|v| !v.is_empty())
+    };
+    app::models::QueueFilter {
+        kind: get("soort").filter(|k| requests::Kind::parse(k).is_some()),
+        status: get("status"),
+        due_within: get("binnen").and_then(|d| d.parse().ok()),
+        overdue: get("te_laat").is_some(),
+        mine: get("van_mij").is_some(),
+        unassigned: get("niet_toegewezen").is_some(),
+    }
+}
+
+/// "Nieuw verzoek": the draft being filled in, or a fresh form (with the kind and record from
+/// "Klopt dit niet?" / "Verwijderen aanvragen" preselected).
+async fn new_request_view(
+    state: &AppState,
+    session: &Session,
+    query: Option<&str>,
+    citizen_id: i64,
+    visibility: transparency::Visibility,
+) -> Result<app::models::NewRequestView, sea_orm::DbErr> {
+    let records = requests::pickable_records(&state.db, citizen_id, visibility).await?;
+    let stored: Option<app::models::NewRequestView> =
+        session.get(http::requests::DRAFT_KEY).await.ok().flatten();
+    let mut view = match stored {
+        Some(view) => view,
+        None => {
+            let pairs: Vec<(String, String)> =
+                url::form_urlencoded::parse(query.unwrap_or("").as_bytes())
+                    .into_owned()
+                    .collect();
+            let kind = pairs
+                .iter()
+                .find(|(k, _)| k == "soort")
+                .and_then(|(_, v)| requests::Kind::parse(v))
+                .map(|k| k.as_str().to_owned());
+            let chosen: Vec<(i64, Option<String>)> = pairs
+                .iter()
+                .filter(|(k, _)| k == "gegeven")
+                .filter_map(|(_, v)| v.parse::<i64>().ok())
+                .filter(|id| records.iter().any(|r| r.id == *id))
+                .map(|id| (id, None))
+                .collect();
+            app::models::NewRequestView {
+                kind,
+                all_data: chosen.is_empty(),
+                chosen,
+                token: crate::crypto::random_hex(16),
+                ..Default::default()
+            }
+        }
+    };
+    view.records = records;
+    Ok(view)
 }
 
 /// The logged-in citizen of this session and what their login level lets them see.
@@ -179,7 +313,15 @@ pub async fn render(
     }
 
     let query = request.uri().query().map(str::to_owned);
-    let page = match page_data(&state, &path, query.as_deref(), principal.as_ref()).await {
+    let page = match page_data(
+        &state,
+        &session,
+        &path,
+        query.as_deref(),
+        principal.as_ref(),
+    )
+    .await
+    {
         Ok(page) => page,
         Err(e) => {
             tracing::error!(error = %e, "loading page data failed");

@@ -1,0 +1,283 @@
+//! The back office: the request queue and one request with the actions the viewer may take.
+
+use leptos::prelude::*;
+
+use crate::{
+    i18n::{Locale, tr, tr_with},
+    layouts::Page,
+    models::{PageData, StaffRequestView},
+    routes::requests::{KINDS, facts, items_list, messages, notice_key, request_table, timeline},
+    shell::portal,
+};
+
+const STATUSES: [&str; 9] = [
+    "submitted",
+    "in_review",
+    "awaiting_citizen",
+    "awaiting_approval",
+    "decided",
+    "executing",
+    "completed",
+    "withdrawn",
+    "rejected",
+];
+
+/// Refusal grounds, as the decision form offers them.
+const GROUNDS: [&str; 5] = ["art17_3_b", "art17_3_d", "art17_3_e", "art12_5", "uavg41"];
+
+/// The queue, filtered and sorted by due date.
+#[component]
+pub fn QueuePage() -> impl IntoView {
+    let p = portal();
+    let l = p.locale;
+    let PageData::Queue(q) = p.page.clone() else {
+        return view! { <Page title_key="queue.title"><h1>{tr(l, "queue.title")}</h1><p>{tr(l, "queue.no_access")}</p></Page> }.into_any();
+    };
+    let f = q.filter.clone();
+    let kind = f.kind.clone().unwrap_or_default();
+    let status = f.status.clone().unwrap_or_default();
+    view! {
+        <Page title_key="queue.title">
+            <h1>{tr(l, "queue.title")}</h1>
+            <ul class="my-6 grid gap-4 sm:grid-cols-4" data-testid="queue-counts">
+                <li class="card"><strong class="block text-2xl" data-testid="count-open">{q.open}</strong>{tr(l, "queue.open")}</li>
+                <li class="card"><strong class="block text-2xl" data-testid="count-overdue">{q.overdue}</strong>{tr(l, "queue.overdue")}</li>
+                <li class="card"><strong class="block text-2xl" data-testid="count-soon">{q.due_soon}</strong>{tr(l, "queue.due_soon")}</li>
+                <li class="card"><strong class="block text-2xl" data-testid="count-unassigned">{q.unassigned}</strong>{tr(l, "queue.unassigned")}</li>
+            </ul>
+            <form method="get" action="/backoffice/verzoeken" class="card my-6 flex flex-wrap items-end gap-4" aria-label=tr(l, "queue.filters")>
+                <div>
+                    <label for="soort" class="block font-semibold">{tr(l, "request.kind")}</label>
+                    <select name="soort" id="soort">
+                        <option value="">{tr(l, "queue.any")}</option>
+                        {KINDS.iter().map(|k| view! { <option value=*k selected=kind == *k>{tr(l, &format!("kind.{k}"))}</option> }).collect_view()}
+                    </select>
+                </div>
+                <div>
+                    <label for="status" class="block font-semibold">{tr(l, "request.status")}</label>
+                    <select name="status" id="status">
+                        <option value="">{tr(l, "queue.any")}</option>
+                        <option value="open" selected=status == "open">{tr(l, "queue.all_open")}</option>
+                        {STATUSES.iter().map(|s| view! { <option value=*s selected=status == *s>{tr(l, &format!("status.{s}"))}</option> }).collect_view()}
+                    </select>
+                </div>
+                <div>
+                    <label for="binnen" class="block font-semibold">{tr(l, "queue.due_within")}</label>
+                    <input type="number" min="0" max="366" name="binnen" id="binnen" class="w-24" value=f.due_within.map(|d| d.to_string()).unwrap_or_default() />
+                </div>
+                <div><input type="checkbox" name="te_laat" id="te_laat" value="1" checked=f.overdue />" "<label for="te_laat">{tr(l, "queue.only_overdue")}</label></div>
+                <div><input type="checkbox" name="van_mij" id="van_mij" value="1" checked=f.mine />" "<label for="van_mij">{tr(l, "queue.only_mine")}</label></div>
+                <div><input type="checkbox" name="niet_toegewezen" id="niet_toegewezen" value="1" checked=f.unassigned />" "<label for="niet_toegewezen">{tr(l, "queue.only_unassigned")}</label></div>
+                <button type="submit" class="btn-primary">{tr(l, "queue.apply")}</button>
+            </form>
+            <p data-testid="queue-shown">{tr_with(l, "queue.shown", &[("aantal", &q.rows.len().to_string())])}</p>
+            {request_table(l, q.rows, |r| format!("/backoffice/verzoeken/{r}"), true)}
+        </Page>
+    }
+    .into_any()
+}
+
+fn action_form(
+    reference: &str,
+    version: i32,
+    action: &'static str,
+    children: impl IntoView,
+) -> impl IntoView {
+    view! {
+        <form method="post" action=format!("/backoffice/verzoeken/{reference}/actie") class="card my-4" data-testid=format!("form-{action}")>
+            <input type="hidden" name="actie" value=action />
+            <input type="hidden" name="versie" value=version.to_string() />
+            {children}
+        </form>
+    }
+}
+
+fn text_field(l: Locale, name: &'static str, id: String, label_key: &str) -> impl IntoView {
+    view! {
+        <label for=id.clone() class="block font-semibold">{tr(l, label_key)}</label>
+        <textarea name=name id=id rows="3" maxlength="4000" class="w-full" required></textarea>
+    }
+}
+
+fn actions(l: Locale, v: &StaffRequestView) -> impl IntoView + use<> {
+    let reference = v.detail.summary.reference.clone();
+    let version = v.version;
+    let has = |a: &str| v.actions.iter().any(|x| x == a);
+    let mut forms: Vec<AnyView> = Vec::new();
+    let button =
+        |key: &str| view! { <button type="submit" class="btn-primary mt-2">{tr(l, key)}</button> };
+    if has("claim") {
+        forms.push(
+            action_form(
+                &reference,
+                version,
+                "claim",
+                button(if v.mine {
+                    "staff.claimed"
+                } else {
+                    "staff.claim"
+                }),
+            )
+            .into_any(),
+        );
+    }
+    if has("confirm_authority") {
+        forms.push(
+            action_form(
+                &reference,
+                version,
+                "confirm_authority",
+                view! { <p>{tr(l, "staff.authority_text")}</p>{button("staff.confirm_authority")} },
+            )
+            .into_any(),
+        );
+    }
+    if has("ask_information") {
+        forms.push(action_form(&reference, version, "ask_information", view! { {text_field(l, "bericht", "vraag".into(), "staff.ask_information")}{button("staff.ask_button")} }).into_any());
+    }
+    if has("extend") {
+        forms.push(action_form(&reference, version, "extend", view! { <p class="text-sm">{tr(l, "staff.extend_text")}</p>{text_field(l, "reden", "verlengen".into(), "staff.extend")}{button("staff.extend_button")} }).into_any());
+    }
+    if has("decide") {
+        let items = v.detail.items.clone();
+        forms.push(action_form(&reference, version, "decide", view! {
+            <h3 class="mt-0">{tr(l, "staff.decide")}</h3>
+            {items.into_iter().map(|i| {
+                let yes = format!("toekennen-{}", i.id);
+                let no = format!("weigeren-{}", i.id);
+                let ground = format!("grond-{}", i.id);
+                let note = format!("toelichting-{}", i.id);
+                view! {
+                    <fieldset class="my-4 border-t border-line pt-4" data-testid="decide-item">
+                        <legend class="font-semibold">{i.label.clone()}</legend>
+                        <div><input type="radio" name=format!("besluit-{}", i.id) id=yes.clone() value="toekennen" checked=true />" "<label for=yes>{tr(l, "decision.granted")}</label></div>
+                        <div><input type="radio" name=format!("besluit-{}", i.id) id=no.clone() value="weigeren" />" "<label for=no>{tr(l, "decision.refused")}</label></div>
+                        <label for=ground.clone() class="block text-sm">{tr(l, "staff.ground")}</label>
+                        <select name=ground.clone() id=ground>
+                            <option value="">{tr(l, "staff.no_ground")}</option>
+                            {GROUNDS.iter().map(|g| view! { <option value=*g>{tr(l, &format!("ground.{g}"))}</option> }).collect_view()}
+                        </select>
+                        <label for=note.clone() class="block text-sm">{tr(l, "staff.item_note")}</label>
+                        <textarea name=note.clone() id=note rows="2" maxlength="4000" class="w-full"></textarea>
+                    </fieldset>
+                }
+            }).collect_view()}
+            <label for="besluit-toelichting" class="block font-semibold">{tr(l, "staff.decision_note")}</label>
+            <textarea name="toelichting" id="besluit-toelichting" rows="3" maxlength="4000" class="w-full"></textarea>
+            {button("staff.decide_button")}
+        }).into_any());
+    }
+    if has("approve") {
+        forms.push(action_form(&reference, version, "approve", view! { <p>{tr_with(l, "staff.approve_text", &[("wie", &v.decided_by.clone().unwrap_or_default())])}</p>{button("staff.approve")} }).into_any());
+    }
+    if has("send_back") {
+        forms.push(action_form(&reference, version, "send_back", view! { {text_field(l, "reden", "terugsturen".into(), "staff.send_back")}{button("staff.send_back_button")} }).into_any());
+    }
+    if has("execute") {
+        forms.push(
+            action_form(
+                &reference,
+                version,
+                "execute",
+                view! { <p>{tr(l, "staff.execute_text")}</p>{button("staff.execute")} },
+            )
+            .into_any(),
+        );
+    }
+    if has("message") {
+        forms.push(action_form(&reference, version, "message", view! { {text_field(l, "bericht", "bericht".into(), "staff.message")}{button("staff.message_button")} }).into_any());
+        forms.push(action_form(&reference, version, "note", view! { {text_field(l, "bericht", "notitie".into(), "staff.note")}{button("staff.note_button")} }).into_any());
+    }
+    view! {
+        {forms.is_empty().then(|| view! { <p data-testid="no-actions">{tr(l, "staff.no_actions")}</p> })}
+        {forms}
+    }
+}
+
+fn tasks(l: Locale, v: &StaffRequestView) -> impl IntoView + use<> {
+    let reference = v.detail.summary.reference.clone();
+    let version = v.version;
+    let can_finish = v.actions.iter().any(|a| a == "finish_task");
+    let tasks = v.tasks.clone();
+    (!tasks.is_empty()).then(|| view! {
+        <h2>{tr(l, "staff.tasks")}</h2>
+        <ul data-testid="tasks">
+            {tasks.into_iter().map(|t| {
+                let reference = reference.clone();
+                let open = t.status == "open";
+                view! {
+                    <li class="card my-3" data-testid="task">
+                        <p><strong>{tr(l, &format!("task.{}", t.kind))}</strong>": "{t.target.clone()}" — "{tr(l, &format!("task.action.{}", t.action))}</p>
+                        <p data-testid="task-status">{tr(l, &format!("task.status.{}", t.status))}{t.reason.clone().map(|r| format!(" ({r})"))}</p>
+                        {(open && can_finish && t.kind == "art19").then(|| {
+                            let reason_id = format!("reden-{}", t.id);
+                            view! {
+                                <form method="post" action=format!("/backoffice/verzoeken/{reference}/actie")>
+                                    <input type="hidden" name="actie" value="finish_task" />
+                                    <input type="hidden" name="versie" value=version.to_string() />
+                                    <input type="hidden" name="taak" value=t.id.to_string() />
+                                    <label for=reason_id.clone() class="block text-sm">{tr(l, "staff.task_reason")}</label>
+                                    <input type="text" name="reden" id=reason_id class="w-full" maxlength="4000" />
+                                    <div class="mt-2 flex gap-4">
+                                        <button type="submit" name="uitkomst" value="gedaan" class="btn-primary">{tr(l, "staff.task_done")}</button>
+                                        <button type="submit" name="uitkomst" value="onmogelijk" class="btn-secondary">{tr(l, "staff.task_impossible")}</button>
+                                    </div>
+                                </form>
+                            }
+                        })}
+                    </li>
+                }
+            }).collect_view()}
+        </ul>
+    })
+}
+
+/// One request in the back office.
+#[component]
+pub fn StaffRequestPage() -> impl IntoView {
+    let p = portal();
+    let l = p.locale;
+    let PageData::StaffRequest(v) = p.page.clone() else {
+        return view! {
+            <Page title_key="request.title">
+                <h1>{tr(l, "request.title")}</h1>
+                <p>{tr(l, "staff.not_found")}</p>
+                <p><a href="/backoffice/verzoeken">{tr(l, "queue.title")}</a></p>
+            </Page>
+        }
+        .into_any();
+    };
+    let reference = v.detail.summary.reference.clone();
+    let key = notice_key();
+    view! {
+        <Page title_key="request.title">
+            <p><a href="/backoffice/verzoeken">{tr(l, "queue.back")}</a></p>
+            <h1>{tr_with(l, "request.heading", &[("kenmerk", &reference)])}</h1>
+            {crate::routes::requests::notice_view(l, &key)}
+            <section class="card my-6" aria-labelledby="burger">
+                <h2 id="burger">{tr(l, "staff.citizen")}</h2>
+                <p>{v.citizen_name.clone().unwrap_or_default()}</p>
+                <p>{tr(l, "staff.bsn")}": "<span data-testid="bsn">{v.bsn.clone()}</span></p>
+                {(!v.bsn_revealed).then(|| view! {
+                    <form method="post" action=format!("/backoffice/verzoeken/{reference}/bsn") class="mt-2">
+                        <label for="bsn-reden" class="block text-sm">{tr(l, "staff.bsn_reason")}</label>
+                        <input type="text" name="reden" id="bsn-reden" class="w-full" maxlength="4000" required />
+                        <button type="submit" class="btn-secondary mt-2">{tr(l, "staff.bsn_show")}</button>
+                    </form>
+                })}
+                {v.authority_unconfirmed.then(|| view! { <p class="notice-error mt-2">{tr(l, "staff.authority_unconfirmed")}</p> })}
+            </section>
+            {facts(l, &v.detail)}
+            <h2>{tr(l, "request.items")}</h2>
+            {items_list(l, v.detail.items.clone())}
+            {tasks(l, &v)}
+            <h2>{tr(l, "staff.actions")}</h2>
+            {actions(l, &v)}
+            <h2>{tr(l, "request.timeline")}</h2>
+            {timeline(l, v.detail.timeline.clone())}
+            <h2>{tr(l, "request.messages")}</h2>
+            {messages(l, v.detail.messages.clone())}
+        </Page>
+    }
+    .into_any()
+}

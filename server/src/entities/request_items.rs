@@ -1,0 +1,28 @@
+//! `request_items`: one record (or "all my data") in a request's scope, with its decision.
+
+use sea_orm::entity::prelude::*;
+
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+#[sea_orm(table_name = "request_items")]
+pub struct Model {
+    #[sea_orm(primary_key)]
+    pub id: i64,
+    pub request_id: i64,
+    pub record_id: Option<i64>,
+    pub source_system_id: Option<i64>,
+    #[sea_orm(column_type = "Text")]
+    pub label: String,
+    #[sea_orm(column_type = "Text", nullable)]
+    pub proposed_value: Option<String>,
+    pub decision: Option<String>,
+    pub ground: Option<String>,
+    #[sea_orm(column_type = "Text", nullable)]
+    pub decision_note: Option<String>,
+    pub outcome: Option<String>,
+    pub executed_at: Option<DateTimeUtc>,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
+
+impl ActiveModelBehavior for ActiveModel {}

@@ -1,0 +1,1802 @@
+//! Rights requests: citizens file and follow them, staff work them through the workflow.
+//!
+//! Every function takes the acting citizen or staff member and scopes its queries by them; every
+//! change runs in one transaction with its timeline event, audit event, the processing log line
+//! the citizen sees, and its mails (the outbox), and takes `now` so tests can move time.
+
+use std::collections::{BTreeSet, HashMap};
+
+use chrono::{DateTime, NaiveDate, Utc};
+use sea_orm::{
+    ActiveModelTrait,
+    ActiveValue::Set,
+    ColumnTrait, ConnectionTrait, DatabaseConnection, DatabaseTransaction, DbErr, EntityTrait,
+    PaginatorTrait, QueryFilter, QueryOrder, TransactionTrait,
+    sea_query::{Expr, ExprTrait},
+};
+
+use crate::{
+    audit,
+    crypto::Vault,
+    deadlines,
+    entities::{
+        citizens, disclosures, personal_data_records, processing_log_lines, record_history,
+        request_events, request_items, request_messages, request_tasks, rights_requests,
+        source_systems, staff_accounts,
+    },
+    identity::StaffRole,
+    mail::{self, Mail, MailError, RequestReference},
+    settings::Settings,
+    transparency::{self, PORTAL_ACTIVITY, Visibility},
+    workflow::{self, Action, Actor, Facts, Refusal, Status},
+};
+use app::models::{
+    NewRequestView, PickableRecord, QueueFilter, QueueView, RequestDetailView, RequestEventView,
+    RequestItemView, RequestMessageView, RequestSummaryView, RequestTaskView, StaffRequestView,
+};
+
+/// The kinds of request (GDPR articles 15–21 and the BRP protocol).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Kind {
+    /// Art. 15: a copy of the data and the facts about its processing.
+    Access,
+    /// Art. 16: correct a value.
+    Rectification,
+    /// Art. 17: erase.
+    Erasure,
+    /// Art. 18: restrict processing.
+    Restriction,
+    /// Art. 21: object to processing.
+    Objection,
+    /// The full BRP protocol: who received the citizen's BRP data.
+    BrpProtocol,
+}
+
+impl Kind {
+    /// Every kind, in the order the form offers them.
+    pub const ALL: [Kind; 6] = [
+        Kind::Access,
+        Kind::Rectification,
+        Kind::Erasure,
+        Kind::Restriction,
+        Kind::Objection,
+        Kind::BrpProtocol,
+    ];
+
+    /// The stored name (and form value).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Kind::Access => "access",
+            Kind::Rectification => "rectification",
+            Kind::Erasure => "erasure",
+            Kind::Restriction => "restriction",
+            Kind::Objection => "objection",
+            Kind::BrpProtocol => "brp_protocol",
+        }
+    }
+
+    /// Parses the stored name.
+    pub fn parse(name: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|k| k.as_str() == name)
+    }
+
+    /// Whether the citizen may pick records (the others always cover all data).
+    pub fn picks_records(self) -> bool {
+        !matches!(self, Kind::Access | Kind::BrpProtocol)
+    }
+
+    /// What a granted item does to its record.
+    fn task_action(self) -> Option<&'static str> {
+        match self {
+            Kind::Rectification => Some("rectify"),
+            Kind::Erasure => Some("erase"),
+            Kind::Restriction | Kind::Objection => Some("restrict"),
+            Kind::Access | Kind::BrpProtocol => None,
+        }
+    }
+}
+
+/// Grounds on which an item may be refused.
+pub const REFUSAL_GROUNDS: [&str; 5] = ["art17_3_b", "art17_3_d", "art17_3_e", "art12_5", "uavg41"];
+
+/// Longest explanation or message a citizen or staff member may send.
+pub const MAX_TEXT: usize = 4000;
+
+/// Why a request action did not happen. The message keys are what the pages show.
+#[derive(Debug, thiserror::Error)]
+pub enum RequestError {
+    /// The database refused.
+    #[error("database: {0}")]
+    Database(#[from] DbErr),
+    /// A mail could not be queued (the change rolls back with it).
+    #[error("mail: {0}")]
+    Mail(#[from] MailError),
+    /// The form has problems (message keys).
+    #[error("invalid form: {0:?}")]
+    Invalid(Vec<&'static str>),
+    /// No such request for this person.
+    #[error("no such request")]
+    NotFound,
+    /// The workflow refuses.
+    #[error("refused: {0}")]
+    Refused(#[from] Refusal),
+    /// The deadline rules refuse the extension.
+    #[error("extension refused: {0}")]
+    Extension(#[from] deadlines::ExtensionRefused),
+    /// Someone else changed the request since the form was loaded.
+    #[error("the request changed in the meantime")]
+    Stale,
+}
+
+impl RequestError {
+    /// The message key the page shows for it (`melding=` on the redirect).
+    pub fn message_key(&self) -> &'static str {
+        match self {
+            RequestError::Database(_) | RequestError::Mail(_) => "fout",
+            RequestError::Invalid(_) => "ongeldig",
+            RequestError::NotFound => "onbekend",
+            RequestError::Refused(Refusal::WrongStatus) => "status",
+            RequestError::Refused(Refusal::NotAllowed) => "rol",
+            RequestError::Refused(Refusal::NotAssignee) => "niet-toegewezen",
+            RequestError::Refused(Refusal::OwnDecision) => "vier-ogen",
+            RequestError::Refused(Refusal::AuthorityUnconfirmed) => "gezag",
+            RequestError::Refused(Refusal::TasksOpen) => "taken-open",
+            RequestError::Extension(deadlines::ExtensionRefused::AlreadyExtended) => "al-verlengd",
+            RequestError::Extension(deadlines::ExtensionRefused::TooLate) => "te-laat",
+            RequestError::Extension(deadlines::ExtensionRefused::NoReason) => "reden",
+            RequestError::Stale => "gewijzigd",
+        }
+    }
+}
+
+/// A filled-in "Nieuw verzoek" form, checked.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Draft {
+    /// The kind.
+    pub kind: Kind,
+    /// All the citizen's data.
+    pub all_data: bool,
+    /// Records picked, with the proposed value for rectification.
+    pub items: Vec<(i64, Option<String>)>,
+    /// The citizen's explanation.
+    pub explanation: String,
+}
+
+/// Reads the form's fields: `soort`, `bereik` (`alles` | `gegevens`), `gegeven` (repeated record
+/// ids), `voorstel-<id>`, `toelichting`. Returns what the form shows again, and the draft if
+/// nothing is wrong.
+pub fn read_form(pairs: &[(String, String)]) -> (NewRequestView, Result<Draft, Vec<&'static str>>) {
+    let field = |name: &str| {
+        pairs
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.trim().to_owned())
+    };
+    let kind_raw = field("soort").unwrap_or_default();
+    let kind = Kind::parse(&kind_raw);
+    let all_data = field("bereik").as_deref() != Some("gegevens");
+    let mut chosen: Vec<(i64, Option<String>)> = Vec::new();
+    let mut errors = Vec::new();
+    for (k, v) in pairs {
+        if k == "gegeven" {
+            match v.trim().parse::<i64>() {
+                Ok(id) if !chosen.iter().any(|(c, _)| *c == id) => {
+                    let proposal = field(&format!("voorstel-{id}")).filter(|p| !p.is_empty());
+                    chosen.push((id, proposal));
+                }
+                Ok(_) => {}
+                Err(_) => errors.push("request.error.unknown_record"),
+            }
+        }
+    }
+    let explanation = field("toelichting").unwrap_or_default();
+    let view = NewRequestView {
+        kind: kind.map(|k| k.as_str().to_owned()),
+        all_data,
+        chosen: chosen.clone(),
+        explanation: explanation.clone(),
+        ..Default::default()
+    };
+    let Some(kind) = kind else {
+        errors.push("request.error.kind");
+        return (view, Err(errors));
+    };
+    let all_data = all_data || !kind.picks_records();
+    if !all_data && chosen.is_empty() {
+        errors.push("request.error.no_items");
+    }
+    if kind == Kind::Rectification {
+        if all_data {
+            errors.push("request.error.rectification_items");
+        } else if chosen.iter().any(|(_, p)| p.is_none()) {
+            errors.push("request.error.proposal");
+        }
+    }
+    if kind == Kind::Objection && explanation.is_empty() {
+        errors.push("request.error.objection_reason");
+    }
+    if explanation.chars().count() > MAX_TEXT
+        || chosen
+            .iter()
+            .any(|(_, p)| p.as_ref().is_some_and(|p| p.chars().count() > 1000))
+    {
+        errors.push("request.error.too_long");
+    }
+    if !errors.is_empty() {
+        return (view, Err(errors));
+    }
+    let items = if all_data {
+        Vec::new()
+    } else if kind == Kind::Rectification {
+        chosen
+    } else {
+        chosen.into_iter().map(|(id, _)| (id, None)).collect()
+    };
+    (
+        view,
+        Ok(Draft {
+            kind,
+            all_data,
+            items,
+            explanation,
+        }),
+    )
+}
+
+/// The records a citizen may put in a request at this login, for the form.
+pub async fn pickable_records(
+    db: &DatabaseConnection,
+    citizen_id: i64,
+    visibility: Visibility,
+) -> Result<Vec<PickableRecord>, DbErr> {
+    let data = transparency::my_data(db, citizen_id, visibility).await?;
+    Ok(data
+        .domains
+        .into_iter()
+        .flat_map(|d| {
+            let domain = d.domain;
+            d.sources.into_iter().flat_map(move |s| {
+                let domain = domain.clone();
+                s.records.into_iter().map(move |r| PickableRecord {
+                    id: r.id,
+                    domain: domain.clone(),
+                    label: r.label,
+                    value: r.value,
+                })
+            })
+        })
+        .collect())
+}
+
+/// What [`submit`] did.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Submitted {
+    /// The reference.
+    pub reference: String,
+    /// Whether this call made it (`false`: the same form was sent before).
+    pub created: bool,
+}
+
+/// Files a request for the logged-in citizen. The form's `token` makes a second submission of
+/// the same form (double click, back and resubmit) return the first request.
+pub async fn submit(
+    db: &DatabaseConnection,
+    settings: &Settings,
+    citizen_id: i64,
+    visibility: Visibility,
+    draft: &Draft,
+    token: &str,
+    locale: &str,
+    now: DateTime<Utc>,
+) -> Result<Submitted, RequestError> {
+    if token.is_empty() || token.len() > 64 {
+        return Err(RequestError::Invalid(vec!["request.error.token"]));
+    }
+    if let Some(existing) = find_by_token(db, citizen_id, token).await? {
+        return Ok(Submitted {
+            reference: existing,
+            created: false,
+        });
+    }
+    // Only records the citizen sees at this login can be in scope.
+    let visible: HashMap<i64, PickableRecord> = pickable_records(db, citizen_id, visibility)
+        .await?
+        .into_iter()
+        .map(|r| (r.id, r))
+        .collect();
+    if draft.items.iter().any(|(id, _)| !visible.contains_key(id)) {
+        return Err(RequestError::Invalid(vec!["request.error.unknown_record"]));
+    }
+    let records: HashMap<i64, personal_data_records::Model> = personal_data_records::Entity::find()
+        .filter(personal_data_records::Column::CitizenId.eq(citizen_id))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|r| (r.id, r))
+        .collect();
+
+    let txn = db.begin().await?;
+    let received = deadlines::received_on(now);
+    let inserted = rights_requests::ActiveModel {
+        reference: Set(format!("pending-{}", crate::crypto::random_hex(12))),
+        kind: Set(draft.kind.as_str().to_owned()),
+        citizen_id: Set(citizen_id),
+        requester_id: Set(citizen_id),
+        authority_confirmed_by: Set(None),
+        all_data: Set(draft.all_data),
+        explanation: Set(draft.explanation.clone()),
+        status: Set(Status::Submitted.as_str().to_owned()),
+        received_at: Set(now),
+        due_on: Set(deadlines::due_date(received)),
+        extended_to: Set(None),
+        extension_reason: Set(None),
+        assignee_id: Set(None),
+        decided_by: Set(None),
+        decision_note: Set(None),
+        approved_by: Set(None),
+        locale: Set(locale.to_owned()),
+        version: Set(0),
+        submit_token: Set(token.to_owned()),
+        closed_at: Set(None),
+        ..Default::default()
+    }
+    .insert(&txn)
+    .await;
+    let request = match inserted {
+        Ok(request) => request,
+        Err(e) => {
+            // The same form sent twice at once: the unique token lets one through.
+            drop(txn);
+            if let Some(existing) = find_by_token(db, citizen_id, token).await? {
+                return Ok(Submitted {
+                    reference: existing,
+                    created: false,
+                });
+            }
+            return Err(e.into());
+        }
+    };
+    let reference = format!("AVG-{}-{:06}", received.format("%Y"), request.id);
+    rights_requests::Entity::update_many()
+        .col_expr(rights_requests::Column::Reference, Expr::value(&reference))
+        .filter(rights_requests::Column::Id.eq(request.id))
+        .exec(&txn)
+        .await?;
+
+    // Items: the picked records; for erasure, restriction or objection of "all my data", every
+    // record the citizen sees, so each gets its own decision; for access, one item for all.
+    let scope: Vec<(i64, Option<String>)> = if !draft.all_data {
+        draft.items.clone()
+    } else if draft.kind.picks_records() {
+        let mut ids: Vec<i64> = visible.keys().copied().collect();
+        ids.sort_unstable();
+        ids.into_iter().map(|id| (id, None)).collect()
+    } else {
+        Vec::new()
+    };
+    if scope.is_empty() {
+        request_items::ActiveModel {
+            request_id: Set(request.id),
+            label: Set("Alle gegevens".to_owned()),
+            ..Default::default()
+        }
+        .insert(&txn)
+        .await?;
+    }
+    for (record_id, proposal) in scope {
+        let record = records.get(&record_id);
+        request_items::ActiveModel {
+            request_id: Set(request.id),
+            record_id: Set(Some(record_id)),
+            source_system_id: Set(record.map(|r| r.source_system_id)),
+            label: Set(record.map(|r| r.label.clone()).unwrap_or_default()),
+            proposed_value: Set(proposal),
+            ..Default::default()
+        }
+        .insert(&txn)
+        .await?;
+    }
+    append_event(
+        &txn,
+        request.id,
+        now,
+        &Actor::Requester,
+        "submit",
+        "submitted",
+        Status::Submitted,
+        None,
+        false,
+    )
+    .await?;
+    audit::append(
+        &txn,
+        &audit::AuditEntry {
+            actor: audit::Actor::Citizen(citizen_id),
+            action: "request.submitted".to_owned(),
+            citizen_id: Some(citizen_id),
+            details: serde_json::json!({ "reference": reference, "kind": draft.kind.as_str() }),
+        },
+    )
+    .await?;
+    if let Some(r) = RequestReference::parse(&reference) {
+        mail::notify_citizen(
+            &txn,
+            settings,
+            citizen_id,
+            &Mail::RequestReceived(r.clone()),
+        )
+        .await?;
+        mail::notify_staff(&txn, settings, &Mail::StaffNewRequest(r)).await?;
+    }
+    txn.commit().await?;
+    Ok(Submitted {
+        reference,
+        created: true,
+    })
+}
+
+/// The request an earlier submission of the form with this token made, if any.
+pub async fn submit_again(
+    db: &DatabaseConnection,
+    requester_id: i64,
+    token: &str,
+) -> Result<Option<String>, DbErr> {
+    if token.is_empty() {
+        return Ok(None);
+    }
+    find_by_token(db, requester_id, token).await
+}
+
+async fn find_by_token(
+    db: &DatabaseConnection,
+    requester_id: i64,
+    token: &str,
+) -> Result<Option<String>, DbErr> {
+    Ok(rights_requests::Entity::find()
+        .filter(rights_requests::Column::RequesterId.eq(requester_id))
+        .filter(rights_requests::Column::SubmitToken.eq(token))
+        .one(db)
+        .await?
+        .map(|r| r.reference))
+}
+
+#[allow(clippy::too_many_arguments)]
+async fn append_event(
+    txn: &DatabaseTransaction,
+    request_id: i64,
+    now: DateTime<Utc>,
+    actor: &Actor,
+    action: &str,
+    from: &str,
+    to: Status,
+    note: Option<String>,
+    note_is_public: bool,
+) -> Result<(), DbErr> {
+    let (kind, staff_id) = match actor {
+        Actor::Requester => ("citizen", None),
+        Actor::Staff { id, .. } => ("staff", Some(*id)),
+        Actor::System => ("system", None),
+    };
+    request_events::ActiveModel {
+        request_id: Set(request_id),
+        at: Set(now),
+        actor_kind: Set(kind.to_owned()),
+        staff_id: Set(staff_id),
+        action: Set(action.to_owned()),
+        from_status: Set(from.to_owned()),
+        to_status: Set(to.as_str().to_owned()),
+        note: Set(note),
+        note_is_public: Set(note_is_public),
+        ..Default::default()
+    }
+    .insert(txn)
+    .await?;
+    Ok(())
+}
+
+fn local_minute(t: &DateTime<Utc>) -> String {
+    t.with_timezone(&chrono_tz::Europe::Amsterdam)
+        .format("%Y-%m-%dT%H:%M")
+        .to_string()
+}
+
+/// The due date in force: the extended one when there is one.
+fn due_on(request: &rights_requests::Model) -> NaiveDate {
+    request.extended_to.unwrap_or(request.due_on)
+}
+
+fn summary(
+    request: &rights_requests::Model,
+    today: NaiveDate,
+    assignee: Option<String>,
+) -> RequestSummaryView {
+    let status = Status::parse(&request.status).unwrap_or(Status::Submitted);
+    RequestSummaryView {
+        reference: request.reference.clone(),
+        kind: request.kind.clone(),
+        status: request.status.clone(),
+        received_on: deadlines::received_on(request.received_at).to_string(),
+        due_on: due_on(request).to_string(),
+        overdue: status.is_open() && due_on(request) < today,
+        assignee,
+    }
+}
+
+/// "Mijn verzoeken": the requests the citizen filed, newest first.
+pub async fn list_for_citizen(
+    db: &DatabaseConnection,
+    citizen_id: i64,
+    now: DateTime<Utc>,
+) -> Result<Vec<RequestSummaryView>, DbErr> {
+    let today = deadlines::received_on(now);
+    Ok(rights_requests::Entity::find()
+        .filter(rights_requests::Column::RequesterId.eq(citizen_id))
+        .order_by_desc(rights_requests::Column::ReceivedAt)
+        .order_by_desc(rights_requests::Column::Id)
+        .all(db)
+        .await?
+        .iter()
+        .map(|r| summary(r, today, None))
+        .collect())
+}
+
+async fn by_reference_for_citizen<C: ConnectionTrait>(
+    db: &C,
+    citizen_id: i64,
+    reference: &str,
+) -> Result<rights_requests::Model, RequestError> {
+    rights_requests::Entity::find()
+        .filter(rights_requests::Column::Reference.eq(reference))
+        .filter(rights_requests::Column::RequesterId.eq(citizen_id))
+        .one(db)
+        .await?
+        .ok_or(RequestError::NotFound)
+}
+
+/// Who the viewer is, for names in the timeline.
+enum Audience {
+    Citizen,
+    Staff(HashMap<i64, String>),
+}
+
+async fn detail(
+    db: &DatabaseConnection,
+    request: &rights_requests::Model,
+    audience: &Audience,
+    today: NaiveDate,
+) -> Result<RequestDetailView, DbErr> {
+    let items = request_items::Entity::find()
+        .filter(request_items::Column::RequestId.eq(request.id))
+        .order_by_asc(request_items::Column::Id)
+        .all(db)
+        .await?;
+    let record_ids: Vec<i64> = items.iter().filter_map(|i| i.record_id).collect();
+    let values: HashMap<i64, String> = if record_ids.is_empty() {
+        HashMap::new()
+    } else {
+        personal_data_records::Entity::find()
+            .filter(personal_data_records::Column::Id.is_in(record_ids))
+            .filter(personal_data_records::Column::CitizenId.eq(request.citizen_id))
+            .all(db)
+            .await?
+            .into_iter()
+            .map(|r| (r.id, r.value))
+            .collect()
+    };
+    let events = request_events::Entity::find()
+        .filter(request_events::Column::RequestId.eq(request.id))
+        .order_by_asc(request_events::Column::Id)
+        .all(db)
+        .await?;
+    let messages = request_messages::Entity::find()
+        .filter(request_messages::Column::RequestId.eq(request.id))
+        .order_by_asc(request_messages::Column::Id)
+        .all(db)
+        .await?;
+    let staff_name = |id: Option<i64>| match (audience, id) {
+        (Audience::Staff(names), Some(id)) => names
+            .get(&id)
+            .cloned()
+            .unwrap_or_else(|| "municipality".to_owned()),
+        _ => "municipality".to_owned(),
+    };
+    let staff_view = matches!(audience, Audience::Staff(_));
+    let status = Status::parse(&request.status).unwrap_or(Status::Submitted);
+    Ok(RequestDetailView {
+        summary: summary(
+            request,
+            today,
+            request.assignee_id.map(|id| staff_name(Some(id))),
+        ),
+        explanation: request.explanation.clone(),
+        all_data: request.all_data,
+        extension_reason: request.extension_reason.clone(),
+        items: items
+            .into_iter()
+            .map(|i| RequestItemView {
+                id: i.id,
+                current_value: i.record_id.and_then(|id| values.get(&id).cloned()),
+                label: i.label,
+                proposed_value: i.proposed_value,
+                decision: i.decision,
+                ground: i.ground,
+                decision_note: i.decision_note,
+                outcome: i.outcome,
+                executed_on: i.executed_at.map(|t| deadlines::received_on(t).to_string()),
+            })
+            .collect(),
+        timeline: events
+            .into_iter()
+            .map(|e| RequestEventView {
+                at: local_minute(&e.at),
+                actor: match e.actor_kind.as_str() {
+                    "citizen" => "citizen".to_owned(),
+                    "staff" => staff_name(e.staff_id),
+                    _ => "municipality".to_owned(),
+                },
+                note: e.note.filter(|_| staff_view || e.note_is_public),
+                action: e.action,
+                status: e.to_status,
+            })
+            .collect(),
+        messages: messages
+            .into_iter()
+            .filter(|m| staff_view || !m.internal)
+            .map(|m| RequestMessageView {
+                at: local_minute(&m.at),
+                author: if m.author == "citizen" {
+                    "citizen".to_owned()
+                } else {
+                    staff_name(m.staff_id)
+                },
+                body: m.body,
+                internal: m.internal,
+            })
+            .collect(),
+        can_withdraw: status.is_open(),
+        awaiting_citizen: status == Status::AwaitingCitizen,
+        decision_note: request.decision_note.clone(),
+    })
+}
+
+/// A request of the citizen's, in full (internal notes and staff names left out).
+pub async fn detail_for_citizen(
+    db: &DatabaseConnection,
+    citizen_id: i64,
+    reference: &str,
+    now: DateTime<Utc>,
+) -> Result<Option<RequestDetailView>, DbErr> {
+    match by_reference_for_citizen(db, citizen_id, reference).await {
+        Ok(request) => Ok(Some(
+            detail(
+                db,
+                &request,
+                &Audience::Citizen,
+                deadlines::received_on(now),
+            )
+            .await?,
+        )),
+        Err(RequestError::Database(e)) => Err(e),
+        Err(_) => Ok(None),
+    }
+}
+
+/// The citizen withdraws their request; refused once a decision is taken.
+pub async fn withdraw(
+    db: &DatabaseConnection,
+    citizen_id: i64,
+    reference: &str,
+    now: DateTime<Utc>,
+) -> Result<(), RequestError> {
+    let txn = db.begin().await?;
+    let request = by_reference_for_citizen(&txn, citizen_id, reference).await?;
+    let from = Status::parse(&request.status).unwrap_or(Status::Submitted);
+    let to = workflow::check(from, Action::Withdraw, &Actor::Requester, &Facts::default())?;
+    move_to(&txn, &request, to, now, |u| u).await?;
+    append_event(
+        &txn,
+        request.id,
+        now,
+        &Actor::Requester,
+        Action::Withdraw.as_str(),
+        from.as_str(),
+        to,
+        None,
+        false,
+    )
+    .await?;
+    audit::append(
+        &txn,
+        &audit::AuditEntry {
+            actor: audit::Actor::Citizen(citizen_id),
+            action: "request.withdrawn".to_owned(),
+            citizen_id: Some(request.citizen_id),
+            details: serde_json::json!({ "reference": request.reference }),
+        },
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(())
+}
+
+/// A message from the citizen; when the municipality was waiting for them, it goes back to the
+/// handler.
+pub async fn citizen_message(
+    db: &DatabaseConnection,
+    citizen_id: i64,
+    reference: &str,
+    body: &str,
+    now: DateTime<Utc>,
+) -> Result<(), RequestError> {
+    let body = body.trim();
+    if body.is_empty() || body.chars().count() > MAX_TEXT {
+        return Err(RequestError::Invalid(vec!["request.error.message"]));
+    }
+    let txn = db.begin().await?;
+    let request = by_reference_for_citizen(&txn, citizen_id, reference).await?;
+    let from = Status::parse(&request.status).unwrap_or(Status::Submitted);
+    if from.is_final() {
+        return Err(Refusal::WrongStatus.into());
+    }
+    if from == Status::AwaitingCitizen {
+        let to = workflow::check(
+            from,
+            Action::CitizenReplies,
+            &Actor::Requester,
+            &Facts::default(),
+        )?;
+        move_to(&txn, &request, to, now, |u| u).await?;
+        append_event(
+            &txn,
+            request.id,
+            now,
+            &Actor::Requester,
+            Action::CitizenReplies.as_str(),
+            from.as_str(),
+            to,
+            None,
+            false,
+        )
+        .await?;
+    }
+    request_messages::ActiveModel {
+        request_id: Set(request.id),
+        at: Set(now),
+        author: Set("citizen".to_owned()),
+        staff_id: Set(None),
+        body: Set(body.to_owned()),
+        internal: Set(false),
+        ..Default::default()
+    }
+    .insert(&txn)
+    .await?;
+    txn.commit().await?;
+    Ok(())
+}
+
+/// Moves the request to `to`, bumping its version; fails as [`RequestError::Stale`] when
+/// someone changed it since it was read. `extra` sets further columns.
+async fn move_to(
+    txn: &DatabaseTransaction,
+    request: &rights_requests::Model,
+    to: Status,
+    now: DateTime<Utc>,
+    extra: impl FnOnce(
+        sea_orm::UpdateMany<rights_requests::Entity>,
+    ) -> sea_orm::UpdateMany<rights_requests::Entity>,
+) -> Result<(), RequestError> {
+    let mut update = rights_requests::Entity::update_many()
+        .col_expr(rights_requests::Column::Status, Expr::value(to.as_str()))
+        .col_expr(
+            rights_requests::Column::Version,
+            Expr::col(rights_requests::Column::Version).add(1),
+        )
+        .filter(rights_requests::Column::Id.eq(request.id))
+        .filter(rights_requests::Column::Version.eq(request.version));
+    if to.is_final() {
+        update = update.col_expr(rights_requests::Column::ClosedAt, Expr::value(now));
+    }
+    update = extra(update);
+    if update.exec(txn).await?.rows_affected != 1 {
+        return Err(RequestError::Stale);
+    }
+    Ok(())
+}
+
+/// The staff member acting.
+#[derive(Clone, Debug)]
+pub struct StaffActor {
+    /// Staff account id.
+    pub id: i64,
+    /// Roles at this login.
+    pub roles: Vec<StaffRole>,
+}
+
+impl StaffActor {
+    fn actor(&self) -> Actor {
+        Actor::Staff {
+            id: self.id,
+            roles: self.roles.clone(),
+        }
+    }
+
+    fn may_read(&self) -> bool {
+        self.roles.iter().any(|r| {
+            matches!(
+                r,
+                StaffRole::Handler | StaffRole::Approver | StaffRole::PrivacyOfficer
+            )
+        })
+    }
+}
+
+/// One item's decision.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ItemDecision {
+    /// The item.
+    pub item_id: i64,
+    /// Granted, or refused with a ground.
+    pub granted: bool,
+    /// The refusal ground (one of [`REFUSAL_GROUNDS`]).
+    pub ground: Option<String>,
+    /// The explanation; required for a refusal.
+    pub note: String,
+}
+
+/// What a staff member does.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Command {
+    /// Take the request on.
+    Claim,
+    /// Ask the citizen for information (the message goes to them).
+    AskInformation(String),
+    /// Extend the deadline, with the reason the citizen is told.
+    Extend(String),
+    /// Confirm a parent's authority over the child.
+    ConfirmAuthority,
+    /// Decide every item, with a general note.
+    Decide(Vec<ItemDecision>, String),
+    /// Approve the decision (four eyes).
+    Approve,
+    /// Send the decision back, with why.
+    SendBack(String),
+    /// Carry the decision out.
+    Execute,
+    /// A message to the citizen.
+    Message(String),
+    /// An internal note (never shown to the citizen).
+    Note(String),
+    /// Finish an Art. 19 task: done, or impossible with a reason.
+    FinishTask {
+        /// The task.
+        task_id: i64,
+        /// Done (`true`) or impossible.
+        done: bool,
+        /// Why it was impossible.
+        reason: String,
+    },
+}
+
+impl Command {
+    fn action(&self) -> Action {
+        match self {
+            Command::Claim => Action::Claim,
+            Command::AskInformation(_) => Action::AskInformation,
+            Command::Extend(_) => Action::Extend,
+            Command::ConfirmAuthority => Action::ConfirmAuthority,
+            Command::Decide(..) => Action::Decide,
+            Command::Approve => Action::Approve,
+            Command::SendBack(_) => Action::SendBack,
+            Command::Execute => Action::Execute,
+            Command::Message(_) | Command::Note(_) => Action::Message,
+            Command::FinishTask { .. } => Action::FinishTasks,
+        }
+    }
+}
+
+fn text(value: &str) -> Result<String, RequestError> {
+    let value = value.trim();
+    if value.is_empty() || value.chars().count() > MAX_TEXT {
+        return Err(RequestError::Invalid(vec!["request.error.message"]));
+    }
+    Ok(value.to_owned())
+}
+
+async fn facts(
+    txn: &DatabaseTransaction,
+    request: &rights_requests::Model,
+    decisions: Option<&[ItemDecision]>,
+) -> Result<Facts, DbErr> {
+    let items = request_items::Entity::find()
+        .filter(request_items::Column::RequestId.eq(request.id))
+        .all(txn)
+        .await?;
+    let decided: Vec<(bool, Option<String>)> = match decisions {
+        Some(d) => d.iter().map(|d| (d.granted, d.ground.clone())).collect(),
+        None => items
+            .iter()
+            .map(|i| (i.decision.as_deref() == Some("granted"), i.ground.clone()))
+            .collect(),
+    };
+    let kind = Kind::parse(&request.kind);
+    let any_refused = decided.iter().any(|(granted, _)| !granted);
+    let erases = kind == Some(Kind::Erasure) && decided.iter().any(|(granted, _)| *granted);
+    let open_tasks = request_tasks::Entity::find()
+        .filter(request_tasks::Column::RequestId.eq(request.id))
+        .filter(request_tasks::Column::Status.eq("open"))
+        .count(txn)
+        .await?
+        > 0;
+    Ok(Facts {
+        assignee: request.assignee_id,
+        decided_by: request.decided_by,
+        needs_approval: any_refused || erases,
+        all_refused: !decided.is_empty() && decided.iter().all(|(granted, _)| !granted),
+        authority_unconfirmed: request.requester_id != request.citizen_id
+            && request.authority_confirmed_by.is_none(),
+        open_tasks,
+    })
+}
+
+/// A staff member acts on a request. `version` is the one their form was built from: when the
+/// request changed since, nothing happens and they are told ([`RequestError::Stale`]).
+pub async fn act(
+    db: &DatabaseConnection,
+    settings: &Settings,
+    staff: &StaffActor,
+    reference: &str,
+    version: i32,
+    command: Command,
+    now: DateTime<Utc>,
+) -> Result<(), RequestError> {
+    let txn = db.begin().await?;
+    let request = rights_requests::Entity::find()
+        .filter(rights_requests::Column::Reference.eq(reference))
+        .one(&txn)
+        .await?
+        .ok_or(RequestError::NotFound)?;
+    if request.version != version {
+        return Err(RequestError::Stale);
+    }
+    let from = Status::parse(&request.status).unwrap_or(Status::Submitted);
+    let actor = staff.actor();
+    let decisions = match &command {
+        Command::Decide(d, _) => Some(d.as_slice()),
+        _ => None,
+    };
+    let facts = facts(&txn, &request, decisions).await?;
+    let action = command.action();
+    // A task can be finished while the request executes; the request only completes with the
+    // last one, so the table's FinishTasks rule is checked after the task is closed.
+    let to = if let Command::FinishTask { .. } = command {
+        if from != Status::Executing {
+            return Err(Refusal::WrongStatus.into());
+        }
+        if !staff.roles.contains(&StaffRole::Handler) {
+            return Err(Refusal::NotAllowed.into());
+        }
+        from
+    } else {
+        workflow::check(from, action, &actor, &facts)?
+    };
+    let reference_typed = RequestReference::parse(&request.reference);
+    let mut note: Option<String> = None;
+    let mut public_note = false;
+    let mut mail_to_citizen: Option<Mail> = None;
+    match &command {
+        Command::Claim => {
+            move_to(&txn, &request, to, now, |u| {
+                u.col_expr(rights_requests::Column::AssigneeId, Expr::value(staff.id))
+            })
+            .await?;
+        }
+        Command::AskInformation(question) => {
+            let question = text(question)?;
+            move_to(&txn, &request, to, now, |u| u).await?;
+            add_message(&txn, request.id, now, staff.id, &question, false).await?;
+            mail_to_citizen = reference_typed.clone().map(Mail::InformationNeeded);
+        }
+        Command::Extend(reason) => {
+            let today = deadlines::received_on(now);
+            let received = deadlines::received_on(request.received_at);
+            let new_due =
+                deadlines::extend(received, request.extended_to.is_some(), today, reason)?;
+            let reason = text(reason)?;
+            move_to(&txn, &request, to, now, |u| {
+                u.col_expr(rights_requests::Column::ExtendedTo, Expr::value(new_due))
+                    .col_expr(
+                        rights_requests::Column::ExtensionReason,
+                        Expr::value(reason.clone()),
+                    )
+            })
+            .await?;
+            note = Some(reason);
+            public_note = true;
+            mail_to_citizen = reference_typed.clone().map(Mail::DeadlineExtended);
+        }
+        Command::ConfirmAuthority => {
+            move_to(&txn, &request, to, now, |u| {
+                u.col_expr(
+                    rights_requests::Column::AuthorityConfirmedBy,
+                    Expr::value(staff.id),
+                )
+            })
+            .await?;
+        }
+        Command::Decide(decisions, general) => {
+            record_decisions(&txn, &request, decisions).await?;
+            let general = general.trim().to_owned();
+            move_to(&txn, &request, to, now, |u| {
+                u.col_expr(rights_requests::Column::DecidedBy, Expr::value(staff.id))
+                    .col_expr(
+                        rights_requests::Column::DecisionNote,
+                        Expr::value((!general.is_empty()).then_some(general.clone())),
+                    )
+            })
+            .await?;
+            if to == Status::Decided {
+                mail_to_citizen = reference_typed.clone().map(Mail::DecisionTaken);
+            }
+        }
+        Command::Approve => {
+            move_to(&txn, &request, to, now, |u| {
+                u.col_expr(rights_requests::Column::ApprovedBy, Expr::value(staff.id))
+            })
+            .await?;
+            mail_to_citizen = reference_typed.clone().map(Mail::DecisionTaken);
+        }
+        Command::SendBack(why) => {
+            let why = text(why)?;
+            move_to(&txn, &request, to, now, |u| {
+                u.col_expr(
+                    rights_requests::Column::DecidedBy,
+                    Expr::value(Option::<i64>::None),
+                )
+            })
+            .await?;
+            note = Some(why);
+        }
+        Command::Execute => {
+            move_to(&txn, &request, to, now, |u| u).await?;
+            execute(&txn, &request, now).await?;
+        }
+        Command::Message(body) => {
+            let body = text(body)?;
+            move_to(&txn, &request, to, now, |u| u).await?;
+            add_message(&txn, request.id, now, staff.id, &body, false).await?;
+            mail_to_citizen = reference_typed.clone().map(Mail::NewMessage);
+        }
+        Command::Note(body) => {
+            let body = text(body)?;
+            move_to(&txn, &request, to, now, |u| u).await?;
+            add_message(&txn, request.id, now, staff.id, &body, true).await?;
+        }
+        Command::FinishTask {
+            task_id,
+            done,
+            reason,
+        } => {
+            let reason = if *done { None } else { Some(text(reason)?) };
+            let changed = request_tasks::Entity::update_many()
+                .col_expr(
+                    request_tasks::Column::Status,
+                    Expr::value(if *done { "done" } else { "impossible" }),
+                )
+                .col_expr(request_tasks::Column::Reason, Expr::value(reason.clone()))
+                .col_expr(request_tasks::Column::DoneAt, Expr::value(now))
+                .filter(request_tasks::Column::Id.eq(*task_id))
+                .filter(request_tasks::Column::RequestId.eq(request.id))
+                .filter(request_tasks::Column::Kind.eq("art19"))
+                .filter(request_tasks::Column::Status.eq("open"))
+                .exec(&txn)
+                .await?;
+            if changed.rows_affected != 1 {
+                return Err(RequestError::NotFound);
+            }
+            move_to(&txn, &request, to, now, |u| u).await?;
+            note = reason;
+        }
+    }
+    let action_name = match &command {
+        Command::Note(_) => "note",
+        Command::FinishTask { .. } => "finish_task",
+        _ => action.as_str(),
+    };
+    append_event(
+        &txn,
+        request.id,
+        now,
+        &actor,
+        action_name,
+        from.as_str(),
+        to,
+        note,
+        public_note,
+    )
+    .await?;
+    staff_trail(&txn, settings, staff.id, &request, action_name, now).await?;
+    if let Some(mail) = mail_to_citizen {
+        mail::notify_citizen(&txn, settings, request.requester_id, &mail).await?;
+    }
+    // Executing with nothing open (or the last task just closed): the request is complete.
+    if to == Status::Executing {
+        complete_if_done(&txn, settings, request.id, now).await?;
+    }
+    txn.commit().await?;
+    Ok(())
+}
+
+async fn add_message(
+    txn: &DatabaseTransaction,
+    request_id: i64,
+    now: DateTime<Utc>,
+    staff_id: i64,
+    body: &str,
+    internal: bool,
+) -> Result<(), DbErr> {
+    request_messages::ActiveModel {
+        request_id: Set(request_id),
+        at: Set(now),
+        author: Set("staff".to_owned()),
+        staff_id: Set(Some(staff_id)),
+        body: Set(body.to_owned()),
+        internal: Set(internal),
+        ..Default::default()
+    }
+    .insert(txn)
+    .await?;
+    Ok(())
+}
+
+async fn record_decisions(
+    txn: &DatabaseTransaction,
+    request: &rights_requests::Model,
+    decisions: &[ItemDecision],
+) -> Result<(), RequestError> {
+    let items = request_items::Entity::find()
+        .filter(request_items::Column::RequestId.eq(request.id))
+        .all(txn)
+        .await?;
+    let mut errors = Vec::new();
+    let decided: BTreeSet<i64> = decisions.iter().map(|d| d.item_id).collect();
+    if decided.len() != decisions.len()
+        || items.len() != decisions.len()
+        || items.iter().any(|i| !decided.contains(&i.id))
+    {
+        errors.push("request.error.every_item");
+    }
+    for d in decisions {
+        if !d.granted {
+            if !d
+                .ground
+                .as_deref()
+                .is_some_and(|g| REFUSAL_GROUNDS.contains(&g))
+            {
+                errors.push("request.error.ground");
+            }
+            if d.note.trim().is_empty() {
+                errors.push("request.error.refusal_note");
+            }
+        }
+        if d.note.chars().count() > MAX_TEXT {
+            errors.push("request.error.too_long");
+        }
+    }
+    if !errors.is_empty() {
+        errors.dedup();
+        return Err(RequestError::Invalid(errors));
+    }
+    for d in decisions {
+        request_items::Entity::update_many()
+            .col_expr(
+                request_items::Column::Decision,
+                Expr::value(if d.granted { "granted" } else { "refused" }),
+            )
+            .col_expr(
+                request_items::Column::Ground,
+                Expr::value(if d.granted { None } else { d.ground.clone() }),
+            )
+            .col_expr(
+                request_items::Column::DecisionNote,
+                Expr::value((!d.note.trim().is_empty()).then(|| d.note.trim().to_owned())),
+            )
+            .filter(request_items::Column::Id.eq(d.item_id))
+            .filter(request_items::Column::RequestId.eq(request.id))
+            .exec(txn)
+            .await?;
+    }
+    Ok(())
+}
+
+/// Carries a decided request out: managed source systems' records change here and now,
+/// connected ones get a task; every recipient the citizen's data went to gets an Art. 19 task.
+async fn execute(
+    txn: &DatabaseTransaction,
+    request: &rights_requests::Model,
+    now: DateTime<Utc>,
+) -> Result<(), DbErr> {
+    let kind = Kind::parse(&request.kind);
+    let items = request_items::Entity::find()
+        .filter(request_items::Column::RequestId.eq(request.id))
+        .all(txn)
+        .await?;
+    let sources: HashMap<i64, source_systems::Model> = source_systems::Entity::find()
+        .all(txn)
+        .await?
+        .into_iter()
+        .map(|s| (s.id, s))
+        .collect();
+    let mut changed_categories = BTreeSet::new();
+    for item in items {
+        let granted = item.decision.as_deref() == Some("granted");
+        let record = match item.record_id {
+            Some(id) => {
+                personal_data_records::Entity::find_by_id(id)
+                    .filter(personal_data_records::Column::CitizenId.eq(request.citizen_id))
+                    .one(txn)
+                    .await?
+            }
+            None => None,
+        };
+        let action = kind.and_then(Kind::task_action);
+        let outcome = match (granted, action, record) {
+            (false, _, _) => "kept",
+            (true, None, _) => "answered",
+            (true, Some(_), None) => "gone",
+            (true, Some(action), Some(record)) => {
+                changed_categories.insert(record.category.clone());
+                let connected = sources
+                    .get(&record.source_system_id)
+                    .is_some_and(|s| s.mode == "connected");
+                if action == "restrict" {
+                    // Restriction shows at once in Inzage, whatever the source's mode.
+                    personal_data_records::Entity::update_many()
+                        .col_expr(personal_data_records::Column::Restricted, Expr::value(true))
+                        .filter(personal_data_records::Column::Id.eq(record.id))
+                        .exec(txn)
+                        .await?;
+                }
+                if connected {
+                    request_tasks::ActiveModel {
+                        request_id: Set(request.id),
+                        kind: Set("source".to_owned()),
+                        source_system_id: Set(Some(record.source_system_id)),
+                        recipient: Set(None),
+                        action: Set(action.to_owned()),
+                        record_id: Set(Some(record.id)),
+                        payload: Set(serde_json::json!({
+                            "source_record_id": record.source_record_id,
+                            "new_value": item.proposed_value,
+                            "reference": request.reference,
+                        })
+                        .to_string()),
+                        status: Set("open".to_owned()),
+                        reason: Set(None),
+                        created_at: Set(now),
+                        done_at: Set(None),
+                        ..Default::default()
+                    }
+                    .insert(txn)
+                    .await?;
+                    "sent_to_source"
+                } else {
+                    apply_to_record(
+                        txn,
+                        &record,
+                        action,
+                        item.proposed_value.as_deref(),
+                        &request.reference,
+                        now,
+                    )
+                    .await?
+                }
+            }
+        };
+        request_items::Entity::update_many()
+            .col_expr(request_items::Column::Outcome, Expr::value(outcome))
+            .col_expr(
+                request_items::Column::ExecutedAt,
+                Expr::value((outcome != "sent_to_source").then_some(now)),
+            )
+            .filter(request_items::Column::Id.eq(item.id))
+            .exec(txn)
+            .await?;
+    }
+    // Art. 19: every recipient that received data of a changed category.
+    if !changed_categories.is_empty() {
+        let mut recipients = BTreeSet::new();
+        for d in disclosures::Entity::find()
+            .filter(disclosures::Column::CitizenId.eq(request.citizen_id))
+            .all(txn)
+            .await?
+        {
+            let categories: Vec<String> = serde_json::from_str(&d.categories).unwrap_or_default();
+            if categories.iter().any(|c| changed_categories.contains(c)) {
+                recipients.insert(d.recipient_name);
+            }
+        }
+        for recipient in recipients {
+            request_tasks::ActiveModel {
+                request_id: Set(request.id),
+                kind: Set("art19".to_owned()),
+                source_system_id: Set(None),
+                recipient: Set(Some(recipient)),
+                action: Set(kind
+                    .and_then(Kind::task_action)
+                    .unwrap_or("restrict")
+                    .to_owned()),
+                record_id: Set(None),
+                payload: Set("{}".to_owned()),
+                status: Set("open".to_owned()),
+                reason: Set(None),
+                created_at: Set(now),
+                done_at: Set(None),
+                ..Default::default()
+            }
+            .insert(txn)
+            .await?;
+        }
+    }
+    Ok(())
+}
+
+/// Applies a rectification or erasure to Inzage's own copy of a record.
+async fn apply_to_record(
+    txn: &DatabaseTransaction,
+    record: &personal_data_records::Model,
+    action: &str,
+    new_value: Option<&str>,
+    reference: &str,
+    now: DateTime<Utc>,
+) -> Result<&'static str, DbErr> {
+    match action {
+        "rectify" => {
+            let new_value = new_value.unwrap_or_default();
+            record_history::ActiveModel {
+                record_id: Set(record.id),
+                old_value: Set(Some(record.value.clone())),
+                new_value: Set(Some(new_value.to_owned())),
+                cause: Set(reference.to_owned()),
+                changed_at: Set(now),
+                ..Default::default()
+            }
+            .insert(txn)
+            .await?;
+            personal_data_records::Entity::update_many()
+                .col_expr(personal_data_records::Column::Value, Expr::value(new_value))
+                .col_expr(personal_data_records::Column::UpdatedAt, Expr::value(now))
+                .filter(personal_data_records::Column::Id.eq(record.id))
+                .exec(txn)
+                .await?;
+            Ok("rectified")
+        }
+        "erase" => {
+            // The history goes with the record (ON DELETE CASCADE): nothing of the value stays.
+            personal_data_records::Entity::delete_by_id(record.id)
+                .exec(txn)
+                .await?;
+            Ok("erased")
+        }
+        _ => Ok("restricted"),
+    }
+}
+
+async fn complete_if_done(
+    txn: &DatabaseTransaction,
+    settings: &Settings,
+    request_id: i64,
+    now: DateTime<Utc>,
+) -> Result<(), RequestError> {
+    let Some(request) = rights_requests::Entity::find_by_id(request_id)
+        .one(txn)
+        .await?
+    else {
+        return Ok(());
+    };
+    let from = Status::parse(&request.status).unwrap_or(Status::Submitted);
+    let facts = facts(txn, &request, None).await?;
+    let Ok(to) = workflow::check(from, Action::FinishTasks, &Actor::System, &facts) else {
+        return Ok(());
+    };
+    move_to(txn, &request, to, now, |u| u).await?;
+    append_event(
+        txn,
+        request.id,
+        now,
+        &Actor::System,
+        Action::FinishTasks.as_str(),
+        from.as_str(),
+        to,
+        None,
+        false,
+    )
+    .await?;
+    if let Some(r) = RequestReference::parse(&request.reference) {
+        mail::notify_citizen(
+            txn,
+            settings,
+            request.requester_id,
+            &Mail::RequestCompleted(r),
+        )
+        .await?;
+    }
+    Ok(())
+}
+
+/// The audit event and the processing log line the citizen sees for a staff action or view.
+async fn staff_trail(
+    txn: &DatabaseTransaction,
+    settings: &Settings,
+    staff_id: i64,
+    request: &rights_requests::Model,
+    action: &str,
+    now: DateTime<Utc>,
+) -> Result<(), DbErr> {
+    audit::append(
+        txn,
+        &audit::AuditEntry {
+            actor: audit::Actor::Staff(staff_id),
+            action: format!("request.{action}"),
+            citizen_id: Some(request.citizen_id),
+            details: serde_json::json!({ "reference": request.reference }),
+        },
+    )
+    .await?;
+    let Some(citizen) = citizens::Entity::find_by_id(request.citizen_id)
+        .one(txn)
+        .await?
+    else {
+        return Ok(());
+    };
+    let verb = if action == "viewed" {
+        "heeft uw gegevens ingezien"
+    } else {
+        "heeft uw verzoek behandeld"
+    };
+    processing_log_lines::ActiveModel {
+        trace_id: Set(crate::crypto::random_hex(16)),
+        span_id: Set(crate::crypto::random_hex(8)),
+        parent_span_id: Set(None),
+        name: Set(format!(
+            "Gemeente {}, team Privacy, {verb} voor verzoek {}",
+            settings.municipality_name, request.reference
+        )),
+        status: Set("ok".to_owned()),
+        start_time: Set(now),
+        end_time: Set(now),
+        activity_code: Set(PORTAL_ACTIVITY.to_owned()),
+        subject_pseudonym: Set(citizen.bsn_pseudonym),
+        source_system_id: Set(None),
+        processor: Set(format!(
+            "Gemeente {}, team Privacy",
+            settings.municipality_name
+        )),
+        ..Default::default()
+    }
+    .insert(txn)
+    .await?;
+    Ok(())
+}
+
+async fn staff_names<C: ConnectionTrait>(db: &C) -> Result<HashMap<i64, String>, DbErr> {
+    Ok(staff_accounts::Entity::find()
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|s| (s.id, s.display_name))
+        .collect())
+}
+
+/// The back office queue, for any staff member who may read requests.
+pub async fn queue(
+    db: &DatabaseConnection,
+    staff: &StaffActor,
+    filter: &QueueFilter,
+    now: DateTime<Utc>,
+) -> Result<QueueView, RequestError> {
+    if !staff.may_read() {
+        return Err(Refusal::NotAllowed.into());
+    }
+    let today = deadlines::received_on(now);
+    let names = staff_names(db).await?;
+    let all = rights_requests::Entity::find()
+        .order_by_asc(rights_requests::Column::DueOn)
+        .order_by_asc(rights_requests::Column::Id)
+        .all(db)
+        .await?;
+    let open: Vec<&rights_requests::Model> = all
+        .iter()
+        .filter(|r| Status::parse(&r.status).is_some_and(Status::is_open))
+        .collect();
+    let soon = today + chrono::Duration::days(5);
+    let mut rows: Vec<&rights_requests::Model> = all
+        .iter()
+        .filter(|r| {
+            let status = Status::parse(&r.status).unwrap_or(Status::Submitted);
+            let due = due_on(r);
+            filter.kind.as_deref().is_none_or(|k| k == r.kind)
+                && match filter.status.as_deref() {
+                    None | Some("") => true,
+                    Some("open") => status.is_open(),
+                    Some(s) => s == r.status,
+                }
+                && filter.due_within.is_none_or(|days| {
+                    status.is_open() && due <= today + chrono::Duration::days(i64::from(days))
+                })
+                && (!filter.overdue || (status.is_open() && due < today))
+                && (!filter.mine || r.assignee_id == Some(staff.id))
+                && (!filter.unassigned || r.assignee_id.is_none())
+        })
+        .collect();
+    rows.sort_by_key(|r| (due_on(r), r.id));
+    Ok(QueueView {
+        rows: rows
+            .into_iter()
+            .map(|r| {
+                summary(
+                    r,
+                    today,
+                    r.assignee_id.and_then(|id| names.get(&id).cloned()),
+                )
+            })
+            .collect(),
+        filter: filter.clone(),
+        open: open.len(),
+        overdue: open.iter().filter(|r| due_on(r) < today).count(),
+        due_soon: open
+            .iter()
+            .filter(|r| due_on(r) >= today && due_on(r) <= soon)
+            .count(),
+        unassigned: open.iter().filter(|r| r.assignee_id.is_none()).count(),
+    })
+}
+
+/// The back office's view of one request. Looking at it is a view of citizen data: it writes an
+/// audit event and a line in the citizen's processing log.
+pub async fn detail_for_staff(
+    db: &DatabaseConnection,
+    settings: &Settings,
+    vault: &Vault,
+    staff: &StaffActor,
+    reference: &str,
+    reveal_bsn: bool,
+    now: DateTime<Utc>,
+) -> Result<StaffRequestView, RequestError> {
+    if !staff.may_read() {
+        return Err(Refusal::NotAllowed.into());
+    }
+    let request = rights_requests::Entity::find()
+        .filter(rights_requests::Column::Reference.eq(reference))
+        .one(db)
+        .await?
+        .ok_or(RequestError::NotFound)?;
+    let names = staff_names(db).await?;
+    let today = deadlines::received_on(now);
+    let view = detail(db, &request, &Audience::Staff(names.clone()), today).await?;
+    let citizen = citizens::Entity::find_by_id(request.citizen_id)
+        .one(db)
+        .await?
+        .ok_or(RequestError::NotFound)?;
+    let bsn = vault
+        .decrypt_bsn(&citizen.bsn_ciphertext)
+        .map(|b| {
+            if reveal_bsn {
+                b.expose().to_owned()
+            } else {
+                b.masked()
+            }
+        })
+        .unwrap_or_default();
+    let tasks = request_tasks::Entity::find()
+        .filter(request_tasks::Column::RequestId.eq(request.id))
+        .order_by_asc(request_tasks::Column::Id)
+        .all(db)
+        .await?;
+    let sources: HashMap<i64, String> = source_systems::Entity::find()
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|s| (s.id, s.name))
+        .collect();
+    let txn = db.begin().await?;
+    let facts = facts(&txn, &request, None).await?;
+    staff_trail(&txn, settings, staff.id, &request, "viewed", now).await?;
+    txn.commit().await?;
+    let status = Status::parse(&request.status).unwrap_or(Status::Submitted);
+    let actor = staff.actor();
+    let mut actions: Vec<String> = Action::ALL
+        .into_iter()
+        .filter(|a| {
+            !matches!(
+                a,
+                Action::CitizenReplies | Action::Withdraw | Action::FinishTasks
+            )
+        })
+        .filter(|a| {
+            // The decision form is shown to the assignee; approval needs the decision's facts.
+            workflow::check(status, *a, &actor, &facts).is_ok()
+                || (*a == Action::Decide
+                    && status == Status::InReview
+                    && facts.assignee == Some(staff.id)
+                    && !facts.authority_unconfirmed)
+        })
+        .map(|a| a.as_str().to_owned())
+        .collect();
+    if request.requester_id == request.citizen_id || request.authority_confirmed_by.is_some() {
+        actions.retain(|a| a != Action::ConfirmAuthority.as_str());
+    }
+    if request.extended_to.is_some() || today > request.due_on {
+        actions.retain(|a| a != Action::Extend.as_str());
+    }
+    if status == Status::Executing && staff.roles.contains(&StaffRole::Handler) {
+        actions.push("finish_task".to_owned());
+    }
+    Ok(StaffRequestView {
+        detail: view,
+        citizen_name: citizen.display_name,
+        bsn,
+        bsn_revealed: reveal_bsn,
+        authority_unconfirmed: facts.authority_unconfirmed,
+        version: request.version,
+        mine: request.assignee_id == Some(staff.id),
+        decided_by: request.decided_by.and_then(|id| names.get(&id).cloned()),
+        tasks: tasks
+            .into_iter()
+            .map(|t| RequestTaskView {
+                id: t.id,
+                target: match (&t.recipient, t.source_system_id) {
+                    (Some(recipient), _) => recipient.clone(),
+                    (None, Some(id)) => sources.get(&id).cloned().unwrap_or_default(),
+                    _ => String::new(),
+                },
+                kind: t.kind,
+                action: t.action,
+                status: t.status,
+                reason: t.reason,
+            })
+            .collect(),
+        actions,
+    })
+}
+
+/// Records that a staff member is about to see a citizen's full BSN, and why.
+pub async fn reveal_bsn(
+    db: &DatabaseConnection,
+    staff: &StaffActor,
+    reference: &str,
+    reason: &str,
+) -> Result<(), RequestError> {
+    if !staff.may_read() {
+        return Err(Refusal::NotAllowed.into());
+    }
+    let reason = text(reason)?;
+    let request = rights_requests::Entity::find()
+        .filter(rights_requests::Column::Reference.eq(reference))
+        .one(db)
+        .await?
+        .ok_or(RequestError::NotFound)?;
+    let txn = db.begin().await?;
+    audit::append(
+        &txn,
+        &audit::AuditEntry {
+            actor: audit::Actor::Staff(staff.id),
+            action: "citizen.bsn_revealed".to_owned(),
+            citizen_id: Some(request.citizen_id),
+            details: serde_json::json!({ "reference": request.reference, "reason": reason }),
+        },
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(())
+}
+
+/// A connected source system's open tasks.
+pub async fn open_source_tasks(
+    db: &DatabaseConnection,
+    source_system_id: i64,
+) -> Result<Vec<request_tasks::Model>, DbErr> {
+    request_tasks::Entity::find()
+        .filter(request_tasks::Column::SourceSystemId.eq(source_system_id))
+        .filter(request_tasks::Column::Kind.eq("source"))
+        .filter(request_tasks::Column::Status.eq("open"))
+        .order_by_asc(request_tasks::Column::Id)
+        .all(db)
+        .await
+}
+
+/// A source system acknowledges a task: done (Inzage applies the change to its own copy) or
+/// impossible with a reason. `Ok(false)` when the task is not this source's or not open.
+pub async fn acknowledge_task(
+    db: &DatabaseConnection,
+    settings: &Settings,
+    source_system_id: i64,
+    task_id: i64,
+    done: bool,
+    reason: Option<&str>,
+    now: DateTime<Utc>,
+) -> Result<bool, RequestError> {
+    let txn = db.begin().await?;
+    let changed = request_tasks::Entity::update_many()
+        .col_expr(
+            request_tasks::Column::Status,
+            Expr::value(if done { "done" } else { "impossible" }),
+        )
+        .col_expr(
+            request_tasks::Column::Reason,
+            Expr::value(reason.map(str::to_owned)),
+        )
+        .col_expr(request_tasks::Column::DoneAt, Expr::value(now))
+        .filter(request_tasks::Column::Id.eq(task_id))
+        .filter(request_tasks::Column::SourceSystemId.eq(source_system_id))
+        .filter(request_tasks::Column::Kind.eq("source"))
+        .filter(request_tasks::Column::Status.eq("open"))
+        .exec(&txn)
+        .await?;
+    if changed.rows_affected != 1 {
+        return Ok(false);
+    }
+    let Some(task) = request_tasks::Entity::find_by_id(task_id).one(&txn).await? else {
+        return Ok(false);
+    };
+    let Some(request) = rights_requests::Entity::find_by_id(task.request_id)
+        .one(&txn)
+        .await?
+    else {
+        return Ok(false);
+    };
+    let outcome = if done {
+        let record = match task.record_id {
+            Some(id) => {
+                personal_data_records::Entity::find_by_id(id)
+                    .one(&txn)
+                    .await?
+            }
+            None => None,
+        };
+        let new_value: Option<String> = serde_json::from_str::<serde_json::Value>(&task.payload)
+            .ok()
+            .and_then(|p| {
+                p.get("new_value")
+                    .and_then(|v| v.as_str())
+                    .map(str::to_owned)
+            });
+        match record {
+            Some(record) => {
+                apply_to_record(
+                    &txn,
+                    &record,
+                    &task.action,
+                    new_value.as_deref(),
+                    &request.reference,
+                    now,
+                )
+                .await?
+            }
+            None => "gone",
+        }
+    } else {
+        "impossible"
+    };
+    request_items::Entity::update_many()
+        .col_expr(request_items::Column::Outcome, Expr::value(outcome))
+        .col_expr(request_items::Column::ExecutedAt, Expr::value(now))
+        .filter(request_items::Column::RequestId.eq(request.id))
+        .filter(request_items::Column::RecordId.eq(task.record_id))
+        .exec(&txn)
+        .await?;
+    audit::append(
+        &txn,
+        &audit::AuditEntry {
+            actor: audit::Actor::System,
+            action: "request.task_acknowledged".to_owned(),
+            citizen_id: Some(request.citizen_id),
+            details: serde_json::json!({
+                "reference": request.reference, "task": task_id, "done": done,
+            }),
+        },
+    )
+    .await?;
+    complete_if_done(&txn, settings, request.id, now).await?;
+    txn.commit().await?;
+    Ok(true)
+}

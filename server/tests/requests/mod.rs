@@ -1,0 +1,904 @@
+//! Rights requests end to end over HTTP and through the service: filing (once, whatever is sent
+//! twice), following, the workflow's role and four-eyes rules, execution with record history,
+//! tasks for connected source systems over the API, and random action sequences.
+
+use chrono::Utc;
+use reqwest::StatusCode;
+use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder};
+use server::{
+    entities::{personal_data_records, record_history, request_events, rights_requests},
+    requests::{self, Command, Draft, ItemDecision, Kind, StaffActor},
+    transparency::Visibility,
+    workflow::Status,
+};
+
+use crate::{
+    db_test,
+    support::{Browser, Login, TestApp, citizen_login, location, staff_login},
+};
+
+const HANS: &str = "162275869";
+const FATIMA: &str = "999993653";
+const KEES: &str = "691682483";
+const NOOR: &str = "725763863";
+
+async fn seed(app: &TestApp) -> server::crypto::Vault {
+    let vault = server::crypto::Vault::new(&app.settings.secrets).unwrap();
+    server::demo::seed(&app.db, &vault).await.unwrap();
+    vault
+}
+
+async fn citizen_id(app: &TestApp, vault: &server::crypto::Vault, bsn: &str) -> i64 {
+    let bsn = server::identity::Bsn::parse(bsn).unwrap();
+    server::people::find_or_create_citizen(&app.db, vault, &bsn, None)
+        .await
+        .unwrap()
+}
+
+async fn staff(app: &TestApp, subject: &str, roles: &[server::identity::StaffRole]) -> StaffActor {
+    let id = server::people::staff_logged_in(
+        &app.db,
+        &app.settings.staff_oidc.issuer_url,
+        subject,
+        subject,
+        None,
+        roles,
+    )
+    .await
+    .unwrap();
+    StaffActor {
+        id,
+        roles: roles.to_vec(),
+    }
+}
+
+/// The value of `name="…" value="…"` in a page.
+fn input_value(html: &str, name: &str) -> String {
+    let marker = format!("name=\"{name}\" value=\"");
+    let start = html.find(&marker).expect(name) + marker.len();
+    html[start..].split('"').next().unwrap().to_owned()
+}
+
+async fn status_of(app: &TestApp, reference: &str) -> (String, i32) {
+    let row = rights_requests::Entity::find()
+        .filter(rights_requests::Column::Reference.eq(reference))
+        .one(&app.db)
+        .await
+        .unwrap()
+        .unwrap();
+    (row.status, row.version)
+}
+
+async fn staff_act(
+    browser: &mut Browser,
+    app: &TestApp,
+    reference: &str,
+    form: &[(&str, &str)],
+) -> String {
+    let (_, version) = status_of(app, reference).await;
+    let version = version.to_string();
+    let mut fields = vec![("versie", version.as_str())];
+    fields.extend_from_slice(form);
+    let response = browser
+        .post(&format!("/backoffice/verzoeken/{reference}/actie"), &fields)
+        .await;
+    assert_eq!(response.status(), StatusCode::SEE_OTHER, "{form:?}");
+    location(&response)
+}
+
+async fn file_decide_and_follow_over_http(app: TestApp) {
+    seed(&app).await;
+    let mut hans = app.browser();
+    citizen_login(
+        &mut hans,
+        Login {
+            persoon: HANS,
+            ..Login::default()
+        },
+    )
+    .await;
+
+    // "Klopt dit niet?" on a record (of the managed Wmo system) starts the form with it chosen.
+    let vault = server::crypto::Vault::new(&app.settings.secrets).unwrap();
+    let record_id = managed_record(&app, citizen_id(&app, &vault, HANS).await, "Wmo").await;
+    let data = hans.get("/mijn-gegevens").await.text().await.unwrap();
+    assert!(data.contains(&format!(
+        "/verzoeken/nieuw?soort=rectification&amp;gegeven={record_id}\""
+    )));
+    let form = hans
+        .get(&format!(
+            "/verzoeken/nieuw?soort=rectification&gegeven={record_id}"
+        ))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        form.contains(&format!("value=\"{record_id}\" checked")),
+        "record preselected"
+    );
+    let token = input_value(&form, "token");
+
+    // A rectification without the proposed value is refused with a clear message.
+    let record = record_id.to_string();
+    let proposal_field = format!("voorstel-{record_id}");
+    let missing = hans
+        .post(
+            "/verzoeken/nieuw",
+            &[
+                ("stap", "controleren"),
+                ("token", &token),
+                ("soort", "rectification"),
+                ("bereik", "gegevens"),
+                ("gegeven", &record),
+                ("toelichting", "Het klopt niet."),
+            ],
+        )
+        .await;
+    assert_eq!(location(&missing), "/verzoeken/nieuw");
+    let page = hans.get("/verzoeken/nieuw").await.text().await.unwrap();
+    assert!(page.contains("Geef bij elk aangevinkt gegeven de juiste waarde op."));
+    assert_eq!(
+        rights_requests::Entity::find()
+            .count(&app.db)
+            .await
+            .unwrap(),
+        0
+    );
+
+    // Filled in, reviewed, sent.
+    hans.post(
+        "/verzoeken/nieuw",
+        &[
+            ("stap", "controleren"),
+            ("token", &token),
+            ("soort", "rectification"),
+            ("bereik", "gegevens"),
+            ("gegeven", &record),
+            (&proposal_field, "4 uur per week"),
+            ("toelichting", "Het klopt niet."),
+        ],
+    )
+    .await;
+    let review = hans.get("/verzoeken/nieuw").await.text().await.unwrap();
+    assert!(review.contains("Verzoek versturen") && review.contains("4 uur per week"));
+    let sent = hans
+        .post(
+            "/verzoeken/nieuw",
+            &[("stap", "indienen"), ("token", &token)],
+        )
+        .await;
+    let receipt_url = location(&sent);
+    assert!(receipt_url.starts_with("/verzoeken/AVG-"), "{receipt_url}");
+    assert!(receipt_url.ends_with("?melding=ontvangen"));
+    let reference = receipt_url
+        .trim_start_matches("/verzoeken/")
+        .trim_end_matches("?melding=ontvangen")
+        .to_owned();
+    assert!(
+        server::mail::RequestReference::parse(&reference).is_some(),
+        "{reference}"
+    );
+    // Sent again (double click, or back and resubmit): still one request.
+    let again = hans
+        .post(
+            "/verzoeken/nieuw",
+            &[("stap", "indienen"), ("token", &token)],
+        )
+        .await;
+    assert_eq!(location(&again), receipt_url);
+    assert_eq!(
+        rights_requests::Entity::find()
+            .count(&app.db)
+            .await
+            .unwrap(),
+        1
+    );
+    let receipt = hans.get(&receipt_url).await.text().await.unwrap();
+    assert!(receipt.contains("Wij hebben uw verzoek ontvangen") && receipt.contains(&reference));
+    let (status, _) = status_of(&app, &reference).await;
+    assert_eq!(status, "submitted");
+
+    // Another citizen sees nothing of it and cannot act on it.
+    let mut fatima = app.browser();
+    citizen_login(
+        &mut fatima,
+        Login {
+            persoon: FATIMA,
+            ..Login::default()
+        },
+    )
+    .await;
+    let foreign = fatima
+        .get(&format!("/verzoeken/{reference}"))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        foreign.contains("Dit verzoek bestaat niet, of het is niet van u.")
+            && !foreign.contains("4 uur per week")
+    );
+    let withdraw = fatima
+        .post(
+            &format!("/verzoeken/{reference}/intrekken"),
+            &[("zeker", "ja")],
+        )
+        .await;
+    assert_eq!(location(&withdraw), "/verzoeken?melding=onbekend");
+    let message = fatima
+        .post(
+            &format!("/verzoeken/{reference}/bericht"),
+            &[("bericht", "hallo")],
+        )
+        .await;
+    assert_eq!(location(&message), "/verzoeken?melding=onbekend");
+    assert_eq!(status_of(&app, &reference).await.0, "submitted");
+    // A citizen cannot use the back office's forms.
+    let forged = fatima
+        .post(
+            &format!("/backoffice/verzoeken/{reference}/actie"),
+            &[("versie", "0"), ("actie", "claim")],
+        )
+        .await;
+    assert_eq!(location(&forged), "/?verlopen=1");
+    assert_eq!(status_of(&app, &reference).await.0, "submitted");
+
+    // The privacy officer reads but changes nothing.
+    let mut officer = app.browser();
+    staff_login(&mut officer, "mw-0004", "none").await;
+    let queue = officer
+        .get("/backoffice/verzoeken")
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(queue.contains(&reference));
+    let refused = staff_act(&mut officer, &app, &reference, &[("actie", "claim")]).await;
+    assert!(refused.ends_with("melding=rol"), "{refused}");
+    assert_eq!(status_of(&app, &reference).await.0, "submitted");
+
+    // A handler takes it on, decides, and carries it out.
+    let mut eva = app.browser();
+    staff_login(&mut eva, "mw-0001", "none").await;
+    let detail = eva
+        .get(&format!("/backoffice/verzoeken/{reference}"))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(detail.contains("******869"), "BSN masked");
+    assert!(
+        !detail.contains(HANS),
+        "full BSN not shown without a reason"
+    );
+    assert!(
+        staff_act(&mut eva, &app, &reference, &[("actie", "claim")])
+            .await
+            .ends_with("melding=opgeslagen")
+    );
+    // A stale form changes nothing.
+    let stale = eva
+        .post(
+            &format!("/backoffice/verzoeken/{reference}/actie"),
+            &[("versie", "0"), ("actie", "note"), ("bericht", "x")],
+        )
+        .await;
+    assert!(location(&stale).ends_with("melding=gewijzigd"));
+    let detail = eva
+        .get(&format!("/backoffice/verzoeken/{reference}"))
+        .await
+        .text()
+        .await
+        .unwrap();
+    let item_id = detail
+        .split("name=\"besluit-")
+        .nth(1)
+        .and_then(|s| s.split('"').next())
+        .expect("decision form with an item")
+        .to_owned();
+    let decision_field = format!("besluit-{item_id}");
+    let decided = staff_act(
+        &mut eva,
+        &app,
+        &reference,
+        &[
+            ("actie", "decide"),
+            (&decision_field, "toekennen"),
+            ("toelichting", "Aangepast na controle."),
+        ],
+    )
+    .await;
+    assert!(decided.ends_with("melding=opgeslagen"), "{decided}");
+    assert_eq!(status_of(&app, &reference).await.0, "decided");
+
+    // Withdrawing after the decision is refused and changes nothing.
+    let late = hans
+        .post(
+            &format!("/verzoeken/{reference}/intrekken"),
+            &[("zeker", "ja")],
+        )
+        .await;
+    assert!(location(&late).ends_with("melding=status"));
+    assert_eq!(status_of(&app, &reference).await.0, "decided");
+
+    assert!(
+        staff_act(&mut eva, &app, &reference, &[("actie", "execute")])
+            .await
+            .ends_with("melding=opgeslagen")
+    );
+    // Art. 19 tasks for recipients of that data: each finished, one as impossible.
+    loop {
+        let detail = eva
+            .get(&format!("/backoffice/verzoeken/{reference}"))
+            .await
+            .text()
+            .await
+            .unwrap();
+        let Some(task) = detail
+            .split("name=\"taak\" value=\"")
+            .nth(1)
+            .and_then(|s| s.split('"').next())
+        else {
+            break;
+        };
+        let task = task.to_owned();
+        let done = staff_act(
+            &mut eva,
+            &app,
+            &reference,
+            &[
+                ("actie", "finish_task"),
+                ("taak", &task),
+                ("uitkomst", "onmogelijk"),
+                ("reden", "Ontvanger bestaat niet meer"),
+            ],
+        )
+        .await;
+        assert!(done.ends_with("melding=opgeslagen"), "{done}");
+    }
+    assert_eq!(status_of(&app, &reference).await.0, "completed");
+    let record = personal_data_records::Entity::find_by_id(record_id)
+        .one(&app.db)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(record.value, "4 uur per week");
+    let history = record_history::Entity::find()
+        .filter(record_history::Column::RecordId.eq(record_id))
+        .filter(record_history::Column::Cause.eq(reference.as_str()))
+        .one(&app.db)
+        .await
+        .unwrap()
+        .expect("the old value is kept");
+    assert_eq!(history.new_value.as_deref(), Some("4 uur per week"));
+
+    // The citizen sees the result, the timeline, and that the municipality handled it.
+    let result = hans
+        .get(&format!("/verzoeken/{reference}"))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        result.contains("Afgerond")
+            && result.contains("Verbeterd; de oude waarde staat in de geschiedenis")
+    );
+    assert!(result.contains("In behandeling genomen") && result.contains("Besluit voorbereid"));
+    assert!(!result.contains("Eva"), "no staff names for the citizen");
+    let usage = hans.get("/gebruik").await.text().await.unwrap();
+    assert!(usage.contains(&format!(
+        "team Privacy, heeft uw gegevens ingezien voor verzoek {reference}"
+    )));
+    app.finish().await;
+}
+
+db_test!(file_decide_and_follow, file_decide_and_follow_over_http);
+
+/// One of the citizen's records in the named (managed) source system.
+async fn managed_record(app: &TestApp, citizen_id: i64, source: &str) -> i64 {
+    let source = server::entities::source_systems::Entity::find()
+        .filter(server::entities::source_systems::Column::Name.eq(source))
+        .one(&app.db)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(source.mode, "managed");
+    personal_data_records::Entity::find()
+        .filter(personal_data_records::Column::CitizenId.eq(citizen_id))
+        .filter(personal_data_records::Column::SourceSystemId.eq(source.id))
+        .one(&app.db)
+        .await
+        .unwrap()
+        .expect("a record in that source")
+        .id
+}
+
+fn grant_all(items: &[i64]) -> Vec<ItemDecision> {
+    items
+        .iter()
+        .map(|&item_id| ItemDecision {
+            item_id,
+            granted: true,
+            ground: None,
+            note: String::new(),
+        })
+        .collect()
+}
+
+async fn item_ids(app: &TestApp, reference: &str) -> Vec<i64> {
+    let request = rights_requests::Entity::find()
+        .filter(rights_requests::Column::Reference.eq(reference))
+        .one(&app.db)
+        .await
+        .unwrap()
+        .unwrap();
+    server::entities::request_items::Entity::find()
+        .filter(server::entities::request_items::Column::RequestId.eq(request.id))
+        .all(&app.db)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|i| i.id)
+        .collect()
+}
+
+async fn erasure_needs_a_second_pair_of_eyes(app: TestApp) {
+    use server::identity::StaffRole::{Approver, Handler, PrivacyOfficer};
+    let vault = seed(&app).await;
+    let kees = citizen_id(&app, &vault, KEES).await;
+    let visibility = Visibility { health: true };
+    let record = managed_record(&app, kees, "Schuldhulpverlening").await;
+    let now = Utc::now();
+    let draft = Draft {
+        kind: Kind::Erasure,
+        all_data: false,
+        items: vec![(record, None)],
+        explanation: String::new(),
+    };
+    let reference = requests::submit(
+        &app.db,
+        &app.settings,
+        kees,
+        visibility,
+        &draft,
+        "t1",
+        "nl",
+        now,
+    )
+    .await
+    .unwrap()
+    .reference;
+    let both = staff(&app, "both", &[Handler, Approver]).await;
+    let approver = staff(&app, "approver", &[Approver]).await;
+    let officer = staff(&app, "officer", &[PrivacyOfficer]).await;
+    let act = |who: StaffActor, command: Command| {
+        let app = &app;
+        let reference = reference.clone();
+        async move {
+            let (_, version) = status_of(app, &reference).await;
+            requests::act(
+                &app.db,
+                &app.settings,
+                &who,
+                &reference,
+                version,
+                command,
+                Utc::now(),
+            )
+            .await
+        }
+    };
+    act(both.clone(), Command::Claim).await.unwrap();
+    let items = item_ids(&app, &reference).await;
+    act(
+        both.clone(),
+        Command::Decide(grant_all(&items), String::new()),
+    )
+    .await
+    .unwrap();
+    assert_eq!(status_of(&app, &reference).await.0, "awaiting_approval");
+    // The decider cannot approve their own erasure, even with the approver role.
+    assert!(matches!(
+        act(both.clone(), Command::Approve).await,
+        Err(requests::RequestError::Refused(
+            server::workflow::Refusal::OwnDecision
+        ))
+    ));
+    assert!(matches!(
+        act(officer.clone(), Command::Approve).await,
+        Err(requests::RequestError::Refused(
+            server::workflow::Refusal::NotAllowed
+        ))
+    ));
+    assert_eq!(status_of(&app, &reference).await.0, "awaiting_approval");
+    assert!(
+        personal_data_records::Entity::find_by_id(record)
+            .one(&app.db)
+            .await
+            .unwrap()
+            .is_some(),
+        "nothing erased before approval"
+    );
+    act(approver, Command::Approve).await.unwrap();
+    act(both, Command::Execute).await.unwrap();
+    assert!(
+        personal_data_records::Entity::find_by_id(record)
+            .one(&app.db)
+            .await
+            .unwrap()
+            .is_none(),
+        "erased after approval"
+    );
+    app.finish().await;
+}
+
+db_test!(four_eyes, erasure_needs_a_second_pair_of_eyes);
+
+async fn connected_sources_get_tasks_over_the_api(app: TestApp) {
+    use server::identity::StaffRole::Handler;
+    let vault = seed(&app).await;
+    let noor = citizen_id(&app, &vault, NOOR).await;
+    let visibility = Visibility { health: true };
+    let brp = server::sources::ensure_source(
+        &app.db,
+        "BRP",
+        "Burgerzaken",
+        server::sources::SourceMode::Connected,
+    )
+    .await
+    .unwrap();
+    let wmo = server::sources::ensure_source(
+        &app.db,
+        "Wmo",
+        "Zorg",
+        server::sources::SourceMode::Managed,
+    )
+    .await
+    .unwrap();
+    let record = personal_data_records::Entity::find()
+        .filter(personal_data_records::Column::CitizenId.eq(noor))
+        .filter(personal_data_records::Column::SourceSystemId.eq(brp))
+        .one(&app.db)
+        .await
+        .unwrap()
+        .expect("Noor has BRP data");
+    let draft = Draft {
+        kind: Kind::Rectification,
+        all_data: false,
+        items: vec![(record.id, Some("Lindelaan 14".into()))],
+        explanation: String::new(),
+    };
+    let reference = requests::submit(
+        &app.db,
+        &app.settings,
+        noor,
+        visibility,
+        &draft,
+        "t2",
+        "nl",
+        Utc::now(),
+    )
+    .await
+    .unwrap()
+    .reference;
+    let eva = staff(&app, "eva", &[Handler]).await;
+    for command in [
+        Command::Claim,
+        Command::Decide(grant_all(&item_ids(&app, &reference).await), String::new()),
+        Command::Execute,
+    ] {
+        let (_, version) = status_of(&app, &reference).await;
+        requests::act(
+            &app.db,
+            &app.settings,
+            &eva,
+            &reference,
+            version,
+            command,
+            Utc::now(),
+        )
+        .await
+        .unwrap();
+    }
+    assert_eq!(status_of(&app, &reference).await.0, "executing");
+
+    let (_, brp_token) = server::sources::create_token(&app.db, brp, false, "test")
+        .await
+        .unwrap();
+    let (_, wmo_token) = server::sources::create_token(&app.db, wmo, false, "test")
+        .await
+        .unwrap();
+    let client = reqwest::Client::new();
+    let tasks: serde_json::Value = client
+        .get(format!("{}/api/v1/tasks", app.base))
+        .bearer_auth(&brp_token)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let task = tasks
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| t["payload"]["reference"] == reference.as_str())
+        .expect("the BRP has the task")
+        .clone();
+    assert_eq!(task["action"], "rectify");
+    assert_eq!(task["payload"]["new_value"], "Lindelaan 14");
+    let wmo_tasks: serde_json::Value = client
+        .get(format!("{}/api/v1/tasks", app.base))
+        .bearer_auth(&wmo_token)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert!(
+        wmo_tasks.as_array().unwrap().is_empty(),
+        "another source sees none of it"
+    );
+    let ack = format!("{}/api/v1/tasks/{}/ack", app.base, task["id"]);
+    let foreign = client
+        .post(&ack)
+        .bearer_auth(&wmo_token)
+        .json(&serde_json::json!({"status": "done"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(foreign.status(), StatusCode::NOT_FOUND);
+    let bad = client
+        .post(&ack)
+        .bearer_auth(&brp_token)
+        .json(&serde_json::json!({"status": "impossible"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        bad.status(),
+        StatusCode::BAD_REQUEST,
+        "impossible needs a reason"
+    );
+    let unchanged = personal_data_records::Entity::find_by_id(record.id)
+        .one(&app.db)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        unchanged.value, record.value,
+        "nothing applied before the source confirms"
+    );
+    let done = client
+        .post(&ack)
+        .bearer_auth(&brp_token)
+        .json(&serde_json::json!({"status": "done"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(done.status(), StatusCode::NO_CONTENT);
+    let changed = personal_data_records::Entity::find_by_id(record.id)
+        .one(&app.db)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(changed.value, "Lindelaan 14");
+    // With the Art. 19 tasks (if any) still open, the request waits; finish them.
+    let detail = requests::detail_for_staff(
+        &app.db,
+        &app.settings,
+        &vault,
+        &eva,
+        &reference,
+        false,
+        Utc::now(),
+    )
+    .await
+    .unwrap();
+    for t in detail.tasks.iter().filter(|t| t.status == "open") {
+        assert_eq!(t.kind, "art19");
+        let (_, version) = status_of(&app, &reference).await;
+        requests::act(
+            &app.db,
+            &app.settings,
+            &eva,
+            &reference,
+            version,
+            Command::FinishTask {
+                task_id: t.id,
+                done: true,
+                reason: String::new(),
+            },
+            Utc::now(),
+        )
+        .await
+        .unwrap();
+    }
+    assert_eq!(status_of(&app, &reference).await.0, "completed");
+    app.finish().await;
+}
+
+db_test!(connected_tasks, connected_sources_get_tasks_over_the_api);
+
+/// Random sequences of actions by random roles: every request stays in a known status, its
+/// timeline is one unbroken chain of allowed steps, and no request is lost.
+async fn random_actions_never_reach_an_illegal_state(app: TestApp) {
+    use proptest::{
+        prelude::*,
+        strategy::ValueTree,
+        test_runner::{Config, TestRunner},
+    };
+    use server::identity::StaffRole::{Approver, Handler, PrivacyOfficer};
+    let vault = seed(&app).await;
+    let hans = citizen_id(&app, &vault, HANS).await;
+    let visibility = Visibility { health: true };
+    let records: Vec<i64> = requests::pickable_records(&app.db, hans, visibility)
+        .await
+        .unwrap()
+        .iter()
+        .map(|r| r.id)
+        .take(2)
+        .collect();
+    let actors = [
+        staff(&app, "h1", &[Handler]).await,
+        staff(&app, "h2", &[Handler]).await,
+        staff(&app, "a1", &[Approver]).await,
+        staff(&app, "ha", &[Handler, Approver]).await,
+        staff(&app, "po", &[PrivacyOfficer]).await,
+    ];
+    // (actor index or 9 for the citizen, action 0..12, a coin for grant/refuse)
+    let step = (0usize..6, 0u8..12, any::<bool>());
+    let mut runner = TestRunner::new(Config {
+        cases: 24,
+        ..Config::default()
+    });
+    let sequences = proptest::collection::vec(step, 5..30);
+    let kinds = [
+        Kind::Rectification,
+        Kind::Erasure,
+        Kind::Access,
+        Kind::Restriction,
+    ];
+    for case in 0..24 {
+        let plan = sequences.new_tree(&mut runner).unwrap().current();
+        let kind = kinds[case % kinds.len()];
+        let draft = Draft {
+            kind,
+            all_data: kind == Kind::Access,
+            items: if kind == Kind::Access {
+                vec![]
+            } else {
+                records
+                    .iter()
+                    .map(|&r| (r, (kind == Kind::Rectification).then(|| "nieuw".to_owned())))
+                    .collect()
+            },
+            explanation: "x".into(),
+        };
+        let reference = requests::submit(
+            &app.db,
+            &app.settings,
+            hans,
+            visibility,
+            &draft,
+            &format!("p{case}"),
+            "nl",
+            Utc::now(),
+        )
+        .await
+        .unwrap()
+        .reference;
+        for (who, action, coin) in plan {
+            let (_, version) = status_of(&app, &reference).await;
+            let items = item_ids(&app, &reference).await;
+            if who == 5 {
+                let _ = match action % 2 {
+                    0 => requests::withdraw(&app.db, hans, &reference, Utc::now()).await,
+                    _ => {
+                        requests::citizen_message(&app.db, hans, &reference, "antwoord", Utc::now())
+                            .await
+                    }
+                };
+                continue;
+            }
+            let command = match action {
+                0 => Command::Claim,
+                1 => Command::AskInformation("vraag".into()),
+                2 => Command::Extend("reden".into()),
+                3 => Command::Decide(
+                    items
+                        .iter()
+                        .map(|&item_id| ItemDecision {
+                            item_id,
+                            granted: coin,
+                            ground: (!coin).then(|| "art17_3_b".into()),
+                            note: "n".into(),
+                        })
+                        .collect(),
+                    String::new(),
+                ),
+                4 => Command::Approve,
+                5 => Command::SendBack("terug".into()),
+                6 => Command::Execute,
+                7 => Command::Message("bericht".into()),
+                8 => Command::Note("notitie".into()),
+                9 => Command::ConfirmAuthority,
+                10 => Command::FinishTask {
+                    task_id: i64::from(coin),
+                    done: coin,
+                    reason: "r".into(),
+                },
+                _ => Command::Decide(Vec::new(), String::new()),
+            };
+            let _ = requests::act(
+                &app.db,
+                &app.settings,
+                &actors[who],
+                &reference,
+                version,
+                command,
+                Utc::now(),
+            )
+            .await;
+        }
+        // The request is there, in a known status, and its timeline is an unbroken chain.
+        let (status, _) = status_of(&app, &reference).await;
+        assert!(Status::parse(&status).is_some(), "{status}");
+        let request = rights_requests::Entity::find()
+            .filter(rights_requests::Column::Reference.eq(&reference))
+            .one(&app.db)
+            .await
+            .unwrap()
+            .unwrap();
+        let events = request_events::Entity::find()
+            .filter(request_events::Column::RequestId.eq(request.id))
+            .order_by_asc(request_events::Column::Id)
+            .all(&app.db)
+            .await
+            .unwrap();
+        let mut current = "submitted".to_owned();
+        for e in &events[1..] {
+            assert_eq!(
+                e.from_status, current,
+                "{reference}: chain broken at {}",
+                e.action
+            );
+            current = e.to_status.clone();
+        }
+        assert_eq!(
+            current, status,
+            "{reference}: the timeline ends where the request is"
+        );
+        // A final state is only reached through its own door.
+        match status.as_str() {
+            "withdrawn" => assert!(events.iter().any(|e| e.action == "withdraw")),
+            "rejected" => assert!(request.approved_by.is_some()),
+            "completed" => assert!(events.iter().any(|e| e.action == "execute")),
+            _ => {}
+        }
+        // Erasure and refusal never take effect without an approver other than the decider.
+        if matches!(
+            status.as_str(),
+            "decided" | "executing" | "completed" | "rejected"
+        ) && (kind == Kind::Erasure || request.approved_by.is_some())
+        {
+            assert!(
+                request.approved_by.is_some() && request.approved_by != request.decided_by,
+                "{reference}: four eyes"
+            );
+        }
+    }
+    assert_eq!(
+        rights_requests::Entity::find()
+            .count(&app.db)
+            .await
+            .unwrap(),
+        24,
+        "no request lost"
+    );
+    app.finish().await;
+}
+
+db_test!(random_actions, random_actions_never_reach_an_illegal_state);
