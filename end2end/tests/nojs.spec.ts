@@ -34,3 +34,16 @@ test('withdrawing a consent works without JavaScript', async ({ page }) => {
   await expect(page.getByTestId('consent-notice')).toHaveText('Uw toestemming is ingetrokken. Dit gaat direct in.');
   await expect(page.getByTestId('withdrawn-consents')).toContainText('Schuldeisers in de schuldregeling');
 });
+
+test('filing a request and sending a message work without JavaScript', async ({ page }) => {
+  await loginAsCitizen(page, { name: 'Johannes (Hans) de Vries' });
+  await page.goto('/verzoeken/nieuw');
+  await page.getByLabel('Inzage (artikel 15 AVG)').check();
+  await page.getByRole('button', { name: 'Verder naar controleren' }).click();
+  await page.getByRole('button', { name: 'Verzoek versturen' }).click();
+  await expect(page.getByTestId('receipt')).toContainText('Uw kenmerk is AVG-');
+  await page.getByLabel('Uw bericht aan de gemeente').fill('Graag ook de stukken van 2024.');
+  await page.getByRole('button', { name: 'Bericht versturen' }).click();
+  await expect(page.getByTestId('request-notice')).toHaveText('Uw bericht is verstuurd.');
+  await expect(page.getByTestId('messages')).toContainText('Graag ook de stukken van 2024.');
+});

@@ -1101,35 +1101,6 @@ pub async fn seed_scale(
     Ok(Some(synthetic_bsn(0)))
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn synthetic_bsns_are_valid_and_distinct() {
-        let bsns: Vec<String> = (0..200).map(synthetic_bsn).collect();
-        assert!(bsns.iter().all(|b| crate::identity::Bsn::parse(b).is_ok()));
-        let distinct: std::collections::BTreeSet<_> = bsns.iter().collect();
-        assert_eq!(distinct.len(), bsns.len());
-    }
-
-    #[test]
-    fn the_register_has_what_the_demo_needs() {
-        let register = register();
-        assert!(register.len() >= 10);
-        assert!(
-            register
-                .iter()
-                .any(|a| a.confidentiality == Confidentiality::Vertrouwelijk)
-        );
-        assert!(
-            register
-                .iter()
-                .any(|a| a.legal_basis_text.contains("Jeugdwet art. 7.4.0"))
-        );
-    }
-}
-
 /// Demo requests in every state of the workflow, so the back office and the citizen pages show
 /// real cases from the first start: one overdue, one extended, one waiting for approval, one with
 /// an open task at a connected source system. Skipped when any request exists.
@@ -1316,9 +1287,11 @@ pub async fn seed_requests(
             settings,
             citizen_id,
             visibility,
-            &draft,
-            &format!("demo-{n}"),
-            "nl",
+            &requests::Filing {
+                draft: &draft,
+                token: &format!("demo-{n}"),
+                locale: "nl",
+            },
             days_ago(plan.days),
         )
         .await?;
@@ -1432,4 +1405,33 @@ pub async fn seed_requests(
     .await?;
     act(eva, &references[9], Command::Execute, at(16, 2)).await?;
     Ok(references.len())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn synthetic_bsns_are_valid_and_distinct() {
+        let bsns: Vec<String> = (0..200).map(synthetic_bsn).collect();
+        assert!(bsns.iter().all(|b| crate::identity::Bsn::parse(b).is_ok()));
+        let distinct: std::collections::BTreeSet<_> = bsns.iter().collect();
+        assert_eq!(distinct.len(), bsns.len());
+    }
+
+    #[test]
+    fn the_register_has_what_the_demo_needs() {
+        let register = register();
+        assert!(register.len() >= 10);
+        assert!(
+            register
+                .iter()
+                .any(|a| a.confidentiality == Confidentiality::Vertrouwelijk)
+        );
+        assert!(
+            register
+                .iter()
+                .any(|a| a.legal_basis_text.contains("Jeugdwet art. 7.4.0"))
+        );
+    }
 }

@@ -277,6 +277,17 @@ pub struct Submitted {
     pub created: bool,
 }
 
+/// What the citizen sends: the checked form, its one-time token and the page language.
+#[derive(Clone, Copy, Debug)]
+pub struct Filing<'a> {
+    /// The checked form.
+    pub draft: &'a Draft,
+    /// The form's one-time token.
+    pub token: &'a str,
+    /// The language the citizen filed in.
+    pub locale: &'a str,
+}
+
 /// Files a request for the logged-in citizen. The form's `token` makes a second submission of
 /// the same form (double click, back and resubmit) return the first request.
 pub async fn submit(
@@ -284,11 +295,14 @@ pub async fn submit(
     settings: &Settings,
     citizen_id: i64,
     visibility: Visibility,
-    draft: &Draft,
-    token: &str,
-    locale: &str,
+    filing: &Filing<'_>,
     now: DateTime<Utc>,
 ) -> Result<Submitted, RequestError> {
+    let Filing {
+        draft,
+        token,
+        locale,
+    } = *filing;
     if token.is_empty() || token.len() > 64 {
         return Err(RequestError::Invalid(vec!["request.error.token"]));
     }

@@ -37,12 +37,15 @@ pub struct DbSessionStore {
     /// What each session in flight looked like when this instance loaded it: its data as
     /// stored and its expiry. Only a request's own load-then-save uses it, so a second
     /// instance needs nothing from it; entries leave at save or delete.
-    loaded: std::sync::Arc<std::sync::Mutex<HashMap<String, (Data, DateTime<Utc>)>>>,
+    loaded: Loaded,
 }
 
 /// A session's data as tower-sessions holds it (compared as values: its JSON text has no fixed
 /// key order).
 type Data = HashMap<String, serde_json::Value>;
+
+/// Sessions in flight: id hash → (data as loaded, stored expiry).
+type Loaded = std::sync::Arc<std::sync::Mutex<HashMap<String, (Data, DateTime<Utc>)>>>;
 
 /// Bound on [`DbSessionStore::loaded`]: requests that load a session and never save it (an error
 /// on the way) must not grow it without end.

@@ -85,9 +85,11 @@ pub async fn new_request(
                 &state.settings,
                 citizen_id,
                 visibility,
-                &draft,
-                &token,
-                locale(&headers).code(),
+                &requests::Filing {
+                    draft: &draft,
+                    token: &token,
+                    locale: locale(&headers).code(),
+                },
                 Utc::now(),
             )
             .await

@@ -461,9 +461,11 @@ async fn erasure_needs_a_second_pair_of_eyes(app: TestApp) {
         &app.settings,
         kees,
         visibility,
-        &draft,
-        "t1",
-        "nl",
+        &requests::Filing {
+            draft: &draft,
+            token: "t1",
+            locale: "nl",
+        },
         now,
     )
     .await
@@ -574,9 +576,11 @@ async fn connected_sources_get_tasks_over_the_api(app: TestApp) {
         &app.settings,
         noor,
         visibility,
-        &draft,
-        "t2",
-        "nl",
+        &requests::Filing {
+            draft: &draft,
+            token: "t2",
+            locale: "nl",
+        },
         Utc::now(),
     )
     .await
@@ -782,9 +786,11 @@ async fn random_actions_never_reach_an_illegal_state(app: TestApp) {
             &app.settings,
             hans,
             visibility,
-            &draft,
-            &format!("p{case}"),
-            "nl",
+            &requests::Filing {
+                draft: &draft,
+                token: &format!("p{case}"),
+                locale: "nl",
+            },
             Utc::now(),
         )
         .await

@@ -1,0 +1,199 @@
+// Every kind of rights request end to end in Chromium: a demo citizen files it, a handler
+// decides, an approver approves where the law wants four eyes, and the citizen sees the result
+// and the timeline.
+import { expect, test, type Browser, type Page } from '@playwright/test';
+import { expectAccessible, loginAsCitizen } from './helpers';
+
+async function loginAsStaff(browser: Browser, name: RegExp): Promise<Page> {
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  await page.goto('/backoffice/inloggen');
+  await page.getByLabel(name).check();
+  await page.getByRole('button', { name: 'Inloggen' }).click();
+  await expect(page).toHaveURL(/\/backoffice$/);
+  return page;
+}
+
+/** Files a request from the form (already open), returns its reference. */
+async function sendFromForm(page: Page, explanation: string): Promise<string> {
+  await page.getByLabel('Toelichting').fill(explanation);
+  await page.getByRole('button', { name: 'Verder naar controleren' }).click();
+  await expect(page.getByTestId('review')).toBeVisible();
+  await expectAccessible(page);
+  await page.getByRole('button', { name: 'Verzoek versturen' }).click();
+  await expect(page.getByTestId('receipt')).toContainText('Uw kenmerk is AVG-');
+  await expectAccessible(page);
+  return (await page.getByTestId('reference').textContent())!.trim();
+}
+
+async function openInBackOffice(staff: Page, reference: string) {
+  await staff.goto('/backoffice/verzoeken');
+  await staff.getByRole('link', { name: reference }).click();
+  await expect(staff.getByRole('heading', { level: 1 })).toHaveText(`Verzoek ${reference}`);
+}
+
+/** Claims, decides every item (grant, or refuse with a ground) and records the decision. */
+async function decide(staff: Page, reference: string, refuse?: { ground: string; note: string }) {
+  await openInBackOffice(staff, reference);
+  await staff.getByRole('button', { name: 'In behandeling nemen' }).click();
+  await expect(staff.getByTestId('request-notice')).toHaveText('Opgeslagen.');
+  if (refuse) {
+    await staff.getByRole('radio', { name: 'Geweigerd' }).first().check();
+    await staff.getByLabel('Reden bij weigering').first().selectOption({ label: refuse.ground });
+    await staff.getByLabel('Toelichting (verplicht bij weigering)').first().fill(refuse.note);
+  }
+  await expectAccessible(staff);
+  await staff.getByRole('button', { name: 'Besluit vastleggen' }).click();
+  await expect(staff.getByTestId('request-notice')).toHaveText('Opgeslagen.');
+}
+
+async function approve(staff: Page, reference: string) {
+  await openInBackOffice(staff, reference);
+  await expect(staff.getByTestId('status')).toHaveText('Besluit wordt gecontroleerd');
+  await expectAccessible(staff);
+  await staff.getByRole('button', { name: 'Besluit goedkeuren' }).click();
+  await expect(staff.getByTestId('request-notice')).toHaveText('Opgeslagen.');
+}
+
+/** Carries the decision out and finishes any Art. 19 task. */
+async function execute(staff: Page, reference: string) {
+  await openInBackOffice(staff, reference);
+  await staff.getByRole('button', { name: 'Besluit uitvoeren' }).click();
+  await expect(staff.getByTestId('request-notice')).toHaveText('Opgeslagen.');
+  while (await staff.getByRole('button', { name: 'Gedaan' }).count()) {
+    await staff.getByRole('button', { name: 'Gedaan' }).first().click();
+    await expect(staff.getByTestId('request-notice')).toHaveText('Opgeslagen.');
+  }
+  await expect(staff.getByTestId('status')).toHaveText('Afgerond');
+}
+
+test('a correction: filed from "Klopt dit niet?", decided, and the new value shown', async ({ page, browser }) => {
+  await loginAsCitizen(page, { name: 'Sanne Bakker' });
+  await page.goto('/mijn-gegevens');
+  const item = page.getByTestId('domain-participatie').getByTestId('record').first();
+  const label = (await item.locator('h4').textContent())!.trim();
+  await item.getByRole('link', { name: /Klopt dit niet\?/ }).click();
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText('Nieuw verzoek');
+  await expectAccessible(page);
+  await page.getByLabel(`Wat is de juiste waarde van ${label}? (alleen bij een verbetering)`).fill('Gecorrigeerd door Sanne');
+  const reference = await sendFromForm(page, 'Dit gegeven klopt niet meer.');
+
+  const eva = await loginAsStaff(browser, /Eva de Boer/);
+  await eva.goto('/backoffice/verzoeken');
+  await expectAccessible(eva);
+  await decide(eva, reference);
+  await execute(eva, reference);
+
+  await page.goto(`/verzoeken/${reference}`);
+  await expect(page.getByTestId('status')).toHaveText('Afgerond');
+  await expect(page.getByTestId('item-outcome')).toContainText('Verbeterd');
+  await expect(page.getByTestId('timeline')).toContainText('In behandeling genomen');
+  await expect(page.getByTestId('timeline')).toContainText('Afgerond');
+  await expectAccessible(page);
+  await page.goto('/mijn-gegevens');
+  await expect(page.getByTestId('domain-participatie')).toContainText('Gecorrigeerd door Sanne');
+});
+
+test('an erasure: approved by a second person, and the item is gone', async ({ page, browser }) => {
+  await loginAsCitizen(page, { name: 'Kees Jansen' });
+  await page.goto('/mijn-gegevens');
+  const item = page.getByTestId('domain-schuldhulp').getByTestId('record').first();
+  const label = (await item.locator('h4').textContent())!.trim();
+  await item.getByRole('link', { name: /Verwijderen aanvragen/ }).click();
+  const reference = await sendFromForm(page, 'Mijn traject is afgerond.');
+
+  const eva = await loginAsStaff(browser, /Eva de Boer/);
+  await decide(eva, reference);
+  // Eva decided: she gets no approval button.
+  await expect(eva.getByRole('button', { name: 'Besluit goedkeuren' })).toHaveCount(0);
+  const ingrid = await loginAsStaff(browser, /Ingrid Mulder/);
+  await approve(ingrid, reference);
+  await execute(eva, reference);
+
+  await page.goto(`/verzoeken/${reference}`);
+  await expect(page.getByTestId('item-outcome')).toContainText('Verwijderd');
+  await expect(page.getByTestId('timeline')).toContainText('Besluit goedgekeurd');
+  await page.goto('/mijn-gegevens');
+  await expect(page.getByTestId('domain-schuldhulp').getByRole('heading', { name: label, exact: true })).toHaveCount(0);
+});
+
+test('a refused erasure: kept, with the ground and the date', async ({ page, browser }) => {
+  await loginAsCitizen(page, { name: 'Wilhelmina Smit' });
+  await page.goto('/mijn-gegevens');
+  await page.getByTestId('record').first().getByRole('link', { name: /Verwijderen aanvragen/ }).click();
+  const reference = await sendFromForm(page, 'Weg ermee.');
+
+  const ahmed = await loginAsStaff(browser, /Ahmed Yilmaz/);
+  await decide(ahmed, reference, {
+    ground: 'De gegevens moeten worden bewaard voor het archief, bijvoorbeeld volgens de Archiefwet of de bewaartermijn van de Jeugdwet (artikel 17, lid 3, onder d AVG)',
+    note: 'Dit stuk valt onder de Archiefwet.',
+  });
+  const ingrid = await loginAsStaff(browser, /Ingrid Mulder/);
+  await approve(ingrid, reference);
+
+  await page.goto(`/verzoeken/${reference}`);
+  await expect(page.getByTestId('status')).toHaveText('Afgewezen');
+  await expect(page.getByTestId('item-decision')).toHaveText('Geweigerd');
+  await expect(page.getByTestId('item-ground')).toContainText('Archiefwet');
+  await expect(page.getByTestId('items')).toContainText('Dit stuk valt onder de Archiefwet.');
+  await expectAccessible(page);
+});
+
+for (const kind of [
+  { label: 'Inzage (artikel 15 AVG)', citizen: 'Daan Visser', outcome: 'Beantwoord', explanation: '' },
+  { label: 'Volledig BRP-protocol', citizen: 'Fatima el Amrani', outcome: 'Beantwoord', explanation: '' },
+  { label: 'Beperken (artikel 18 AVG)', citizen: 'Kees Jansen', outcome: 'Beperkt', explanation: 'Zolang dit wordt uitgezocht.' },
+  { label: 'Bezwaar tegen gebruik (artikel 21 AVG)', citizen: 'Sanne Bakker', outcome: 'Beperkt', explanation: 'Ik geef mantelzorg.' },
+]) {
+  test(`${kind.label}: filed, decided and carried out`, async ({ page, browser }) => {
+    await loginAsCitizen(page, { name: kind.citizen });
+    await page.getByRole('link', { name: 'Mijn verzoeken' }).click();
+    await expectAccessible(page);
+    await page.getByRole('link', { name: 'Nieuw verzoek' }).click();
+    await page.getByLabel(kind.label).check();
+    if (kind.outcome === 'Beperkt') {
+      // Restriction and objection of one item, managed by the municipality itself.
+      await page.getByLabel('Alleen de gegevens die ik hieronder aanvink').check();
+      const domain = kind.citizen === 'Kees Jansen' ? 'Schuldhulpverlening' : 'Werk en inkomen';
+      await page.getByTestId('pickable').locator('li', { hasText: domain }).first().getByRole('checkbox').check();
+    }
+    const reference = await sendFromForm(page, kind.explanation);
+    const eva = await loginAsStaff(browser, /Eva de Boer/);
+    await decide(eva, reference);
+    await execute(eva, reference);
+    await page.goto(`/verzoeken/${reference}`);
+    await expect(page.getByTestId('status')).toHaveText('Afgerond');
+    await expect(page.getByTestId('item-outcome').first()).toContainText(kind.outcome);
+    await expect(page.getByTestId('stepper')).toContainText('Afgerond');
+  });
+}
+
+test('a citizen withdraws before a decision; afterwards withdrawal is no longer offered', async ({ page }) => {
+  await loginAsCitizen(page, { name: 'Daan Visser' });
+  await page.goto('/verzoeken/nieuw');
+  await page.getByLabel('Inzage (artikel 15 AVG)').check();
+  const reference = await sendFromForm(page, 'Toch niet nodig.');
+  await page.getByRole('button', { name: 'Verzoek intrekken' }).click();
+  await expect(page.getByTestId('request-notice')).toContainText('Vink aan');
+  await page.getByLabel('Ja, ik wil dit verzoek intrekken').check();
+  await page.getByRole('button', { name: 'Verzoek intrekken' }).click();
+  await expect(page.getByTestId('request-notice')).toHaveText('Uw verzoek is ingetrokken.');
+  await expect(page.getByTestId('status')).toHaveText('Ingetrokken');
+  await expect(page.getByRole('button', { name: 'Verzoek intrekken' })).toHaveCount(0);
+  await page.goto('/verzoeken');
+  await expect(page.getByTestId('request-table')).toContainText(reference);
+});
+
+test('the back office queue shows the demo cases with counts and filters', async ({ browser }) => {
+  const officer = await loginAsStaff(browser, /Pieter van Dam/);
+  await officer.goto('/backoffice/verzoeken');
+  await expect(officer.getByTestId('count-overdue')).not.toHaveText('0');
+  await officer.getByLabel('Alleen te laat').check();
+  await officer.getByRole('button', { name: 'Filteren' }).click();
+  await expect(officer.getByTestId('overdue').first()).toBeVisible();
+  await expectAccessible(officer);
+  await officer.getByTestId('request-row').first().getByRole('link').click();
+  // Read-only: the privacy officer has no actions.
+  await expect(officer.getByTestId('no-actions')).toBeVisible();
+  await expectAccessible(officer);
+});
