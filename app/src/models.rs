@@ -451,6 +451,8 @@ pub struct RequestDetailView {
     pub awaiting_citizen: bool,
     /// The decision's general note, once decided.
     pub decision_note: Option<String>,
+    /// Filed by a parent for this child (name).
+    pub on_behalf_of: Option<String>,
 }
 
 /// A record the citizen can put in a request's scope.
@@ -485,6 +487,10 @@ pub struct NewRequestView {
     pub review: bool,
     /// The form's one-time token.
     pub token: String,
+    /// The child (under 16, in the parent's authority) the request is for; `None`: oneself.
+    pub for_child: Option<i64>,
+    /// Children the citizen may file for: id and "name (age)".
+    pub children: Vec<(i64, String)>,
 }
 
 /// A task in the execution of a request (staff views).

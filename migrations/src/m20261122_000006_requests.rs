@@ -249,6 +249,71 @@ impl MigrationTrait for Migration {
             manager.create_index(index.to_owned()).await?;
         }
 
+        manager
+            .create_table(
+                Table::create()
+                    .table(Guardianships::Table)
+                    .col(
+                        big_integer(Guardianships::Id)
+                            .auto_increment()
+                            .primary_key(),
+                    )
+                    .col(big_integer(Guardianships::ParentId))
+                    .col(big_integer(Guardianships::ChildId))
+                    .col(date(Guardianships::ChildBirthDate))
+                    .foreign_key(
+                        ForeignKey::create()
+                            .name("fk_guardianships_parent")
+                            .from(Guardianships::Table, Guardianships::ParentId)
+                            .to(Citizens::Table, Citizens::Id),
+                    )
+                    .foreign_key(
+                        ForeignKey::create()
+                            .name("fk_guardianships_child")
+                            .from(Guardianships::Table, Guardianships::ChildId)
+                            .to(Citizens::Table, Citizens::Id),
+                    )
+                    .to_owned(),
+            )
+            .await?;
+        manager
+            .create_index(
+                Index::create()
+                    .name("ux_guardianships")
+                    .table(Guardianships::Table)
+                    .col(Guardianships::ParentId)
+                    .col(Guardianships::ChildId)
+                    .unique()
+                    .to_owned(),
+            )
+            .await?;
+
+        // "Mijn gegevens" reads the newest records of one source at a time.
+        manager
+            .create_index(
+                Index::create()
+                    .name("ix_records_citizen_source_recorded")
+                    .table(PersonalDataRecords::Table)
+                    .col(PersonalDataRecords::CitizenId)
+                    .col(PersonalDataRecords::SourceSystemId)
+                    .col(PersonalDataRecords::RecordedAt)
+                    .to_owned(),
+            )
+            .await?;
+
+        // One row per day: whichever instance inserts it sends that day's staff digest.
+        manager
+            .create_table(
+                Table::create()
+                    .table(StaffDigests::Table)
+                    .col(date(StaffDigests::Day).primary_key())
+                    .col(timestamp_with_time_zone(StaffDigests::SentAt))
+                    .col(integer(StaffDigests::DueSoon))
+                    .col(integer(StaffDigests::Overdue))
+                    .to_owned(),
+            )
+            .await?;
+
         // The timeline is append-only, like the audit log.
         let db = manager.get_connection();
         match manager.get_database_backend() {
@@ -283,6 +348,32 @@ impl MigrationTrait for Migration {
 enum Citizens {
     Table,
     Id,
+}
+
+#[derive(DeriveIden)]
+enum PersonalDataRecords {
+    Table,
+    CitizenId,
+    SourceSystemId,
+    RecordedAt,
+}
+
+#[derive(DeriveIden)]
+enum Guardianships {
+    Table,
+    Id,
+    ParentId,
+    ChildId,
+    ChildBirthDate,
+}
+
+#[derive(DeriveIden)]
+enum StaffDigests {
+    Table,
+    Day,
+    SentAt,
+    DueSoon,
+    Overdue,
 }
 
 #[derive(DeriveIden)]

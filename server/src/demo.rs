@@ -972,7 +972,36 @@ pub async fn seed(db: &DatabaseConnection, vault: &Vault) -> anyhow::Result<usiz
                 .created;
         }
     }
+    seed_family(db, vault).await?;
     Ok(created)
+}
+
+/// Fatima el Amrani has authority (gezag) over her daughter Noor, born 8 March 2014.
+async fn seed_family(db: &DatabaseConnection, vault: &Vault) -> anyhow::Result<()> {
+    use crate::entities::guardianships;
+    use sea_orm::{ActiveModelTrait, ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter};
+    let id = |bsn: &str| {
+        let bsn = crate::identity::Bsn::parse(bsn).map_err(|e| anyhow::anyhow!("{e}"));
+        async move { anyhow::Ok(crate::people::find_or_create_citizen(db, vault, &bsn?, None).await?) }
+    };
+    let (parent, child) = (id(FATIMA).await?, id(NOOR).await?);
+    let exists = guardianships::Entity::find()
+        .filter(guardianships::Column::ParentId.eq(parent))
+        .filter(guardianships::Column::ChildId.eq(child))
+        .one(db)
+        .await?
+        .is_some();
+    if !exists {
+        guardianships::ActiveModel {
+            parent_id: Set(parent),
+            child_id: Set(child),
+            child_birth_date: Set(day(2014, 3, 8).ok_or_else(|| anyhow::anyhow!("a date"))?),
+            ..Default::default()
+        }
+        .insert(db)
+        .await?;
+    }
+    Ok(())
 }
 
 fn describe(e: ingest::IngestError) -> anyhow::Error {
@@ -1275,6 +1304,7 @@ pub async fn seed_requests(
                 .or_else(|| records.first())
         });
         let draft = Draft {
+            for_child: None,
             kind: plan.kind,
             all_data: record.is_none(),
             items: record

@@ -16,6 +16,7 @@ pub mod db;
 pub mod deadlines;
 pub mod demo;
 pub mod devidp;
+pub mod digest;
 pub mod entities;
 pub mod http;
 pub mod identity;
@@ -104,6 +105,7 @@ pub fn spawn_background_jobs(state: &AppState) -> anyhow::Result<()> {
     use tower_sessions::session_store::ExpiredDeletion;
     let store = sessions::DbSessionStore::new(state.db.clone());
     let db = state.db.clone();
+    let settings = state.settings.clone();
     tokio::spawn(async move {
         let mut tick = tokio::time::interval(std::time::Duration::from_secs(60));
         loop {
@@ -113,6 +115,11 @@ pub fn spawn_background_jobs(state: &AppState) -> anyhow::Result<()> {
             }
             if let Err(e) = mail::worker::purge(&db).await {
                 tracing::warn!(error = %e, "purging the outbox failed");
+            }
+            match digest::send_if_due(&db, &settings, chrono::Utc::now()).await {
+                Ok(Some(figures)) => tracing::info!(?figures, "staff digest queued"),
+                Ok(None) => {}
+                Err(e) => tracing::warn!(error = %e, "the staff digest failed"),
             }
         }
     });

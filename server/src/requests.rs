@@ -20,9 +20,9 @@ use crate::{
     crypto::Vault,
     deadlines,
     entities::{
-        citizens, disclosures, personal_data_records, processing_log_lines, record_history,
-        request_events, request_items, request_messages, request_tasks, rights_requests,
-        source_systems, staff_accounts,
+        citizens, disclosures, guardianships, personal_data_records, processing_log_lines,
+        record_history, request_events, request_items, request_messages, request_tasks,
+        rights_requests, source_systems, staff_accounts,
     },
     identity::StaffRole,
     mail::{self, Mail, MailError, RequestReference},
@@ -154,6 +154,8 @@ impl RequestError {
 pub struct Draft {
     /// The kind.
     pub kind: Kind,
+    /// The child the parent files for; `None`: the citizen themselves.
+    pub for_child: Option<i64>,
     /// All the citizen's data.
     pub all_data: bool,
     /// Records picked, with the proposed value for rectification.
@@ -175,6 +177,7 @@ pub fn read_form(pairs: &[(String, String)]) -> (NewRequestView, Result<Draft, V
     let kind_raw = field("soort").unwrap_or_default();
     let kind = Kind::parse(&kind_raw);
     let all_data = field("bereik").as_deref() != Some("gegevens");
+    let for_child = field("voor").and_then(|v| v.parse::<i64>().ok());
     let mut chosen: Vec<(i64, Option<String>)> = Vec::new();
     let mut errors = Vec::new();
     for (k, v) in pairs {
@@ -195,6 +198,7 @@ pub fn read_form(pairs: &[(String, String)]) -> (NewRequestView, Result<Draft, V
         all_data,
         chosen: chosen.clone(),
         explanation: explanation.clone(),
+        for_child,
         ..Default::default()
     };
     let Some(kind) = kind else {
@@ -236,6 +240,7 @@ pub fn read_form(pairs: &[(String, String)]) -> (NewRequestView, Result<Draft, V
         view,
         Ok(Draft {
             kind,
+            for_child,
             all_data,
             items,
             explanation,
@@ -266,6 +271,38 @@ pub async fn pickable_records(
             })
         })
         .collect())
+}
+
+/// The children a parent may file for on `today`: in their authority and under 16; id and
+/// "name (age)".
+pub async fn children_of(
+    db: &DatabaseConnection,
+    parent_id: i64,
+    today: NaiveDate,
+) -> Result<Vec<(i64, String)>, DbErr> {
+    use chrono::Datelike;
+    let mut children = Vec::new();
+    for g in guardianships::Entity::find()
+        .filter(guardianships::Column::ParentId.eq(parent_id))
+        .all(db)
+        .await?
+    {
+        let born = g.child_birth_date;
+        let mut age = today.year() - born.year();
+        if (today.month(), today.day()) < (born.month(), born.day()) {
+            age -= 1;
+        }
+        if !(0..16).contains(&age) {
+            continue;
+        }
+        let name = citizens::Entity::find_by_id(g.child_id)
+            .one(db)
+            .await?
+            .and_then(|c| c.display_name)
+            .unwrap_or_default();
+        children.push((g.child_id, format!("{name} ({age})")));
+    }
+    Ok(children)
 }
 
 /// What [`submit`] did.
@@ -312,6 +349,22 @@ pub async fn submit(
             created: false,
         });
     }
+    // A parent files for a child under 16 in their authority; the child is the subject.
+    let requester_id = citizen_id;
+    let citizen_id = match draft.for_child {
+        None => requester_id,
+        Some(child) => {
+            let today = deadlines::received_on(now);
+            if !children_of(db, requester_id, today)
+                .await?
+                .iter()
+                .any(|(id, _)| *id == child)
+            {
+                return Err(RequestError::Invalid(vec!["request.error.child"]));
+            }
+            child
+        }
+    };
     // Only records the citizen sees at this login can be in scope.
     let visible: HashMap<i64, PickableRecord> = pickable_records(db, citizen_id, visibility)
         .await?
@@ -335,7 +388,7 @@ pub async fn submit(
         reference: Set(format!("pending-{}", crate::crypto::random_hex(12))),
         kind: Set(draft.kind.as_str().to_owned()),
         citizen_id: Set(citizen_id),
-        requester_id: Set(citizen_id),
+        requester_id: Set(requester_id),
         authority_confirmed_by: Set(None),
         all_data: Set(draft.all_data),
         explanation: Set(draft.explanation.clone()),
@@ -361,7 +414,7 @@ pub async fn submit(
         Err(e) => {
             // The same form sent twice at once: the unique token lets one through.
             drop(txn);
-            if let Some(existing) = find_by_token(db, citizen_id, token).await? {
+            if let Some(existing) = find_by_token(db, requester_id, token).await? {
                 return Ok(Submitted {
                     reference: existing,
                     created: false,
@@ -425,7 +478,7 @@ pub async fn submit(
     audit::append(
         &txn,
         &audit::AuditEntry {
-            actor: audit::Actor::Citizen(citizen_id),
+            actor: audit::Actor::Citizen(requester_id),
             action: "request.submitted".to_owned(),
             citizen_id: Some(citizen_id),
             details: serde_json::json!({ "reference": reference, "kind": draft.kind.as_str() }),
@@ -670,6 +723,14 @@ async fn detail(
         can_withdraw: status.is_open(),
         awaiting_citizen: status == Status::AwaitingCitizen,
         decision_note: request.decision_note.clone(),
+        on_behalf_of: if request.requester_id == request.citizen_id {
+            None
+        } else {
+            citizens::Entity::find_by_id(request.citizen_id)
+                .one(db)
+                .await?
+                .map(|c| c.display_name.unwrap_or_default())
+        },
     })
 }
 

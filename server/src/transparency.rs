@@ -4,7 +4,7 @@
 //! counted, when the login level is below `oidc.health_data_level`. A fixed number of queries
 //! per page, whatever the number of records.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use chrono::NaiveDate;
 use sea_orm::{
@@ -123,6 +123,28 @@ fn iso_date(t: &chrono::DateTime<chrono::Utc>) -> String {
     t.date_naive().to_string()
 }
 
+/// One record as the citizen sees it, with its activity's why, basis and retention.
+fn record_view(
+    r: personal_data_records::Model,
+    activity: &processing_activities::Model,
+) -> RecordView {
+    RecordView {
+        id: r.id,
+        label: r.label,
+        value: r.value,
+        category: r.category,
+        activity: activity.name.clone(),
+        purpose: activity.purpose.clone(),
+        legal_basis: activity.legal_basis.clone(),
+        legal_basis_text: activity.legal_basis_text.clone(),
+        retention_until: r.retention_until.map(|d| d.to_string()),
+        retention_rule: activity.retention.clone(),
+        recorded_at: iso_date(&r.recorded_at),
+        recorded_by: r.recorded_by,
+        special: r.special_category,
+    }
+}
+
 /// "Mijn gegevens".
 pub async fn my_data(
     db: &DatabaseConnection,
@@ -169,21 +191,7 @@ async fn my_data_in(
             .or_default()
             .entry((source, r.source_system_id))
             .or_default()
-            .push(RecordView {
-                id: r.id,
-                label: r.label,
-                value: r.value,
-                category: r.category,
-                activity: activity.name.clone(),
-                purpose: activity.purpose.clone(),
-                legal_basis: activity.legal_basis.clone(),
-                legal_basis_text: activity.legal_basis_text.clone(),
-                retention_until: r.retention_until.map(|d| d.to_string()),
-                retention_rule: activity.retention.clone(),
-                recorded_at: iso_date(&r.recorded_at),
-                recorded_by: r.recorded_by,
-                special: r.special_category,
-            });
+            .push(record_view(r, activity));
     }
     Ok(MyDataView {
         domains: grouped
@@ -215,39 +223,114 @@ pub async fn my_data_page(
     visibility: Visibility,
     params: &MyDataParams,
 ) -> Result<MyDataView, DbErr> {
-    let mut view = my_data(db, citizen_id, visibility).await?;
-    let Some(source_id) = params.bron else {
-        for group in view.domains.iter_mut().flat_map(|d| &mut d.sources) {
-            group.records.truncate(PREVIEW_PER_SOURCE);
+    let register = register(db).await?;
+    // Counts per source, activity and special mark decide visibility and totals without
+    // reading a single value.
+    let counts: Vec<(i64, String, bool, i64)> = personal_data_records::Entity::find()
+        .select_only()
+        .column(personal_data_records::Column::SourceSystemId)
+        .column(personal_data_records::Column::ActivityCode)
+        .column(personal_data_records::Column::SpecialCategory)
+        .column_as(personal_data_records::Column::Id.count(), "n")
+        .filter(personal_data_records::Column::CitizenId.eq(citizen_id))
+        .group_by(personal_data_records::Column::SourceSystemId)
+        .group_by(personal_data_records::Column::ActivityCode)
+        .group_by(personal_data_records::Column::SpecialCategory)
+        .into_tuple()
+        .all(db)
+        .await?;
+    let mut withheld = 0;
+    let mut groups: BTreeMap<(Domain, String, i64), (usize, BTreeSet<String>)> = BTreeMap::new();
+    for (source_id, code, special, n) in counts {
+        let n = usize::try_from(n).unwrap_or(0);
+        let activity = register.activities.get(&code);
+        match shown(activity, special, visibility) {
+            None => continue,
+            Some(false) => {
+                withheld += n;
+                continue;
+            }
+            Some(true) => {}
         }
-        return Ok(view);
-    };
-    // Only the citizen's own records were loaded: an id of another source, or one the citizen
-    // has nothing in, leaves an empty page.
-    view.domains.retain_mut(|domain| {
-        domain.sources.retain(|g| g.source_id == source_id);
-        !domain.sources.is_empty()
-    });
-    let total = view
-        .domains
-        .first()
-        .and_then(|d| d.sources.first())
-        .map_or(0, |g| g.total);
-    let pages = total.div_ceil(PAGE_SIZE).max(1);
-    let page = params.pagina.unwrap_or(1).clamp(1, pages);
-    for group in view.domains.iter_mut().flat_map(|d| &mut d.sources) {
-        group.records = std::mem::take(&mut group.records)
-            .into_iter()
-            .skip((page - 1) * PAGE_SIZE)
-            .take(PAGE_SIZE)
-            .collect();
+        let Some(domain) = activity.and_then(|a| Domain::parse(&a.domain)) else {
+            continue;
+        };
+        let source = register
+            .sources
+            .get(&source_id)
+            .cloned()
+            .unwrap_or_default();
+        let group = groups.entry((domain, source, source_id)).or_default();
+        group.0 += n;
+        group.1.insert(code);
     }
-    view.focus = Some(app::models::SourcePage {
-        source_id,
-        page,
-        pages,
+    // Only the records the page shows are read: the newest few per group, or one page.
+    let focus = params.bron;
+    let pages = focus.map(|id| {
+        let largest = groups
+            .iter()
+            .filter(|((_, _, source_id), _)| *source_id == id)
+            .map(|(_, (total, _))| *total)
+            .max()
+            .unwrap_or(0);
+        largest.div_ceil(PAGE_SIZE).max(1)
     });
-    Ok(view)
+    let page = pages.map(|pages| params.pagina.unwrap_or(1).clamp(1, pages));
+    let (offset, limit) = match page {
+        Some(page) => (((page - 1) * PAGE_SIZE) as u64, PAGE_SIZE as u64),
+        None => (0, PREVIEW_PER_SOURCE as u64),
+    };
+    let mut domains: Vec<DomainGroup> = Vec::new();
+    for ((domain, source, source_id), (total, codes)) in groups {
+        if focus.is_some_and(|id| id != source_id) {
+            continue;
+        }
+        let mut query = personal_data_records::Entity::find()
+            .filter(personal_data_records::Column::CitizenId.eq(citizen_id))
+            .filter(personal_data_records::Column::SourceSystemId.eq(source_id))
+            .filter(personal_data_records::Column::ActivityCode.is_in(codes));
+        if !visibility.health {
+            query = query.filter(personal_data_records::Column::SpecialCategory.eq(false));
+        }
+        let records = query
+            .order_by_desc(personal_data_records::Column::RecordedAt)
+            .order_by_desc(personal_data_records::Column::Id)
+            .offset(offset)
+            .limit(limit)
+            .all(db)
+            .await?
+            .into_iter()
+            .filter_map(|r| {
+                let activity = register.activities.get(&r.activity_code)?;
+                Some(record_view(r, activity))
+            })
+            .collect();
+        let group = SourceGroup {
+            source_id,
+            source,
+            total,
+            records,
+        };
+        match domains.last_mut() {
+            Some(last) if last.domain == domain.as_str() => last.sources.push(group),
+            _ => domains.push(DomainGroup {
+                domain: domain.as_str().to_owned(),
+                sources: vec![group],
+            }),
+        }
+    }
+    Ok(MyDataView {
+        domains,
+        focus: focus
+            .zip(page)
+            .zip(pages)
+            .map(|((source_id, page), pages)| app::models::SourcePage {
+                source_id,
+                page,
+                pages,
+            }),
+        withheld_for_level: withheld,
+    })
 }
 
 /// "Gedeeld met", filtered.

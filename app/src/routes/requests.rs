@@ -159,8 +159,25 @@ fn form(l: Locale, v: NewRequestView) -> impl IntoView {
         move |id: i64| chosen.iter().any(|(c, _)| *c == id)
     };
     let kind = v.kind.clone().unwrap_or_default();
+    let for_child = v.for_child;
+    let children = v.children.clone();
     view! {
         <p class="lead">{tr(l, "new_request.intro")}</p>
+        {(!children.is_empty()).then(|| view! {
+            <nav aria-label=tr(l, "new_request.for_whom") class="card my-6" data-testid="for-whom">
+                <h2 class="mt-0 text-lg">{tr(l, "new_request.for_whom")}</h2>
+                <ul class="list">
+                    <li><a href="/verzoeken/nieuw" aria-current=for_child.is_none().then_some("page")>{tr(l, "new_request.for_me")}</a></li>
+                    {children.into_iter().map(|(id, name)| view! {
+                        <li><a href=format!("/verzoeken/nieuw?voor={id}") aria-current=(for_child == Some(id)).then_some("page")>{tr_with(l, "new_request.for_child", &[("kind", &name)])}</a></li>
+                    }).collect_view()}
+                </ul>
+                <p class="text-sm">{tr(l, "new_request.child_rule")}</p>
+            </nav>
+        })}
+        {for_child.and_then(|id| v.children.iter().find(|(c, _)| *c == id).cloned()).map(|(_, name)| view! {
+            <p class="notice my-4" data-testid="filing-for">{tr_with(l, "new_request.filing_for", &[("kind", &name)])}</p>
+        })}
         {(!v.errors.is_empty()).then(|| view! {
             <div class="notice-error my-6" role="alert" data-testid="form-errors">
                 <h2 class="mt-0 text-lg">{tr(l, "new_request.errors")}</h2>
@@ -169,6 +186,7 @@ fn form(l: Locale, v: NewRequestView) -> impl IntoView {
         })}
         <form method="post" action="/verzoeken/nieuw" class="space-y-8">
             <input type="hidden" name="token" value=v.token.clone() />
+            {for_child.map(|id| view! { <input type="hidden" name="voor" value=id.to_string() /> })}
             <fieldset>
                 <legend class="text-xl font-semibold">{tr(l, "new_request.kind")}</legend>
                 {KINDS.iter().map(|k| {
@@ -234,6 +252,9 @@ fn review(l: Locale, v: NewRequestView) -> impl IntoView {
     view! {
         <p class="lead">{tr(l, "new_request.review_intro")}</p>
         <dl class="facts card my-6" data-testid="review">
+            {v.for_child.and_then(|id| v.children.iter().find(|(c, _)| *c == id).cloned()).map(|(_, name)| view! {
+                <dt>{tr(l, "request.for")}</dt><dd>{name}</dd>
+            })}
             <dt>{tr(l, "request.kind")}</dt>
             <dd>{tr(l, &format!("kind.{kind}"))}</dd>
             <dt>{tr(l, "new_request.scope")}</dt>
@@ -358,6 +379,7 @@ pub fn facts(l: Locale, d: &RequestDetailView) -> impl IntoView + use<> {
     view! {
         <dl class="facts card my-6" data-testid="request-facts">
             <dt>{tr(l, "request.reference")}</dt><dd data-testid="reference">{s.reference.clone()}</dd>
+            {d.on_behalf_of.clone().map(|name| view! { <dt>{tr(l, "request.for")}</dt><dd data-testid="on-behalf-of">{name}</dd> })}
             <dt>{tr(l, "request.kind")}</dt><dd>{tr(l, &format!("kind.{}", s.kind))}</dd>
             <dt>{tr(l, "request.status")}</dt><dd data-testid="status">{tr(l, &format!("status.{}", s.status))}</dd>
             <dt>{tr(l, "request.received")}</dt><dd>{long_date(l, &s.received_on)}</dd>

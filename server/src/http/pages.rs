@@ -211,7 +211,8 @@ async fn new_request_view(
     citizen_id: i64,
     visibility: transparency::Visibility,
 ) -> Result<app::models::NewRequestView, sea_orm::DbErr> {
-    let records = requests::pickable_records(&state.db, citizen_id, visibility).await?;
+    let today = crate::deadlines::received_on(chrono::Utc::now());
+    let children = requests::children_of(&state.db, citizen_id, today).await?;
     let stored: Option<app::models::NewRequestView> =
         session.get(http::requests::DRAFT_KEY).await.ok().flatten();
     let mut view = match stored {
@@ -226,6 +227,14 @@ async fn new_request_view(
                 .find(|(k, _)| k == "soort")
                 .and_then(|(_, v)| requests::Kind::parse(v))
                 .map(|k| k.as_str().to_owned());
+            // Only a child in the citizen's authority; anything else is the citizen themselves.
+            let for_child = pairs
+                .iter()
+                .find(|(k, _)| k == "voor")
+                .and_then(|(_, v)| v.parse::<i64>().ok())
+                .filter(|id| children.iter().any(|(c, _)| c == id));
+            let subject = for_child.unwrap_or(citizen_id);
+            let records = requests::pickable_records(&state.db, subject, visibility).await?;
             let chosen: Vec<(i64, Option<String>)> = pairs
                 .iter()
                 .filter(|(k, _)| k == "gegeven")
@@ -238,11 +247,20 @@ async fn new_request_view(
                 all_data: chosen.is_empty(),
                 chosen,
                 token: crate::crypto::random_hex(16),
+                for_child,
                 ..Default::default()
             }
         }
     };
-    view.records = records;
+    if view
+        .for_child
+        .is_some_and(|id| !children.iter().any(|(c, _)| *c == id))
+    {
+        view.for_child = None;
+    }
+    let subject = view.for_child.unwrap_or(citizen_id);
+    view.records = requests::pickable_records(&state.db, subject, visibility).await?;
+    view.children = children;
     Ok(view)
 }
 

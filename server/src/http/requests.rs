@@ -137,6 +137,9 @@ fn view_pairs(view: &NewRequestView) -> Vec<(String, String)> {
         ),
         ("toelichting".to_owned(), view.explanation.clone()),
     ];
+    if let Some(child) = view.for_child {
+        pairs.push(("voor".to_owned(), child.to_string()));
+    }
     for (id, proposal) in &view.chosen {
         pairs.push(("gegeven".to_owned(), id.to_string()));
         if let Some(p) = proposal {

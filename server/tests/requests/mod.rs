@@ -451,6 +451,7 @@ async fn erasure_needs_a_second_pair_of_eyes(app: TestApp) {
     let record = managed_record(&app, kees, "Schuldhulpverlening").await;
     let now = Utc::now();
     let draft = Draft {
+        for_child: None,
         kind: Kind::Erasure,
         all_data: false,
         items: vec![(record, None)],
@@ -566,6 +567,7 @@ async fn connected_sources_get_tasks_over_the_api(app: TestApp) {
         .unwrap()
         .expect("Noor has BRP data");
     let draft = Draft {
+        for_child: None,
         kind: Kind::Rectification,
         all_data: false,
         items: vec![(record.id, Some("Lindelaan 14".into()))],
@@ -769,6 +771,7 @@ async fn random_actions_never_reach_an_illegal_state(app: TestApp) {
         let plan = sequences.new_tree(&mut runner).unwrap().current();
         let kind = kinds[case % kinds.len()];
         let draft = Draft {
+            for_child: None,
             kind,
             all_data: kind == Kind::Access,
             items: if kind == Kind::Access {
@@ -908,3 +911,400 @@ async fn random_actions_never_reach_an_illegal_state(app: TestApp) {
 }
 
 db_test!(random_actions, random_actions_never_reach_an_illegal_state);
+
+async fn a_parent_files_for_a_child_and_staff_confirm_authority(app: TestApp) {
+    use server::identity::StaffRole::Handler;
+    let vault = seed(&app).await;
+    let (fatima, noor, hans) = (
+        citizen_id(&app, &vault, FATIMA).await,
+        citizen_id(&app, &vault, NOOR).await,
+        citizen_id(&app, &vault, HANS).await,
+    );
+    let visibility = Visibility { health: true };
+    let draft = Draft {
+        for_child: Some(noor),
+        kind: Kind::Access,
+        all_data: true,
+        items: vec![],
+        explanation: String::new(),
+    };
+    let filing = |token| requests::Filing {
+        draft: &draft,
+        token,
+        locale: "nl",
+    };
+    // Hans has no authority over Noor.
+    let refused = requests::submit(
+        &app.db,
+        &app.settings,
+        hans,
+        visibility,
+        &filing("h"),
+        Utc::now(),
+    )
+    .await;
+    assert!(matches!(refused, Err(requests::RequestError::Invalid(_))));
+    let reference = requests::submit(
+        &app.db,
+        &app.settings,
+        fatima,
+        visibility,
+        &filing("f"),
+        Utc::now(),
+    )
+    .await
+    .unwrap()
+    .reference;
+    let row = rights_requests::Entity::find()
+        .filter(rights_requests::Column::Reference.eq(&reference))
+        .one(&app.db)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        (row.citizen_id, row.requester_id),
+        (noor, fatima),
+        "subject and requester apart"
+    );
+    let detail = requests::detail_for_citizen(&app.db, fatima, &reference, Utc::now())
+        .await
+        .unwrap()
+        .expect("the parent follows it");
+    assert_eq!(detail.on_behalf_of.as_deref(), Some("Noor el Amrani"));
+    assert!(
+        requests::detail_for_citizen(&app.db, hans, &reference, Utc::now())
+            .await
+            .unwrap()
+            .is_none()
+    );
+
+    // No decision before a handler confirmed the parent's authority.
+    let eva = staff(&app, "eva", &[Handler]).await;
+    let act = |command| {
+        let (app, eva, reference) = (&app, eva.clone(), reference.clone());
+        async move {
+            let (_, version) = status_of(app, &reference).await;
+            requests::act(
+                &app.db,
+                &app.settings,
+                &eva,
+                &reference,
+                version,
+                command,
+                Utc::now(),
+            )
+            .await
+        }
+    };
+    act(Command::Claim).await.unwrap();
+    let items = item_ids(&app, &reference).await;
+    assert!(matches!(
+        act(Command::Decide(grant_all(&items), String::new())).await,
+        Err(requests::RequestError::Refused(
+            server::workflow::Refusal::AuthorityUnconfirmed
+        ))
+    ));
+    act(Command::ConfirmAuthority).await.unwrap();
+    act(Command::Decide(grant_all(&items), String::new()))
+        .await
+        .unwrap();
+    assert_eq!(status_of(&app, &reference).await.0, "decided");
+
+    // The form offers the child only to the parent.
+    let mut parent = app.browser();
+    citizen_login(
+        &mut parent,
+        Login {
+            persoon: FATIMA,
+            ..Login::default()
+        },
+    )
+    .await;
+    let form = parent
+        .get(&format!("/verzoeken/nieuw?voor={noor}"))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(form.contains("U dient dit verzoek in voor uw kind Noor el Amrani (12)"));
+    let mut other = app.browser();
+    citizen_login(
+        &mut other,
+        Login {
+            persoon: HANS,
+            ..Login::default()
+        },
+    )
+    .await;
+    let form = other
+        .get(&format!("/verzoeken/nieuw?voor={noor}"))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(!form.contains("Noor"), "no one else's child");
+    app.finish().await;
+}
+
+db_test!(
+    parent_for_child,
+    a_parent_files_for_a_child_and_staff_confirm_authority
+);
+
+async fn the_staff_digest_goes_out_once_a_day(app: TestApp) {
+    let vault = seed(&app).await;
+    let hans = citizen_id(&app, &vault, HANS).await;
+    let draft = Draft {
+        for_child: None,
+        kind: Kind::Access,
+        all_data: true,
+        items: vec![],
+        explanation: String::new(),
+    };
+    let filing = requests::Filing {
+        draft: &draft,
+        token: "d",
+        locale: "nl",
+    };
+    let long_ago = Utc::now() - chrono::Duration::days(40);
+    requests::submit(
+        &app.db,
+        &app.settings,
+        hans,
+        Visibility { health: true },
+        &filing,
+        long_ago,
+    )
+    .await
+    .unwrap();
+    let outbox = || server::entities::outbox_mails::Entity::find().count(&app.db);
+    let before = outbox().await.unwrap();
+    // 05:30 UTC is 06:30 or 07:30 in Amsterdam: take a moment that is surely before 07:00.
+    let today = chrono::Utc::now().date_naive();
+    let early = today.and_hms_opt(4, 0, 0).unwrap().and_utc();
+    assert_eq!(
+        server::digest::send_if_due(&app.db, &app.settings, early)
+            .await
+            .unwrap(),
+        None
+    );
+    let morning = today.and_hms_opt(8, 0, 0).unwrap().and_utc();
+    let sent = server::digest::send_if_due(&app.db, &app.settings, morning)
+        .await
+        .unwrap();
+    assert_eq!(
+        sent,
+        Some(server::digest::Figures {
+            due_soon: 0,
+            overdue: 1
+        })
+    );
+    assert_eq!(
+        outbox().await.unwrap(),
+        before + app.settings.mail.staff_recipients.len() as u64
+    );
+    // A second instance (or tick) the same day sends nothing.
+    let later = today.and_hms_opt(15, 0, 0).unwrap().and_utc();
+    assert_eq!(
+        server::digest::send_if_due(&app.db, &app.settings, later)
+            .await
+            .unwrap(),
+        None
+    );
+    assert_eq!(
+        outbox().await.unwrap(),
+        before + app.settings.mail.staff_recipients.len() as u64
+    );
+    app.finish().await;
+}
+
+db_test!(staff_digest, the_staff_digest_goes_out_once_a_day);
+
+/// Every request route for every kind of visitor: citizens reach only their own requests, staff
+/// only by role, the privacy officer changes nothing, and nobody changes anything by sending
+/// another's reference.
+async fn request_authorization_table(app: TestApp) {
+    let vault = seed(&app).await;
+    server::demo::seed_requests(&app.db, &app.settings, &vault)
+        .await
+        .unwrap();
+    let kees = citizen_id(&app, &vault, KEES).await;
+    let all = rights_requests::Entity::find().all(&app.db).await.unwrap();
+    assert!(all.len() >= 10);
+    let snapshot = || async {
+        let mut rows: Vec<(String, String, i32)> = rights_requests::Entity::find()
+            .all(&app.db)
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|r| (r.reference, r.status, r.version))
+            .collect();
+        rows.sort();
+        let messages = server::entities::request_messages::Entity::find()
+            .count(&app.db)
+            .await
+            .unwrap();
+        (rows, messages)
+    };
+    let before = snapshot().await;
+
+    let mut citizen = app.browser();
+    citizen_login(
+        &mut citizen,
+        Login {
+            persoon: KEES,
+            niveau: "hoog",
+            ..Login::default()
+        },
+    )
+    .await;
+    let own_list = citizen.get("/verzoeken").await.text().await.unwrap();
+    for r in &all {
+        let own = r.requester_id == kees;
+        assert_eq!(
+            own_list.contains(&r.reference),
+            own,
+            "{} in Kees's list",
+            r.reference
+        );
+        let page = citizen
+            .get(&format!("/verzoeken/{}", r.reference))
+            .await
+            .text()
+            .await
+            .unwrap();
+        assert_eq!(
+            page.contains("Dit verzoek bestaat niet, of het is niet van u."),
+            !own,
+            "{} for Kees",
+            r.reference
+        );
+        if !own {
+            assert!(
+                !page.contains(&r.explanation) || r.explanation.is_empty(),
+                "{} leaks",
+                r.reference
+            );
+            citizen
+                .post(
+                    &format!("/verzoeken/{}/intrekken", r.reference),
+                    &[("zeker", "ja")],
+                )
+                .await;
+            citizen
+                .post(
+                    &format!("/verzoeken/{}/bericht", r.reference),
+                    &[("bericht", "van Kees")],
+                )
+                .await;
+        }
+        // Back-office forms are for staff only.
+        let forged = citizen
+            .post(
+                &format!("/backoffice/verzoeken/{}/actie", r.reference),
+                &[("versie", &r.version.to_string()), ("actie", "claim")],
+            )
+            .await;
+        assert_eq!(location(&forged), "/?verlopen=1");
+        let queue = citizen
+            .get(&format!("/backoffice/verzoeken/{}", r.reference))
+            .await;
+        assert_eq!(location(&queue), "/overzicht");
+    }
+    assert_eq!(
+        snapshot().await,
+        before,
+        "Kees changed someone else's request"
+    );
+
+    // Anonymous: every page redirects, every form changes nothing.
+    let mut anonymous = app.browser();
+    for r in &all {
+        for path in [
+            format!("/verzoeken/{}", r.reference),
+            format!("/backoffice/verzoeken/{}", r.reference),
+        ] {
+            assert!(
+                anonymous.get(&path).await.status().is_redirection(),
+                "anonymous reached {path}"
+            );
+        }
+        anonymous
+            .post(
+                &format!("/verzoeken/{}/intrekken", r.reference),
+                &[("zeker", "ja")],
+            )
+            .await;
+        anonymous
+            .post(
+                &format!("/backoffice/verzoeken/{}/actie", r.reference),
+                &[("versie", &r.version.to_string()), ("actie", "claim")],
+            )
+            .await;
+    }
+    assert!(anonymous.get("/verzoeken").await.status().is_redirection());
+    assert_eq!(snapshot().await, before);
+
+    // Staff by role: the privacy officer reads everything and changes nothing; an admin and a
+    // member without a role see no requests at all.
+    for (subject, reads) in [("mw-0004", true), ("mw-0005", false), ("mw-0099", false)] {
+        let mut staff = app.browser();
+        staff_login(&mut staff, subject, "none").await;
+        let queue = staff
+            .get("/backoffice/verzoeken")
+            .await
+            .text()
+            .await
+            .unwrap();
+        assert_eq!(queue.contains(&all[0].reference), reads, "{subject} queue");
+        for r in &all {
+            let page = staff
+                .get(&format!("/backoffice/verzoeken/{}", r.reference))
+                .await
+                .text()
+                .await
+                .unwrap();
+            assert_eq!(
+                page.contains("data-testid=\"bsn\""),
+                reads,
+                "{subject} on {}",
+                r.reference
+            );
+            for action in [
+                "claim",
+                "approve",
+                "execute",
+                "message",
+                "note",
+                "extend",
+                "send_back",
+            ] {
+                staff
+                    .post(
+                        &format!("/backoffice/verzoeken/{}/actie", r.reference),
+                        &[
+                            ("versie", &r.version.to_string()),
+                            ("actie", action),
+                            ("bericht", "x"),
+                            ("reden", "x"),
+                        ],
+                    )
+                    .await;
+            }
+            staff
+                .post(
+                    &format!("/backoffice/verzoeken/{}/bsn", r.reference),
+                    &[("reden", "nieuwsgierig")],
+                )
+                .await;
+        }
+    }
+    assert_eq!(
+        snapshot().await,
+        before,
+        "a read-only role changed a request"
+    );
+    app.finish().await;
+}
+
+db_test!(request_authorization, request_authorization_table);

@@ -447,3 +447,88 @@ async fn authorization_table(app: TestApp) {
     app.finish().await;
 }
 db_test!(citizen_authorization, authorization_table);
+
+/// "Mijn gegevens" for the 2,000-record subject: the newest ten per source with the count and a
+/// link to all, then page by page; the downloads keep everything.
+async fn large_data_sets_are_shown_page_by_page(app: TestApp) {
+    let vault = server::crypto::Vault::new(&app.settings.secrets).unwrap();
+    let bsn = server::demo::seed_scale(&app.db, &vault, 1)
+        .await
+        .unwrap()
+        .unwrap();
+    let mut browser = app.browser();
+    citizen_login(
+        &mut browser,
+        Login {
+            persoon: "anders",
+            bsn: &bsn,
+            niveau: "substantieel",
+            ..Login::default()
+        },
+    )
+    .await;
+    let page = browser.get("/mijn-gegevens").await.text().await.unwrap();
+    let groups = page.matches("data-testid=\"source-count\"").count();
+    assert!(groups >= 2, "several domains ({groups})");
+    assert_eq!(
+        page.matches("data-testid=\"record\"").count(),
+        groups * 10,
+        "ten per group"
+    );
+    let link = page.split("href=\"/mijn-gegevens?bron=").nth(1).unwrap();
+    let source: i64 = link.split('"').next().unwrap().parse().unwrap();
+    assert!(page.contains("Toon alle "));
+    let first = browser
+        .get(&format!("/mijn-gegevens?bron={source}"))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(first.contains("Pagina 1 van "), "a pager");
+    let per_page = first.matches("data-testid=\"record\"").count();
+    assert!(
+        per_page > 10 && per_page <= 50 * groups,
+        "{per_page} on one page"
+    );
+    let second = browser
+        .get(&format!("/mijn-gegevens?bron={source}&pagina=2"))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(second.contains("Pagina 2 van "));
+    let last = browser
+        .get(&format!("/mijn-gegevens?bron={source}&pagina=9999"))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(!last.contains("Pagina 9999"), "the page is clamped");
+    // The downloads keep all 2,000.
+    let csv = browser
+        .get("/mijn-gegevens/download.csv")
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert_eq!(csv.lines().count(), 2001, "header and 2,000 records");
+    // Someone else asking for that source sees none of it.
+    let mut other = app.browser();
+    citizen_login(
+        &mut other,
+        Login {
+            persoon: "162275869",
+            ..Login::default()
+        },
+    )
+    .await;
+    let foreign = other
+        .get(&format!("/mijn-gegevens?bron={source}"))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert_eq!(foreign.matches("data-testid=\"record\"").count(), 0);
+    app.finish().await;
+}
+db_test!(paging, large_data_sets_are_shown_page_by_page);
