@@ -288,7 +288,8 @@ impl MigrationTrait for Migration {
             )
             .await?;
 
-        // "Mijn gegevens" reads the newest records of one source at a time.
+        // "Mijn gegevens" reads the newest records of one source at a time, newest first with the
+        // id as tie-breaker: in index order, so it stops after the rows it shows.
         manager
             .create_index(
                 Index::create()
@@ -297,6 +298,21 @@ impl MigrationTrait for Migration {
                     .col(PersonalDataRecords::CitizenId)
                     .col(PersonalDataRecords::SourceSystemId)
                     .col(PersonalDataRecords::RecordedAt)
+                    .col(PersonalDataRecords::Id)
+                    .to_owned(),
+            )
+            .await?;
+
+        // ... and counts them per source, activity and special mark from the index alone.
+        manager
+            .create_index(
+                Index::create()
+                    .name("ix_records_citizen_counts")
+                    .table(PersonalDataRecords::Table)
+                    .col(PersonalDataRecords::CitizenId)
+                    .col(PersonalDataRecords::SourceSystemId)
+                    .col(PersonalDataRecords::ActivityCode)
+                    .col(PersonalDataRecords::SpecialCategory)
                     .to_owned(),
             )
             .await?;
@@ -353,9 +369,12 @@ enum Citizens {
 #[derive(DeriveIden)]
 enum PersonalDataRecords {
     Table,
+    Id,
     CitizenId,
     SourceSystemId,
     RecordedAt,
+    ActivityCode,
+    SpecialCategory,
 }
 
 #[derive(DeriveIden)]

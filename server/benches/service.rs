@@ -47,12 +47,12 @@ fn bench(c: &mut Criterion) {
             (database, citizen)
         });
         let visibility = Visibility { health: true };
+        let first_view = MyDataParams::default();
         let mut group = c.benchmark_group(name);
         group.sample_size(30);
         group.bench_function("my_data_page (first view)", |b| {
-            b.to_async(&runtime).iter(|| {
-                transparency::my_data_page(&database, citizen, visibility, &MyDataParams::default())
-            })
+            b.to_async(&runtime)
+                .iter(|| transparency::my_data_page(&database, citizen, visibility, &first_view))
         });
         group.bench_function("my_data (all 2,000, for the downloads)", |b| {
             b.to_async(&runtime)

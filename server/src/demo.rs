@@ -1127,6 +1127,8 @@ pub async fn seed_scale(
                 .map_err(describe)?;
         }
     }
+    // Fresh statistics, so the planner sees thousands of rows rather than an empty table.
+    sea_orm::ConnectionTrait::execute_unprepared(db, "ANALYZE").await?;
     Ok(Some(synthetic_bsn(0)))
 }
 

@@ -333,6 +333,24 @@ pub async fn my_data_page(
     })
 }
 
+fn disclosure_view(
+    d: disclosures::Model,
+    consents: &HashMap<i64, consents::Model>,
+) -> DisclosureView {
+    DisclosureView {
+        categories: serde_json::from_str(&d.categories).unwrap_or_default(),
+        disclosed_at: d.disclosed_at.date_naive().to_string(),
+        consent: d
+            .consent_id
+            .and_then(|id| consents.get(&id))
+            .map(|c| (c.recipient.clone(), c.withdrawn_at.as_ref().map(iso_date))),
+        recipient: d.recipient_name,
+        purpose: d.purpose,
+        legal_basis: d.legal_basis,
+        legal_basis_text: d.legal_basis_text,
+    }
+}
+
 /// "Gedeeld met", filtered.
 pub async fn shared(
     db: &DatabaseConnection,
@@ -386,18 +404,7 @@ async fn shared_in(
         {
             continue;
         }
-        views.push(DisclosureView {
-            recipient: d.recipient_name,
-            categories: serde_json::from_str(&d.categories).unwrap_or_default(),
-            disclosed_at: date.to_string(),
-            purpose: d.purpose,
-            legal_basis: d.legal_basis,
-            legal_basis_text: d.legal_basis_text,
-            consent: d
-                .consent_id
-                .and_then(|id| consents.get(&id))
-                .map(|c| (c.recipient.clone(), c.withdrawn_at.as_ref().map(iso_date))),
-        });
+        views.push(disclosure_view(d, &consents));
     }
     recipients.sort();
     Ok(SharedView {
@@ -436,46 +443,83 @@ pub async fn overview(
     visibility: Visibility,
 ) -> Result<OverviewView, DbErr> {
     let register = register(db).await?;
-    // Only the two columns that decide visibility: the values themselves are not needed to
-    // count them.
-    let records: Vec<(String, bool)> = personal_data_records::Entity::find()
+    // Counted per activity and special mark: the values themselves are not needed.
+    let records: Vec<(String, bool, i64)> = personal_data_records::Entity::find()
         .select_only()
         .column(personal_data_records::Column::ActivityCode)
         .column(personal_data_records::Column::SpecialCategory)
+        .column_as(personal_data_records::Column::Id.count(), "n")
         .filter(personal_data_records::Column::CitizenId.eq(citizen_id))
+        .group_by(personal_data_records::Column::ActivityCode)
+        .group_by(personal_data_records::Column::SpecialCategory)
         .into_tuple()
         .all(db)
         .await?;
     let mut shown_records = 0;
     let mut withheld = 0;
     let mut domains = std::collections::BTreeSet::new();
-    for (code, special) in records {
+    for (code, special, n) in records {
+        let n = usize::try_from(n).unwrap_or(0);
         let activity = register.activities.get(&code);
         match shown(activity, special, visibility) {
             None => {}
-            Some(false) => withheld += 1,
+            Some(false) => withheld += n,
             Some(true) => {
                 if let Some(domain) = activity.and_then(|a| Domain::parse(&a.domain)) {
-                    shown_records += 1;
+                    shown_records += n;
                     domains.insert(domain);
                 }
             }
         }
     }
-    let mut shared = shared_in(
-        db,
-        &register,
-        citizen_id,
-        visibility,
-        &SharedFilter::default(),
-    )
-    .await?;
-    shared.disclosures.truncate(3);
+    // Disclosures: withheld ones counted per activity, and only the three latest shown built.
+    let per_activity: Vec<(String, i64)> = disclosures::Entity::find()
+        .select_only()
+        .column(disclosures::Column::ActivityCode)
+        .column_as(disclosures::Column::Id.count(), "n")
+        .filter(disclosures::Column::CitizenId.eq(citizen_id))
+        .group_by(disclosures::Column::ActivityCode)
+        .into_tuple()
+        .all(db)
+        .await?;
+    let shown_codes: Vec<String> = per_activity
+        .iter()
+        .filter_map(
+            |(code, n)| match shown(register.activities.get(code), false, visibility) {
+                Some(false) => {
+                    withheld += usize::try_from(*n).unwrap_or(0);
+                    None
+                }
+                Some(true) => Some(code.clone()),
+                None => None,
+            },
+        )
+        .collect();
+    let latest = disclosures::Entity::find()
+        .filter(disclosures::Column::CitizenId.eq(citizen_id))
+        .filter(disclosures::Column::ActivityCode.is_in(shown_codes))
+        .order_by_desc(disclosures::Column::DisclosedAt)
+        .order_by_desc(disclosures::Column::Id)
+        .limit(3)
+        .all(db)
+        .await?;
+    let consent_ids: Vec<i64> = latest.iter().filter_map(|d| d.consent_id).collect();
+    let consents: HashMap<i64, consents::Model> = consents::Entity::find()
+        .filter(consents::Column::CitizenId.eq(citizen_id))
+        .filter(consents::Column::Id.is_in(consent_ids))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|c| (c.id, c))
+        .collect();
     Ok(OverviewView {
         records: shown_records,
         domains: domains.len(),
-        recent: shared.disclosures,
-        withheld_for_level: withheld + shared.withheld_for_level,
+        recent: latest
+            .into_iter()
+            .map(|d| disclosure_view(d, &consents))
+            .collect(),
+        withheld_for_level: withheld,
     })
 }
 

@@ -1308,3 +1308,143 @@ async fn request_authorization_table(app: TestApp) {
 }
 
 db_test!(request_authorization, request_authorization_table);
+
+/// Each step the citizen must hear about queues a mail in their language, in the transaction
+/// of the step, with the reference and nothing personal.
+async fn request_mails_go_through_the_outbox(app: TestApp) {
+    use sea_orm::{ActiveModelTrait, ActiveValue::Set};
+    use server::{
+        entities::outbox_mails,
+        identity::StaffRole::{Approver, Handler},
+    };
+    let vault = seed(&app).await;
+    let kees = citizen_id(&app, &vault, KEES).await;
+    server::entities::citizen_contacts::ActiveModel {
+        citizen_id: Set(kees),
+        email: Set(Some("kees@example.org".into())),
+        verified_at: Set(Some(Utc::now())),
+        pending_email: Set(None),
+        code_hash: Set(None),
+        code_expires_at: Set(None),
+        code_attempts: Set(0),
+        locale: Set("en".into()),
+        updated_at: Set(Utc::now()),
+        code_requests: Set(0),
+        code_window_started_at: Set(None),
+    }
+    .insert(&app.db)
+    .await
+    .unwrap();
+    let record = managed_record(&app, kees, "Schuldhulpverlening").await;
+    let draft = Draft {
+        for_child: None,
+        kind: Kind::Erasure,
+        all_data: false,
+        items: vec![(record, None)],
+        explanation: "Mijn dossier is gesloten, 691682483".into(),
+    };
+    let filing = requests::Filing {
+        draft: &draft,
+        token: "m",
+        locale: "nl",
+    };
+    let reference = requests::submit(
+        &app.db,
+        &app.settings,
+        kees,
+        Visibility { health: true },
+        &filing,
+        Utc::now(),
+    )
+    .await
+    .unwrap()
+    .reference;
+    let (eva, ingrid) = (
+        staff(&app, "eva", &[Handler]).await,
+        staff(&app, "ingrid", &[Approver]).await,
+    );
+    let steps = [
+        (&eva, Command::Claim),
+        (&eva, Command::AskInformation("Sinds wanneer?".into())),
+    ];
+    for (who, command) in steps {
+        let (_, version) = status_of(&app, &reference).await;
+        requests::act(
+            &app.db,
+            &app.settings,
+            who,
+            &reference,
+            version,
+            command,
+            Utc::now(),
+        )
+        .await
+        .unwrap();
+    }
+    requests::citizen_message(&app.db, kees, &reference, "Sinds maart.", Utc::now())
+        .await
+        .unwrap();
+    let items = item_ids(&app, &reference).await;
+    for (who, command) in [
+        (
+            &eva,
+            Command::Extend("Nog navragen bij de Kredietbank.".into()),
+        ),
+        (&eva, Command::Message("Wij kijken ernaar.".into())),
+        (&eva, Command::Decide(grant_all(&items), String::new())),
+        (&ingrid, Command::Approve),
+        (&eva, Command::Execute),
+    ] {
+        let (_, version) = status_of(&app, &reference).await;
+        requests::act(
+            &app.db,
+            &app.settings,
+            who,
+            &reference,
+            version,
+            command,
+            Utc::now(),
+        )
+        .await
+        .unwrap();
+    }
+    let to_kees = outbox_mails::Entity::find()
+        .filter(outbox_mails::Column::Recipient.eq("kees@example.org"))
+        .all(&app.db)
+        .await
+        .unwrap();
+    let kinds: Vec<&str> = to_kees.iter().map(|m| m.kind.as_str()).collect();
+    for kind in [
+        "request_received",
+        "information_needed",
+        "deadline_extended",
+        "new_message",
+        "decision_taken",
+    ] {
+        assert!(kinds.contains(&kind), "{kind} missing from {kinds:?}");
+    }
+    for mail in &to_kees {
+        assert_eq!(mail.locale, "en", "the citizen's language");
+        let all = format!("{} {} {}", mail.subject, mail.text_body, mail.html_body);
+        assert!(all.contains(&reference), "{}: the reference", mail.kind);
+        for personal in [
+            "691682483",
+            "Kees",
+            "Sinds maart",
+            "Kredietbank",
+            "Wij kijken ernaar",
+            "dossier",
+        ] {
+            assert!(!all.contains(personal), "{} carries {personal}", mail.kind);
+        }
+    }
+    let to_staff = outbox_mails::Entity::find()
+        .filter(outbox_mails::Column::Kind.eq("staff_new_request"))
+        .count(&app.db)
+        .await
+        .unwrap();
+    assert_eq!(to_staff, app.settings.mail.staff_recipients.len() as u64);
+    app.finish().await;
+}
+
+db_test!(request_mails, request_mails_go_through_the_outbox);
