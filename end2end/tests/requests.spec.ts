@@ -197,3 +197,24 @@ test('the back office queue shows the demo cases with counts and filters', async
   await expect(officer.getByTestId('no-actions')).toBeVisible();
   await expectAccessible(officer);
 });
+
+test('a parent files for her child; the handler confirms her authority before deciding', async ({ page, browser }) => {
+  await loginAsCitizen(page, { name: 'Fatima el Amrani' });
+  await page.goto('/verzoeken/nieuw');
+  await page.getByRole('link', { name: 'Voor mijn kind Noor el Amrani (12)' }).click();
+  await expect(page.getByTestId('filing-for')).toContainText('Noor el Amrani');
+  await expectAccessible(page);
+  await page.getByLabel('Inzage (artikel 15 AVG)').check();
+  const reference = await sendFromForm(page, 'Voor mijn dochter.');
+  await expect(page.getByTestId('on-behalf-of')).toHaveText('Noor el Amrani');
+
+  const eva = await loginAsStaff(browser, /Eva de Boer/);
+  await openInBackOffice(eva, reference);
+  await eva.getByRole('button', { name: 'In behandeling nemen' }).click();
+  await expect(eva.getByText('Bevestig het gezag voordat u besluit.')).toBeVisible();
+  await expect(eva.getByRole('button', { name: 'Besluit vastleggen' })).toHaveCount(0);
+  await eva.getByRole('button', { name: 'Gezag bevestigen' }).click();
+  await expect(eva.getByTestId('request-notice')).toHaveText('Opgeslagen.');
+  await eva.getByRole('button', { name: 'Besluit vastleggen' }).click();
+  await expect(eva.getByTestId('status')).toHaveText('Besluit genomen');
+});
