@@ -489,7 +489,7 @@ pub async fn submit(
         mail::notify_citizen(
             &txn,
             settings,
-            citizen_id,
+            requester_id,
             &Mail::RequestReceived(r.clone()),
         )
         .await?;
@@ -620,9 +620,11 @@ async fn by_reference_for_citizen<C: ConnectionTrait>(
         .ok_or(RequestError::NotFound)
 }
 
-/// Who the viewer is, for names in the timeline.
+/// Who the viewer is: what they may see of values, decisions, notes and names.
 enum Audience {
-    Citizen,
+    /// The requester, with the record values their login may see now.
+    Citizen(HashMap<i64, String>),
+    /// Staff, with everyone's names.
     Staff(HashMap<i64, String>),
 }
 
@@ -638,7 +640,9 @@ async fn detail(
         .all(db)
         .await?;
     let record_ids: Vec<i64> = items.iter().filter_map(|i| i.record_id).collect();
-    let values: HashMap<i64, String> = if record_ids.is_empty() {
+    let values: HashMap<i64, String> = if let Audience::Citizen(visible) = audience {
+        visible.clone()
+    } else if record_ids.is_empty() {
         HashMap::new()
     } else {
         personal_data_records::Entity::find()
@@ -669,6 +673,13 @@ async fn detail(
     };
     let staff_view = matches!(audience, Audience::Staff(_));
     let status = Status::parse(&request.status).unwrap_or(Status::Submitted);
+    // The citizen sees a decision once it has taken effect (approved where four eyes apply),
+    // never a draft waiting for approval or sent back.
+    let decision_shown = staff_view
+        || matches!(
+            status,
+            Status::Decided | Status::Executing | Status::Completed | Status::Rejected
+        );
     Ok(RequestDetailView {
         summary: summary(
             request,
@@ -685,15 +696,19 @@ async fn detail(
                 current_value: i.record_id.and_then(|id| values.get(&id).cloned()),
                 label: i.label,
                 proposed_value: i.proposed_value,
-                decision: i.decision,
-                ground: i.ground,
-                decision_note: i.decision_note,
+                decision: i.decision.filter(|_| decision_shown),
+                ground: i.ground.filter(|_| decision_shown),
+                decision_note: i.decision_note.filter(|_| decision_shown),
                 outcome: i.outcome,
                 executed_on: i.executed_at.map(|t| deadlines::received_on(t).to_string()),
             })
             .collect(),
         timeline: events
             .into_iter()
+            // Internal steps stay internal.
+            .filter(|e| {
+                staff_view || !matches!(e.action.as_str(), "note" | "send_back" | "finish_task")
+            })
             .map(|e| RequestEventView {
                 at: local_minute(&e.at),
                 actor: match e.actor_kind.as_str() {
@@ -722,7 +737,7 @@ async fn detail(
             .collect(),
         can_withdraw: status.is_open(),
         awaiting_citizen: status == Status::AwaitingCitizen,
-        decision_note: request.decision_note.clone(),
+        decision_note: request.decision_note.clone().filter(|_| decision_shown),
         on_behalf_of: if request.requester_id == request.citizen_id {
             None
         } else {
@@ -738,22 +753,35 @@ async fn detail(
 pub async fn detail_for_citizen(
     db: &DatabaseConnection,
     citizen_id: i64,
+    visibility: Visibility,
     reference: &str,
     now: DateTime<Utc>,
 ) -> Result<Option<RequestDetailView>, DbErr> {
-    match by_reference_for_citizen(db, citizen_id, reference).await {
-        Ok(request) => Ok(Some(
-            detail(
-                db,
-                &request,
-                &Audience::Citizen,
-                deadlines::received_on(now),
-            )
-            .await?,
-        )),
-        Err(RequestError::Database(e)) => Err(e),
-        Err(_) => Ok(None),
-    }
+    let request = match by_reference_for_citizen(db, citizen_id, reference).await {
+        Ok(request) => request,
+        Err(RequestError::Database(e)) => return Err(e),
+        Err(_) => return Ok(None),
+    };
+    let today = deadlines::received_on(now);
+    // Current values only as the rest of the portal would show them at this login, and for a
+    // child only while the parent still files for them.
+    let may_see = request.citizen_id == citizen_id
+        || children_of(db, citizen_id, today)
+            .await?
+            .iter()
+            .any(|(id, _)| *id == request.citizen_id);
+    let visible = if may_see {
+        pickable_records(db, request.citizen_id, visibility)
+            .await?
+            .into_iter()
+            .map(|r| (r.id, r.value))
+            .collect()
+    } else {
+        HashMap::new()
+    };
+    Ok(Some(
+        detail(db, &request, &Audience::Citizen(visible), today).await?,
+    ))
 }
 
 /// The citizen withdraws their request; refused once a decision is taken.
@@ -1152,6 +1180,8 @@ pub async fn act(
             reason,
         } => {
             let reason = if *done { None } else { Some(text(reason)?) };
+            // The request row first: a concurrent acknowledgement waits, or this one is stale.
+            move_to(&txn, &request, to, now, |u| u).await?;
             let changed = request_tasks::Entity::update_many()
                 .col_expr(
                     request_tasks::Column::Status,
@@ -1168,7 +1198,6 @@ pub async fn act(
             if changed.rows_affected != 1 {
                 return Err(RequestError::NotFound);
             }
-            move_to(&txn, &request, to, now, |u| u).await?;
             note = reason;
         }
     }
@@ -1791,6 +1820,24 @@ pub async fn acknowledge_task(
     now: DateTime<Utc>,
 ) -> Result<bool, RequestError> {
     let txn = db.begin().await?;
+    // Lock the request first (bumping its version): two acknowledgements, or one and a staff
+    // member finishing an Art. 19 task, then run one after the other, and the last one sees
+    // every task closed and completes the request.
+    let Some(request_id) = request_tasks::Entity::find_by_id(task_id)
+        .one(&txn)
+        .await?
+        .map(|t| t.request_id)
+    else {
+        return Ok(false);
+    };
+    rights_requests::Entity::update_many()
+        .col_expr(
+            rights_requests::Column::Version,
+            Expr::col(rights_requests::Column::Version).add(1),
+        )
+        .filter(rights_requests::Column::Id.eq(request_id))
+        .exec(&txn)
+        .await?;
     let changed = request_tasks::Entity::update_many()
         .col_expr(
             request_tasks::Column::Status,

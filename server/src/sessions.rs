@@ -36,7 +36,7 @@ pub struct DbSessionStore {
     db: DatabaseConnection,
     /// What each session in flight looked like when this instance loaded it: its data as
     /// stored and its expiry. Only a request's own load-then-save uses it, so a second
-    /// instance needs nothing from it; entries leave at save or delete.
+    /// instance needs nothing from it; entries leave at the last save or at delete.
     loaded: Loaded,
 }
 
@@ -44,8 +44,18 @@ pub struct DbSessionStore {
 /// key order).
 type Data = HashMap<String, serde_json::Value>;
 
-/// Sessions in flight: id hash → (data as loaded, stored expiry).
-type Loaded = std::sync::Arc<std::sync::Mutex<HashMap<String, (Data, DateTime<Utc>)>>>;
+/// A session in flight on this instance.
+#[derive(Debug)]
+struct InFlight {
+    /// Data and stored expiry as loaded; `None` once a second request loaded the same session,
+    /// since it is then unknown which load a save belongs to.
+    snapshot: Option<(Data, DateTime<Utc>)>,
+    /// Requests that loaded it and have not saved yet.
+    requests: u32,
+}
+
+/// Sessions in flight, by id hash.
+type Loaded = std::sync::Arc<std::sync::Mutex<HashMap<String, InFlight>>>;
 
 /// Bound on [`DbSessionStore::loaded`]: requests that load a session and never save it (an error
 /// on the way) must not grow it without end.
@@ -65,14 +75,28 @@ impl DbSessionStore {
         if loaded.len() >= LOADED_LIMIT {
             loaded.clear();
         }
-        loaded.insert(key, (data, expires_at));
+        loaded
+            .entry(key)
+            .and_modify(|f| {
+                f.requests += 1;
+                f.snapshot = None;
+            })
+            .or_insert(InFlight {
+                snapshot: Some((data, expires_at)),
+                requests: 1,
+            });
     }
 
+    /// What the one request in flight loaded; `None` when several were (or none is known), so
+    /// the caller writes.
     fn forget(&self, key: &str) -> Option<(Data, DateTime<Utc>)> {
-        self.loaded
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .remove(key)
+        let mut loaded = self.loaded.lock().unwrap_or_else(|e| e.into_inner());
+        let flight = loaded.get_mut(key)?;
+        if flight.requests > 1 {
+            flight.requests -= 1;
+            return None;
+        }
+        loaded.remove(key).and_then(|f| f.snapshot)
     }
 }
 
@@ -169,7 +193,10 @@ impl SessionStore for DbSessionStore {
 
     async fn delete(&self, id: &Id) -> session_store::Result<()> {
         let key = key(id);
-        self.forget(&key);
+        self.loaded
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .remove(&key);
         sessions::Entity::delete_by_id(key)
             .exec(&self.db)
             .await

@@ -267,7 +267,8 @@ pub fn check(
             })
         }
         (A::Approve | A::SendBack, S::AwaitingApproval) => {
-            if facts.decided_by.is_some() && facts.decided_by == approver {
+            // Without a known decider nobody can show they are someone else.
+            if facts.decided_by.is_none() || facts.decided_by == approver {
                 return Err(Refusal::OwnDecision);
             }
             Ok(match action {
@@ -354,6 +355,23 @@ mod tests {
         );
         assert_eq!(
             check(Status::AwaitingApproval, Action::SendBack, &both, &facts),
+            Err(Refusal::OwnDecision)
+        );
+    }
+
+    #[test]
+    fn no_approval_without_a_known_decider() {
+        let facts = Facts {
+            needs_approval: true,
+            ..Facts::default()
+        };
+        assert_eq!(
+            check(
+                Status::AwaitingApproval,
+                Action::Approve,
+                &staff(2, &[StaffRole::Approver]),
+                &facts
+            ),
             Err(Refusal::OwnDecision)
         );
     }

@@ -117,8 +117,14 @@ async fn page_data(
             p if p.starts_with("/verzoeken/") => {
                 let reference = &p["/verzoeken/".len()..];
                 return Ok(
-                    match requests::detail_for_citizen(&state.db, *citizen_id, reference, now)
-                        .await?
+                    match requests::detail_for_citizen(
+                        &state.db,
+                        *citizen_id,
+                        visibility,
+                        reference,
+                        now,
+                    )
+                    .await?
                     {
                         Some(detail) => PageData::Request(detail),
                         None => PageData::None,

@@ -501,6 +501,26 @@ async fn erasure_needs_a_second_pair_of_eyes(app: TestApp) {
     .await
     .unwrap();
     assert_eq!(status_of(&app, &reference).await.0, "awaiting_approval");
+    // The citizen sees neither the unapproved decision nor the internal note.
+    act(
+        both.clone(),
+        Command::Note("Check bij de Kredietbank".into()),
+    )
+    .await
+    .unwrap();
+    let seen = requests::detail_for_citizen(&app.db, kees, visibility, &reference, Utc::now())
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(
+        seen.items.iter().all(|i| i.decision.is_none()),
+        "draft decision shown"
+    );
+    assert!(
+        seen.timeline.iter().all(|e| e.action != "note"),
+        "internal step shown"
+    );
+    assert!(seen.messages.is_empty(), "internal note shown");
     // The decider cannot approve their own erasure, even with the approver role.
     assert!(matches!(
         act(both.clone(), Command::Approve).await,
@@ -966,13 +986,13 @@ async fn a_parent_files_for_a_child_and_staff_confirm_authority(app: TestApp) {
         (noor, fatima),
         "subject and requester apart"
     );
-    let detail = requests::detail_for_citizen(&app.db, fatima, &reference, Utc::now())
+    let detail = requests::detail_for_citizen(&app.db, fatima, visibility, &reference, Utc::now())
         .await
         .unwrap()
         .expect("the parent follows it");
     assert_eq!(detail.on_behalf_of.as_deref(), Some("Noor el Amrani"));
     assert!(
-        requests::detail_for_citizen(&app.db, hans, &reference, Utc::now())
+        requests::detail_for_citizen(&app.db, hans, visibility, &reference, Utc::now())
             .await
             .unwrap()
             .is_none()
