@@ -46,10 +46,12 @@ pub fn Page(title_key: &'static str, children: Children) -> impl IntoView {
                         Viewer::Staff(staff) => {
                             let works_requests = staff.roles.iter().any(|r| *r != StaffRole::Admin);
                             let admin = staff.roles.contains(&StaffRole::Admin);
+                            let officer = staff.roles.contains(&StaffRole::PrivacyOfficer);
                             view! {
                                 <a href="/backoffice">{tr(l, "backoffice.title")}</a>
                                 {works_requests.then(|| view! { <a href="/backoffice/verzoeken">{tr(l, "queue.title")}</a> })}
                                 {admin.then(|| view! { <a href="/backoffice/post">{tr(l, "outbox.title")}</a> })}
+                                {officer.then(|| view! { <a href="/backoffice/toezicht">{tr(l, "oversight.title")}</a> })}
                             }.into_any()
                         }
                         _ => ().into_any(),

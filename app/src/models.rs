@@ -453,6 +453,10 @@ pub struct RequestDetailView {
     pub decision_note: Option<String>,
     /// Filed by a parent for this child (name).
     pub on_behalf_of: Option<String>,
+    /// The Art. 15 answer was sent and can be read.
+    pub answer_sent: bool,
+    /// Letters that can be read: `besluit`, `verlenging`.
+    pub letters: Vec<String>,
 }
 
 /// A record the citizen can put in a request's scope.
@@ -533,6 +537,8 @@ pub struct StaffRequestView {
     pub tasks: Vec<RequestTaskView>,
     /// Actions the viewer may take now (workflow action keys).
     pub actions: Vec<String>,
+    /// An access request ready to answer: the answer as it would go out.
+    pub answer_draft: Option<Box<AnswerDraftView>>,
 }
 
 /// Filters of the back office queue.
@@ -569,6 +575,246 @@ pub struct QueueView {
     pub unassigned: usize,
 }
 
+/// One piece of data in an access answer.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AnswerItem {
+    /// Record id (the handler leaves third parties' data out by id).
+    pub id: i64,
+    /// What it is.
+    pub label: String,
+    /// The category of personal data.
+    pub category: String,
+    /// The value.
+    pub value: String,
+    /// Recorded on (ISO date).
+    pub recorded_on: String,
+    /// Recorded by (role and organisation).
+    pub recorded_by: String,
+    /// The source system that holds it.
+    pub source_system: String,
+}
+
+/// One disclosure in an access answer.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AnswerDisclosure {
+    /// The recipient organisation.
+    pub recipient: String,
+    /// On (ISO date).
+    pub on: String,
+    /// The categories it received.
+    pub categories: Vec<String>,
+    /// Why.
+    pub purpose: String,
+}
+
+/// One processing activity in an access answer, with (a)–(d), (g) and (h) of Art. 15.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AnswerActivity {
+    /// The activity's name in the register.
+    pub name: String,
+    /// (a) The purpose.
+    pub purpose: String,
+    /// The legal basis, in words.
+    pub legal_basis: String,
+    /// (b) The categories of personal data.
+    pub categories: Vec<String>,
+    /// (c) The categories of recipients, from the register.
+    pub recipient_categories: Vec<String>,
+    /// (c) The recipients that did receive data, from the disclosure log.
+    pub disclosures: Vec<AnswerDisclosure>,
+    /// (d) How long the data is kept.
+    pub retention: String,
+    /// (g) Where the data came from.
+    pub source: String,
+    /// (h) Automated decision-making.
+    pub automated_decision: String,
+    /// The data itself.
+    pub data: Vec<AnswerItem>,
+}
+
+/// The activities of one domain in an access answer.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AnswerDomain {
+    /// Domain key.
+    pub domain: String,
+    /// The activities that hold data on the citizen.
+    pub activities: Vec<AnswerActivity>,
+}
+
+/// The answer to an access request (Art. 15 AVG): the same facts for the page, the PDF and the
+/// JSON download.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AccessAnswerView {
+    /// The request it answers.
+    pub reference: String,
+    /// The controller.
+    pub municipality: String,
+    /// The day it was sent (ISO date).
+    pub sent_on: String,
+    /// Per domain.
+    pub domains: Vec<AnswerDomain>,
+    /// (e) The rights to rectification, erasure, restriction and objection.
+    pub rights: String,
+    /// (f) The right to complain to the Autoriteit Persoonsgegevens.
+    pub complaint: String,
+    /// That the answer costs nothing.
+    pub fee: String,
+    /// How many items were left out as third parties' data.
+    pub left_out: usize,
+    /// Why they were left out.
+    pub left_out_note: Option<String>,
+}
+
+/// What the handler sees before sending an access answer.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AnswerDraftView {
+    /// The answer as it would go out now.
+    pub answer: AccessAnswerView,
+    /// What the completeness check misses: the Art. 15 item (`a`–`h`) and the activity it is
+    /// missing for (empty: the answer as a whole).
+    pub missing: Vec<(String, String)>,
+}
+
+/// One decided item in a decision letter.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LetterItem {
+    /// What it is about.
+    pub label: String,
+    /// The decision, in words.
+    pub decision: String,
+    /// The legal ground and reasons, in words.
+    pub reasons: String,
+}
+
+/// A decision letter (besluit) or the letter that extends the deadline, in one language.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LetterView {
+    /// `besluit` or `verlenging`.
+    pub kind: String,
+    /// `granted` | `partly_granted` | `refused` | `extended`.
+    pub outcome: String,
+    /// `nl` or `en`.
+    pub lang: String,
+    /// The sender.
+    pub municipality: String,
+    /// The request's reference.
+    pub reference: String,
+    /// Letter date (ISO).
+    pub date: String,
+    /// The letter date, written out in the letter's language.
+    pub date_text: String,
+    /// The subject line.
+    pub subject: String,
+    /// The opening and the decision, paragraph by paragraph.
+    pub paragraphs: Vec<String>,
+    /// The decision per item.
+    pub items: Vec<LetterItem>,
+    /// The legal ground of the decision as a whole.
+    pub legal_ground: String,
+    /// How to object (bezwaar, within six weeks).
+    pub objection: String,
+    /// How to complain to the Autoriteit Persoonsgegevens.
+    pub complaint: String,
+    /// The closing line and signature.
+    pub closing: String,
+}
+
+/// An open request as the privacy officer sees it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OversightRequest {
+    /// `AVG-YYYY-NNNNNN`.
+    pub reference: String,
+    /// Request type key.
+    pub kind: String,
+    /// Status key.
+    pub status: String,
+    /// Due on (ISO date).
+    pub due_on: String,
+    /// Days until due (negative: overdue).
+    pub days_left: i64,
+    /// `overdue` | `at_risk` | `open`.
+    pub state: String,
+}
+
+/// Handling figures for one month (and one request type, or `all`).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MonthFigure {
+    /// `YYYY-MM` in which the decision was taken.
+    pub month: String,
+    /// Request type key, or `all`.
+    pub kind: String,
+    /// Requests decided that month.
+    pub handled: usize,
+    /// Of those, decided by their due date.
+    pub on_time: usize,
+    /// `on_time / handled` in whole percent.
+    pub on_time_percent: u32,
+    /// Median days from receipt to decision.
+    pub median_days: u32,
+}
+
+/// Records past their retention date in one source system.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RetentionFigure {
+    /// The source system.
+    pub source: String,
+    /// Records whose retention date has passed.
+    pub records: usize,
+    /// The oldest retention date passed (ISO).
+    pub oldest: String,
+}
+
+/// A disclosure the privacy officer should look at.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DisclosureFlag {
+    /// The source system that reported it.
+    pub source: String,
+    /// Its id in that system.
+    pub source_id: String,
+    /// The recipient.
+    pub recipient: String,
+    /// The processing activity.
+    pub activity: String,
+    /// On (ISO date).
+    pub on: String,
+    /// `no_basis` | `consent_withdrawn`.
+    pub problem: String,
+}
+
+/// A staff view of citizen data with no linked request or case.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UnlinkedView {
+    /// The source system (or Inzage).
+    pub source: String,
+    /// The staff member, as the source names them.
+    pub staff: String,
+    /// The processing activity.
+    pub activity: String,
+    /// When (`YYYY-MM-DDTHH:MM`, Dutch time).
+    pub at: String,
+}
+
+/// The privacy officer's oversight view (read-only).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OversightView {
+    /// Open requests, most urgent first.
+    pub requests: Vec<OversightRequest>,
+    /// Open requests.
+    pub open: usize,
+    /// Open and due within five days.
+    pub at_risk: usize,
+    /// Open and past their due date.
+    pub overdue: usize,
+    /// Per month, for all types together and per type.
+    pub months: Vec<MonthFigure>,
+    /// Records past retention per source system.
+    pub retention: Vec<RetentionFigure>,
+    /// Disclosures without a legal basis or relying on a withdrawn consent.
+    pub disclosures: Vec<DisclosureFlag>,
+    /// Staff views of citizen data with no linked request.
+    pub unlinked_views: Vec<UnlinkedView>,
+}
+
 /// Data a particular page needs, loaded by the server for that page only.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub enum PageData {
@@ -599,6 +845,12 @@ pub enum PageData {
     Queue(QueueView),
     /// `/backoffice/verzoeken/{reference}`.
     StaffRequest(StaffRequestView),
+    /// `/verzoeken/{reference}/antwoord`.
+    AccessAnswer(AccessAnswerView),
+    /// `/verzoeken/{reference}/besluit` and `/verzoeken/{reference}/verlenging`.
+    Letter(LetterView),
+    /// `/backoffice/toezicht`.
+    Oversight(OversightView),
 }
 
 /// Everything the server tells a page about the request it renders.

@@ -10,10 +10,10 @@ use leptos_router::{
 use crate::{
     models::PortalContext,
     routes::{
-        AccessibilityPage, BackofficePage, ConsentsPage, LoggedOutPage, LoginFailedPage,
-        MyDataPage, NewRequestPage, NotFoundPage, OutboxPage, OverviewPage, PrivacyPage, QueuePage,
-        RequestPage, RequestsPage, SettingsPage, SharedPage, StaffRequestPage, StartPage,
-        UsagePage,
+        AccessibilityPage, AnswerPage, BackofficePage, ConsentsPage, LetterPage, LoggedOutPage,
+        LoginFailedPage, MyDataPage, NewRequestPage, NotFoundPage, OutboxPage, OversightPage,
+        OverviewPage, PrivacyPage, QueuePage, RequestPage, RequestsPage, SettingsPage, SharedPage,
+        StaffRequestPage, StartPage, UsagePage,
     },
 };
 
@@ -71,6 +71,10 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/verzoeken") view=RequestsPage />
                 <Route path=path!("/verzoeken/nieuw") view=NewRequestPage />
                 <Route path=path!("/verzoeken/:reference") view=RequestPage />
+                <Route path=path!("/verzoeken/:reference/antwoord") view=AnswerPage />
+                <Route path=path!("/verzoeken/:reference/besluit") view=LetterPage />
+                <Route path=path!("/verzoeken/:reference/verlenging") view=LetterPage />
+                <Route path=path!("/backoffice/toezicht") view=OversightPage />
                 <Route path=path!("/backoffice/verzoeken") view=QueuePage />
                 <Route path=path!("/backoffice/verzoeken/:reference") view=StaffRequestPage />
                 <Route path=path!("/backoffice") view=BackofficePage />

@@ -58,7 +58,16 @@ async function approve(staff: Page, reference: string) {
 /** Carries the decision out and finishes any Art. 19 task. */
 async function execute(staff: Page, reference: string) {
   await openInBackOffice(staff, reference);
-  await staff.getByRole('button', { name: 'Besluit uitvoeren' }).click();
+  // A granted access request is carried out by sending its answer, after the handler's review.
+  const send = staff.getByRole('button', { name: 'Antwoord versturen' });
+  if (await send.count()) {
+    await expect(staff.getByTestId('answer-complete')).toBeVisible();
+    await expect(staff.getByTestId('answer-preview')).toContainText('(h) Geautomatiseerde besluitvorming');
+    await expectAccessible(staff);
+    await send.click();
+  } else {
+    await staff.getByRole('button', { name: 'Besluit uitvoeren' }).click();
+  }
   await expect(staff.getByTestId('request-notice')).toHaveText('Opgeslagen.');
   while (await staff.getByRole('button', { name: 'Gedaan' }).count()) {
     await staff.getByRole('button', { name: 'Gedaan' }).first().click();
@@ -217,4 +226,59 @@ test('a parent files for her child; the handler confirms her authority before de
   await expect(eva.getByTestId('request-notice')).toHaveText('Opgeslagen.');
   await eva.getByRole('button', { name: 'Besluit vastleggen' }).click();
   await expect(eva.getByTestId('status')).toHaveText('Besluit genomen');
+});
+
+test('an access answer: read as a page, downloaded as PDF and JSON, with its decision letter', async ({ page, browser }) => {
+  await loginAsCitizen(page, { name: 'Wilhelmina Smit' });
+  await page.goto('/verzoeken/nieuw');
+  await page.getByLabel('Inzage (artikel 15 AVG)').check();
+  const reference = await sendFromForm(page, '');
+  const eva = await loginAsStaff(browser, /Eva de Boer/);
+  await decide(eva, reference);
+  await execute(eva, reference);
+
+  await page.goto(`/verzoeken/${reference}`);
+  await expect(page.getByTestId('documents')).toBeVisible();
+  await expectAccessible(page);
+  await page.getByRole('link', { name: 'Lees het antwoord op uw verzoek om inzage' }).click();
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText(`Antwoord op uw verzoek om inzage ${reference}`);
+  for (const item of ['(a) Doel', '(b) Soorten gegevens', '(c) Ontvangers', '(d) Bewaartermijn', '(g) Herkomst', '(h) Geautomatiseerde besluitvorming']) {
+    await expect(page.getByTestId('answer-activity').first()).toContainText(item);
+  }
+  await expect(page.getByTestId('answer-complaint')).toContainText('Autoriteit Persoonsgegevens');
+  await expect(page.getByTestId('answer-fee')).toContainText('kosteloos');
+  await expectAccessible(page);
+  const pdf = await page.request.get(`/verzoeken/${reference}/antwoord.pdf`);
+  expect(pdf.status()).toBe(200);
+  expect(pdf.headers()['content-type']).toBe('application/pdf');
+  expect((await pdf.body()).subarray(0, 5).toString()).toBe('%PDF-');
+  const json = await (await page.request.get(`/verzoeken/${reference}/antwoord.json`)).json();
+  expect(json.reference).toBe(reference);
+  expect(json.domains.length).toBeGreaterThan(0);
+
+  await page.goto(`/verzoeken/${reference}/besluit`);
+  await expect(page.getByTestId('letter')).toHaveAttribute('data-outcome', 'granted');
+  await expect(page.getByTestId('letter-objection')).toContainText('binnen zes weken');
+  await expect(page.getByTestId('letter-complaint')).toContainText('Autoriteit Persoonsgegevens');
+  await expect(page.getByTestId('letter-ground')).toContainText('artikel 15');
+  await expectAccessible(page);
+  const english = await page.request.get(`/verzoeken/${reference}/brief/besluit.pdf?taal=en`);
+  expect(english.status()).toBe(200);
+  expect(english.headers()['content-type']).toBe('application/pdf');
+});
+
+test('the privacy officer sees deadlines, retention, disclosures and staff views, and exports them', async ({ browser }) => {
+  const officer = await loginAsStaff(browser, /Pieter van Dam/);
+  await officer.getByRole('link', { name: 'Toezicht' }).click();
+  await expect(officer.getByRole('heading', { level: 1 })).toHaveText('Toezicht');
+  await expect(officer.getByTestId('count-overdue')).not.toHaveText('0');
+  await expect(officer.getByTestId('table-verzoeken')).toContainText('Te laat');
+  await expect(officer.getByTestId('table-bewaartermijnen')).toBeVisible();
+  await expect(officer.getByTestId('table-verstrekkingen')).toContainText('Sociale Verzekeringsbank (SVB)');
+  await expect(officer.getByTestId('table-inzage-zonder-zaak')).toContainText('medewerker W-1077');
+  await expect(officer.getByTestId('chart-on-time')).toBeVisible();
+  await expectAccessible(officer);
+  const csv = await officer.request.get('/backoffice/toezicht/csv/verstrekkingen');
+  expect(csv.status()).toBe(200);
+  expect(await csv.text()).toContain('Sociale Verzekeringsbank (SVB)');
 });

@@ -10,6 +10,38 @@ mod m20261122_000003_transparency;
 mod m20261122_000004_contact_limits;
 mod m20261122_000005_source_events;
 mod m20261122_000006_requests;
+mod m20261122_000007_answers_and_oversight;
+
+/// Makes `table` insert-only on both databases: a trigger refuses every UPDATE and DELETE.
+async fn insert_only(manager: &SchemaManager<'_>, table: &str) -> Result<(), DbErr> {
+    use sea_orm_migration::sea_orm::DatabaseBackend;
+    let db = manager.get_connection();
+    match manager.get_database_backend() {
+        DatabaseBackend::Postgres => {
+            db.execute_unprepared(&format!(
+                "CREATE OR REPLACE FUNCTION {table}_insert_only() RETURNS trigger AS $$ \
+                 BEGIN RAISE EXCEPTION '{table} is insert-only'; END; $$ LANGUAGE plpgsql"
+            ))
+            .await?;
+            db.execute_unprepared(&format!(
+                "CREATE TRIGGER {table}_insert_only BEFORE UPDATE OR DELETE ON {table} \
+                 FOR EACH ROW EXECUTE FUNCTION {table}_insert_only()"
+            ))
+            .await?;
+        }
+        _ => {
+            for operation in ["UPDATE", "DELETE"] {
+                db.execute_unprepared(&format!(
+                    "CREATE TRIGGER {table}_no_{op} BEFORE {operation} ON {table} \
+                     BEGIN SELECT RAISE(ABORT, '{table} is insert-only'); END",
+                    op = operation.to_lowercase()
+                ))
+                .await?;
+            }
+        }
+    }
+    Ok(())
+}
 
 /// Applies the migrations in order.
 pub struct Migrator;
@@ -24,6 +56,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261122_000004_contact_limits::Migration),
             Box::new(m20261122_000005_source_events::Migration),
             Box::new(m20261122_000006_requests::Migration),
+            Box::new(m20261122_000007_answers_and_oversight::Migration),
         ]
     }
 }

@@ -2,7 +2,7 @@
 //! personal data records with their history, disclosures, consents, the processing log
 //! (Logboek Dataverwerkingen) and the staff audit log, hash-chained and insert-only.
 
-use sea_orm_migration::{prelude::*, schema::*, sea_orm::DatabaseBackend};
+use sea_orm_migration::{prelude::*, schema::*};
 
 #[derive(DeriveMigrationName)]
 pub struct Migration;
@@ -357,32 +357,7 @@ impl MigrationTrait for Migration {
             )
             .await?;
 
-        let db = manager.get_connection();
-        match manager.get_database_backend() {
-            DatabaseBackend::Postgres => {
-                db.execute_unprepared(
-                    "CREATE OR REPLACE FUNCTION audit_events_insert_only() RETURNS trigger AS $$ \
-                     BEGIN RAISE EXCEPTION 'audit_events is insert-only'; END; $$ LANGUAGE plpgsql",
-                )
-                .await?;
-                db.execute_unprepared(
-                    "CREATE TRIGGER audit_events_insert_only BEFORE UPDATE OR DELETE ON audit_events \
-                     FOR EACH ROW EXECUTE FUNCTION audit_events_insert_only()",
-                )
-                .await?;
-            }
-            _ => {
-                for operation in ["UPDATE", "DELETE"] {
-                    db.execute_unprepared(&format!(
-                        "CREATE TRIGGER audit_events_no_{op} BEFORE {operation} ON audit_events \
-                         BEGIN SELECT RAISE(ABORT, 'audit_events is insert-only'); END",
-                        op = operation.to_lowercase()
-                    ))
-                    .await?;
-                }
-            }
-        }
-        Ok(())
+        crate::insert_only(manager, "audit_events").await
     }
 }
 

@@ -2,7 +2,7 @@
 //! the append-only timeline, messages and internal notes, and the execution tasks (for
 //! `connected` source systems and the Art. 19 notifications to recipients).
 
-use sea_orm_migration::{prelude::*, schema::*, sea_orm::DatabaseBackend};
+use sea_orm_migration::{prelude::*, schema::*};
 
 #[derive(DeriveMigrationName)]
 pub struct Migration;
@@ -331,32 +331,7 @@ impl MigrationTrait for Migration {
             .await?;
 
         // The timeline is append-only, like the audit log.
-        let db = manager.get_connection();
-        match manager.get_database_backend() {
-            DatabaseBackend::Postgres => {
-                db.execute_unprepared(
-                    "CREATE OR REPLACE FUNCTION request_events_insert_only() RETURNS trigger AS $$ \
-                     BEGIN RAISE EXCEPTION 'request_events is insert-only'; END; $$ LANGUAGE plpgsql",
-                )
-                .await?;
-                db.execute_unprepared(
-                    "CREATE TRIGGER request_events_insert_only BEFORE UPDATE OR DELETE ON request_events \
-                     FOR EACH ROW EXECUTE FUNCTION request_events_insert_only()",
-                )
-                .await?;
-            }
-            _ => {
-                for operation in ["UPDATE", "DELETE"] {
-                    db.execute_unprepared(&format!(
-                        "CREATE TRIGGER request_events_no_{op} BEFORE {operation} ON request_events \
-                         BEGIN SELECT RAISE(ABORT, 'request_events is insert-only'); END",
-                        op = operation.to_lowercase()
-                    ))
-                    .await?;
-                }
-            }
-        }
-        Ok(())
+        crate::insert_only(manager, "request_events").await
     }
 }
 

@@ -21,7 +21,7 @@ use crate::{
     entities::{source_systems, source_tokens},
     ingest::{
         self, ActivityInput, BatchSummary, ConsentInput, DisclosureInput, FieldError, IngestError,
-        LogLineInput, RecordInput, SourceContext,
+        LogLineInput, RecordInput, SourceContext, StaffViewInput,
     },
 };
 
@@ -36,6 +36,7 @@ pub fn router() -> Router<AppState> {
         .route("/consents", post(post_consents))
         .route("/disclosures", post(post_disclosures))
         .route("/log-lines", post(post_log_lines))
+        .route("/staff-views", post(post_staff_views))
         .route("/events", get(get_events))
         .route("/events/{id}/ack", post(ack_event))
         .route("/tasks", get(get_tasks))
@@ -306,6 +307,22 @@ async fn post_log_lines(
     ))
 }
 
+/// Records which of the source's staff opened a citizen's file, and for which case; the privacy
+/// officer sees views without one. A view sent twice is kept once.
+#[utoipa::path(post, path = "/api/v1/staff-views", request_body = inline(Batch<StaffViewInput>),
+    responses((status = 200, body = BatchSummary), (status = 401, body = Problem), (status = 422, body = Problem)),
+    security(("bearer" = [])))]
+async fn post_staff_views(
+    State(state): State<AppState>,
+    Source(source): Source,
+    body: Bytes,
+) -> Result<Json<BatchSummary>, IngestError> {
+    let items: Vec<StaffViewInput> = parse(&body)?;
+    Ok(Json(
+        ingest::record_staff_views(&state.db, &state.vault, &source, &items).await?,
+    ))
+}
+
 /// An event for a source system, e.g. a consent withdrawn in the portal.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct EventView {
@@ -528,8 +545,8 @@ impl utoipa::Modify for BearerAuth {
 #[openapi(
     info(title = "Inzage source-system API", version = "1",
         description = "How municipal source systems feed Inzage. Every batch is all or nothing; errors are RFC 9457 problem details naming the field by JSON pointer. A token writes only its own source's data."),
-    paths(put_activities, post_records, post_consents, post_disclosures, post_log_lines, get_events, ack_event, get_tasks, ack_task),
-    components(schemas(Problem, FieldError, BatchSummary, EventView, TaskView, TaskAck, ActivityInput, RecordInput, ConsentInput, DisclosureInput, LogLineInput)),
+    paths(put_activities, post_records, post_consents, post_disclosures, post_log_lines, post_staff_views, get_events, ack_event, get_tasks, ack_task),
+    components(schemas(Problem, FieldError, BatchSummary, EventView, TaskView, TaskAck, ActivityInput, RecordInput, ConsentInput, DisclosureInput, LogLineInput, StaffViewInput)),
     modifiers(&BearerAuth)
 )]
 pub struct ApiDoc;

@@ -11,7 +11,7 @@ use crate::{
     crypto::Vault,
     ingest::{
         self, ActivityInput, ConsentInput, DisclosureInput, LogLineInput, RecordInput,
-        SourceContext,
+        SourceContext, StaffViewInput,
     },
     register::{Confidentiality, Domain, LegalBasis},
     sources::{self, SourceMode},
@@ -971,9 +971,60 @@ pub async fn seed(db: &DatabaseConnection, vault: &Vault) -> anyhow::Result<usiz
                 .map_err(describe)?
                 .created;
         }
+        let views = staff_views(source.name);
+        if !views.is_empty() {
+            created += ingest::record_staff_views(db, vault, &context, &views)
+                .await
+                .map_err(describe)?
+                .created;
+        }
     }
     seed_family(db, vault).await?;
     Ok(created)
+}
+
+/// Staff views the source systems report: all for a case, but one Wmo file opened without one
+/// (what the privacy officer looks for).
+fn staff_views(source: &str) -> Vec<StaffViewInput> {
+    let view = |id: &str, bsn: &str, staff: &str, activity: &str, when, case: Option<&str>| {
+        StaffViewInput {
+            source_view_id: id.to_owned(),
+            bsn: bsn.to_owned(),
+            staff: staff.to_owned(),
+            activity_code: activity.to_owned(),
+            viewed_at: when,
+            case_reference: case.map(str::to_owned),
+        }
+    };
+    match source {
+        "Wmo" => vec![
+            view(
+                "wmo-i-1",
+                HANS,
+                "medewerker W-1042",
+                "wmo-onderzoek",
+                at(2026, 2, 11),
+                Some("WMO-2026-0311"),
+            ),
+            view(
+                "wmo-i-2",
+                HANS,
+                "medewerker W-1077",
+                "wmo-onderzoek",
+                at(2026, 4, 2),
+                None,
+            ),
+        ],
+        "Jeugd" => vec![view(
+            "jgd-i-1",
+            NOOR,
+            "medewerker J-2003",
+            "jeugd-uitwisseling",
+            at(2025, 10, 20),
+            Some("JGD-2025-0087"),
+        )],
+        _ => Vec::new(),
+    }
 }
 
 /// Fatima el Amrani has authority (gezag) over her daughter Noor, born 8 March 2014.

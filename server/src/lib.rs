@@ -6,6 +6,7 @@
 // Leptos' typed views nest deeply; release builds need more room than the default 128.
 #![recursion_limit = "256"]
 
+pub mod answers;
 pub mod api;
 pub mod assets;
 pub mod audit;
@@ -21,7 +22,10 @@ pub mod entities;
 pub mod http;
 pub mod identity;
 pub mod ingest;
+pub mod letters;
 pub mod mail;
+pub mod oversight;
+pub mod pdf;
 pub mod people;
 pub mod register;
 pub mod requests;

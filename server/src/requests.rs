@@ -20,9 +20,9 @@ use crate::{
     crypto::Vault,
     deadlines,
     entities::{
-        citizens, disclosures, guardianships, personal_data_records, processing_log_lines,
-        record_history, request_events, request_items, request_messages, request_tasks,
-        rights_requests, source_systems, staff_accounts,
+        access_answers, citizens, disclosures, guardianships, personal_data_records,
+        processing_log_lines, record_history, request_events, request_items, request_messages,
+        request_tasks, rights_requests, source_systems, staff_accounts,
     },
     identity::StaffRole,
     mail::{self, Mail, MailError, RequestReference},
@@ -126,6 +126,12 @@ pub enum RequestError {
     /// Someone else changed the request since the form was loaded.
     #[error("the request changed in the meantime")]
     Stale,
+    /// The access answer misses Art. 15 items; it did not go out.
+    #[error("the access answer is incomplete: {0:?}")]
+    AnswerIncomplete(Vec<crate::answers::Gap>),
+    /// Data was left out of the access answer without saying why.
+    #[error("data left out without a note")]
+    AnswerNoteMissing,
 }
 
 impl RequestError {
@@ -145,6 +151,8 @@ impl RequestError {
             RequestError::Extension(deadlines::ExtensionRefused::TooLate) => "te-laat",
             RequestError::Extension(deadlines::ExtensionRefused::NoReason) => "reden",
             RequestError::Stale => "gewijzigd",
+            RequestError::AnswerIncomplete(_) => "antwoord-onvolledig",
+            RequestError::AnswerNoteMissing => "antwoord-toelichting",
         }
     }
 }
@@ -374,8 +382,21 @@ pub async fn submit(
     if draft.items.iter().any(|(id, _)| !visible.contains_key(id)) {
         return Err(RequestError::Invalid(vec!["request.error.unknown_record"]));
     }
+    // Items: the picked records; for erasure, restriction or objection of "all my data", every
+    // record the citizen sees, so each gets its own decision; for access, one item for all.
+    let scope: Vec<(i64, Option<String>)> = if !draft.all_data {
+        draft.items.clone()
+    } else if draft.kind.picks_records() {
+        let mut ids: Vec<i64> = visible.keys().copied().collect();
+        ids.sort_unstable();
+        ids.into_iter().map(|id| (id, None)).collect()
+    } else {
+        Vec::new()
+    };
+    // Source and label of the records in scope, read once.
     let records: HashMap<i64, personal_data_records::Model> = personal_data_records::Entity::find()
         .filter(personal_data_records::Column::CitizenId.eq(citizen_id))
+        .filter(personal_data_records::Column::Id.is_in(scope.iter().map(|(id, _)| *id)))
         .all(db)
         .await?
         .into_iter()
@@ -430,17 +451,6 @@ pub async fn submit(
         .exec(&txn)
         .await?;
 
-    // Items: the picked records; for erasure, restriction or objection of "all my data", every
-    // record the citizen sees, so each gets its own decision; for access, one item for all.
-    let scope: Vec<(i64, Option<String>)> = if !draft.all_data {
-        draft.items.clone()
-    } else if draft.kind.picks_records() {
-        let mut ids: Vec<i64> = visible.keys().copied().collect();
-        ids.sort_unstable();
-        ids.into_iter().map(|id| (id, None)).collect()
-    } else {
-        Vec::new()
-    };
     if scope.is_empty() {
         request_items::ActiveModel {
             request_id: Set(request.id),
@@ -567,6 +577,23 @@ fn local_minute(t: &DateTime<Utc>) -> String {
         .to_string()
 }
 
+/// Where the request stands (a stored name Inzage did not write counts as just submitted).
+fn status_of(request: &rights_requests::Model) -> Status {
+    Status::parse(&request.status).unwrap_or(Status::Submitted)
+}
+
+/// A request by its reference, for staff (whose role the caller checked).
+async fn by_reference<C: ConnectionTrait>(
+    db: &C,
+    reference: &str,
+) -> Result<rights_requests::Model, RequestError> {
+    rights_requests::Entity::find()
+        .filter(rights_requests::Column::Reference.eq(reference))
+        .one(db)
+        .await?
+        .ok_or(RequestError::NotFound)
+}
+
 /// The due date in force: the extended one when there is one.
 fn due_on(request: &rights_requests::Model) -> NaiveDate {
     request.extended_to.unwrap_or(request.due_on)
@@ -577,7 +604,7 @@ fn summary(
     today: NaiveDate,
     assignee: Option<String>,
 ) -> RequestSummaryView {
-    let status = Status::parse(&request.status).unwrap_or(Status::Submitted);
+    let status = status_of(request);
     RequestSummaryView {
         reference: request.reference.clone(),
         kind: request.kind.clone(),
@@ -618,6 +645,35 @@ async fn by_reference_for_citizen<C: ConnectionTrait>(
         .one(db)
         .await?
         .ok_or(RequestError::NotFound)
+}
+
+/// A request the citizen filed (for themselves or a child), for its answer and letters.
+pub async fn for_citizen_documents(
+    db: &DatabaseConnection,
+    citizen_id: i64,
+    reference: &str,
+) -> Result<Option<rights_requests::Model>, DbErr> {
+    match by_reference_for_citizen(db, citizen_id, reference).await {
+        Ok(request) => Ok(Some(request)),
+        Err(RequestError::Database(e)) => Err(e),
+        Err(_) => Ok(None),
+    }
+}
+
+/// A request for a staff member who may read requests, for its letters.
+pub async fn for_staff_documents(
+    db: &DatabaseConnection,
+    staff: &StaffActor,
+    reference: &str,
+) -> Result<Option<rights_requests::Model>, DbErr> {
+    if !staff.may_read() {
+        return Ok(None);
+    }
+    match by_reference(db, reference).await {
+        Ok(request) => Ok(Some(request)),
+        Err(RequestError::Database(e)) => Err(e),
+        Err(_) => Ok(None),
+    }
 }
 
 /// Who the viewer is: what they may see of values, decisions, notes and names.
@@ -672,7 +728,7 @@ async fn detail(
         _ => "municipality".to_owned(),
     };
     let staff_view = matches!(audience, Audience::Staff(_));
-    let status = Status::parse(&request.status).unwrap_or(Status::Submitted);
+    let status = status_of(request);
     // The citizen sees a decision once it has taken effect (approved where four eyes apply),
     // never a draft waiting for approval or sent back.
     let decision_shown = staff_view
@@ -746,6 +802,11 @@ async fn detail(
                 .await?
                 .map(|c| c.display_name.unwrap_or_default())
         },
+        answer_sent: access_answers::Entity::find_by_id(request.id)
+            .one(db)
+            .await?
+            .is_some(),
+        letters: crate::letters::available(request),
     })
 }
 
@@ -793,7 +854,7 @@ pub async fn withdraw(
 ) -> Result<(), RequestError> {
     let txn = db.begin().await?;
     let request = by_reference_for_citizen(&txn, citizen_id, reference).await?;
-    let from = Status::parse(&request.status).unwrap_or(Status::Submitted);
+    let from = status_of(&request);
     let to = workflow::check(from, Action::Withdraw, &Actor::Requester, &Facts::default())?;
     move_to(&txn, &request, to, now, |u| u).await?;
     append_event(
@@ -831,13 +892,10 @@ pub async fn citizen_message(
     body: &str,
     now: DateTime<Utc>,
 ) -> Result<(), RequestError> {
-    let body = body.trim();
-    if body.is_empty() || body.chars().count() > MAX_TEXT {
-        return Err(RequestError::Invalid(vec!["request.error.message"]));
-    }
+    let body = text(body)?;
     let txn = db.begin().await?;
     let request = by_reference_for_citizen(&txn, citizen_id, reference).await?;
-    let from = Status::parse(&request.status).unwrap_or(Status::Submitted);
+    let from = status_of(&request);
     if from.is_final() {
         return Err(Refusal::WrongStatus.into());
     }
@@ -965,6 +1023,14 @@ pub enum Command {
     SendBack(String),
     /// Carry the decision out.
     Execute,
+    /// Carry out an access decision: send the Art. 15 answer, leaving out these records (third
+    /// parties' data) for the reason given.
+    SendAnswer {
+        /// Records left out.
+        left_out: Vec<i64>,
+        /// Why.
+        note: String,
+    },
     /// A message to the citizen.
     Message(String),
     /// An internal note (never shown to the citizen).
@@ -990,9 +1056,9 @@ impl Command {
             Command::Decide(..) => Action::Decide,
             Command::Approve => Action::Approve,
             Command::SendBack(_) => Action::SendBack,
-            Command::Execute => Action::Execute,
+            Command::Execute | Command::SendAnswer { .. } => Action::Execute,
             Command::Message(_) | Command::Note(_) => Action::Message,
-            Command::FinishTask { .. } => Action::FinishTasks,
+            Command::FinishTask { .. } => Action::FinishTask,
         }
     }
 }
@@ -1053,15 +1119,11 @@ pub async fn act(
     now: DateTime<Utc>,
 ) -> Result<(), RequestError> {
     let txn = db.begin().await?;
-    let request = rights_requests::Entity::find()
-        .filter(rights_requests::Column::Reference.eq(reference))
-        .one(&txn)
-        .await?
-        .ok_or(RequestError::NotFound)?;
+    let request = by_reference(&txn, reference).await?;
     if request.version != version {
         return Err(RequestError::Stale);
     }
-    let from = Status::parse(&request.status).unwrap_or(Status::Submitted);
+    let from = status_of(&request);
     let actor = staff.actor();
     let decisions = match &command {
         Command::Decide(d, _) => Some(d.as_slice()),
@@ -1069,19 +1131,7 @@ pub async fn act(
     };
     let facts = facts(&txn, &request, decisions).await?;
     let action = command.action();
-    // A task can be finished while the request executes; the request only completes with the
-    // last one, so the table's FinishTasks rule is checked after the task is closed.
-    let to = if let Command::FinishTask { .. } = command {
-        if from != Status::Executing {
-            return Err(Refusal::WrongStatus.into());
-        }
-        if !staff.roles.contains(&StaffRole::Handler) {
-            return Err(Refusal::NotAllowed.into());
-        }
-        from
-    } else {
-        workflow::check(from, action, &actor, &facts)?
-    };
+    let to = workflow::check(from, action, &actor, &facts)?;
     let reference_typed = RequestReference::parse(&request.reference);
     let mut note: Option<String> = None;
     let mut public_note = false;
@@ -1159,8 +1209,33 @@ pub async fn act(
             .await?;
             note = Some(why);
         }
-        Command::Execute => {
+        Command::Execute | Command::SendAnswer { .. } => {
             move_to(&txn, &request, to, now, |u| u).await?;
+            if Kind::parse(&request.kind) == Some(Kind::Access) {
+                // Granted access is carried out by sending the answer, and only a complete one.
+                let (left_out, why) = match &command {
+                    Command::SendAnswer { left_out, note } => {
+                        (left_out.iter().copied().collect(), note.as_str())
+                    }
+                    _ => (BTreeSet::new(), ""),
+                };
+                crate::answers::send(
+                    &txn,
+                    &settings.municipality_name,
+                    &request,
+                    staff.id,
+                    &left_out,
+                    why,
+                    now,
+                )
+                .await?
+                .map_err(|e| match e {
+                    crate::answers::NotSent::Incomplete(gaps) => {
+                        RequestError::AnswerIncomplete(gaps)
+                    }
+                    crate::answers::NotSent::NoteMissing => RequestError::AnswerNoteMissing,
+                })?;
+            }
             execute(&txn, &request, now).await?;
         }
         Command::Message(body) => {
@@ -1203,7 +1278,6 @@ pub async fn act(
     }
     let action_name = match &command {
         Command::Note(_) => "note",
-        Command::FinishTask { .. } => "finish_task",
         _ => action.as_str(),
     };
     append_event(
@@ -1497,7 +1571,7 @@ async fn complete_if_done(
     else {
         return Ok(());
     };
-    let from = Status::parse(&request.status).unwrap_or(Status::Submitted);
+    let from = status_of(&request);
     let facts = facts(txn, &request, None).await?;
     let Ok(to) = workflow::check(from, Action::FinishTasks, &Actor::System, &facts) else {
         return Ok(());
@@ -1616,7 +1690,7 @@ pub async fn queue(
     let mut rows: Vec<&rights_requests::Model> = all
         .iter()
         .filter(|r| {
-            let status = Status::parse(&r.status).unwrap_or(Status::Submitted);
+            let status = status_of(r);
             let due = due_on(r);
             filter.kind.as_deref().is_none_or(|k| k == r.kind)
                 && match filter.status.as_deref() {
@@ -1669,11 +1743,7 @@ pub async fn detail_for_staff(
     if !staff.may_read() {
         return Err(Refusal::NotAllowed.into());
     }
-    let request = rights_requests::Entity::find()
-        .filter(rights_requests::Column::Reference.eq(reference))
-        .one(db)
-        .await?
-        .ok_or(RequestError::NotFound)?;
+    let request = by_reference(db, reference).await?;
     let names = staff_names(db).await?;
     let today = deadlines::received_on(now);
     let view = detail(db, &request, &Audience::Staff(names.clone()), today).await?;
@@ -1706,7 +1776,7 @@ pub async fn detail_for_staff(
     let facts = facts(&txn, &request, None).await?;
     staff_trail(&txn, settings, staff.id, &request, "viewed", now).await?;
     txn.commit().await?;
-    let status = Status::parse(&request.status).unwrap_or(Status::Submitted);
+    let status = status_of(&request);
     let actor = staff.actor();
     let mut actions: Vec<String> = Action::ALL
         .into_iter()
@@ -1716,14 +1786,7 @@ pub async fn detail_for_staff(
                 Action::CitizenReplies | Action::Withdraw | Action::FinishTasks
             )
         })
-        .filter(|a| {
-            // The decision form is shown to the assignee; approval needs the decision's facts.
-            workflow::check(status, *a, &actor, &facts).is_ok()
-                || (*a == Action::Decide
-                    && status == Status::InReview
-                    && facts.assignee == Some(staff.id)
-                    && !facts.authority_unconfirmed)
-        })
+        .filter(|a| workflow::check(status, *a, &actor, &facts).is_ok())
         .map(|a| a.as_str().to_owned())
         .collect();
     if request.requester_id == request.citizen_id || request.authority_confirmed_by.is_some() {
@@ -1732,10 +1795,29 @@ pub async fn detail_for_staff(
     if request.extended_to.is_some() || today > request.due_on {
         actions.retain(|a| a != Action::Extend.as_str());
     }
-    if status == Status::Executing && staff.roles.contains(&StaffRole::Handler) {
-        actions.push("finish_task".to_owned());
-    }
+    // A granted access request waiting to be carried out: the answer as it would go out now.
+    let answer_draft = if Kind::parse(&request.kind) == Some(Kind::Access)
+        && status == Status::Decided
+        && view
+            .items
+            .iter()
+            .any(|i| i.decision.as_deref() == Some("granted"))
+    {
+        let input = crate::answers::load(db, request.citizen_id).await?;
+        Some(Box::new(crate::answers::draft(crate::answers::build(
+            app::i18n::Locale::parse(&request.locale),
+            &settings.municipality_name,
+            &request.reference,
+            &today.to_string(),
+            &input,
+            &BTreeSet::new(),
+            None,
+        ))))
+    } else {
+        None
+    };
     Ok(StaffRequestView {
+        answer_draft,
         detail: view,
         citizen_name: citizen.display_name,
         bsn,
@@ -1774,11 +1856,7 @@ pub async fn reveal_bsn(
         return Err(Refusal::NotAllowed.into());
     }
     let reason = text(reason)?;
-    let request = rights_requests::Entity::find()
-        .filter(rights_requests::Column::Reference.eq(reference))
-        .one(db)
-        .await?
-        .ok_or(RequestError::NotFound)?;
+    let request = by_reference(db, reference).await?;
     let txn = db.begin().await?;
     audit::append(
         &txn,

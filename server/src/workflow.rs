@@ -112,6 +112,8 @@ pub enum Action {
     SendBack,
     /// The handler carries the decision out.
     Execute,
+    /// A handler closes one Art. 19 task (done, or impossible with a reason).
+    FinishTask,
     /// The last open task was finished.
     FinishTasks,
     /// The citizen withdraws the request.
@@ -122,7 +124,7 @@ pub enum Action {
 
 impl Action {
     /// Every action.
-    pub const ALL: [Action; 12] = [
+    pub const ALL: [Action; 13] = [
         Action::Claim,
         Action::AskInformation,
         Action::CitizenReplies,
@@ -132,6 +134,7 @@ impl Action {
         Action::Approve,
         Action::SendBack,
         Action::Execute,
+        Action::FinishTask,
         Action::FinishTasks,
         Action::Withdraw,
         Action::Message,
@@ -149,6 +152,7 @@ impl Action {
             Action::Approve => "approve",
             Action::SendBack => "send_back",
             Action::Execute => "execute",
+            Action::FinishTask => "finish_task",
             Action::FinishTasks => "finish_tasks",
             Action::Withdraw => "withdraw",
             Action::Message => "message",
@@ -278,6 +282,8 @@ pub fn check(
             })
         }
         (A::Execute, S::Decided) => Ok(S::Executing),
+        // Closing one task leaves the request executing; FinishTasks completes it after the last.
+        (A::FinishTask, S::Executing) => Ok(S::Executing),
         (A::FinishTasks, S::Executing) => {
             if facts.open_tasks {
                 Err(Refusal::TasksOpen)
@@ -356,6 +362,33 @@ mod tests {
         assert_eq!(
             check(Status::AwaitingApproval, Action::SendBack, &both, &facts),
             Err(Refusal::OwnDecision)
+        );
+    }
+
+    #[test]
+    fn a_handler_closes_tasks_only_while_executing() {
+        let handler = staff(1, &[StaffRole::Handler]);
+        let facts = Facts::default();
+        for s in Status::ALL {
+            let expected = if s == Status::Executing {
+                Ok(Status::Executing)
+            } else {
+                Err(Refusal::WrongStatus)
+            };
+            assert_eq!(
+                check(s, Action::FinishTask, &handler, &facts),
+                expected,
+                "{s:?}"
+            );
+        }
+        assert_eq!(
+            check(
+                Status::Executing,
+                Action::FinishTask,
+                &staff(2, &[StaffRole::Approver]),
+                &facts
+            ),
+            Err(Refusal::NotAllowed)
         );
     }
 

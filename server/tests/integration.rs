@@ -7,6 +7,7 @@ mod support;
 
 mod api;
 mod audit;
+mod documents;
 mod mail;
 mod requests;
 mod transparency;

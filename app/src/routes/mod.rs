@@ -2,9 +2,11 @@
 
 mod backoffice;
 mod consents;
+pub mod documents;
 mod errors;
 pub mod my_data;
 mod outbox;
+pub mod oversight;
 mod overview;
 pub mod requests;
 mod settings;
@@ -16,9 +18,11 @@ mod usage;
 
 pub use backoffice::BackofficePage;
 pub use consents::ConsentsPage;
+pub use documents::{AnswerPage, LetterPage};
 pub use errors::{LoggedOutPage, LoginFailedPage, NotFoundPage};
 pub use my_data::MyDataPage;
 pub use outbox::OutboxPage;
+pub use oversight::OversightPage;
 pub use overview::OverviewPage;
 pub use requests::{NewRequestPage, RequestPage, RequestsPage};
 pub use settings::SettingsPage;

@@ -25,7 +25,7 @@ pub fn basis_words(l: Locale, basis: Option<&str>, text: Option<&str>) -> String
 }
 
 /// A register's retention rule in words: `P10Y` becomes "10 jaar"; text rules stay as they are.
-fn retention_words(l: Locale, rule: &str) -> String {
+pub fn retention_words(l: Locale, rule: &str) -> String {
     match rule.strip_prefix('P').and_then(|r| r.strip_suffix('Y')) {
         Some(years) if !years.is_empty() && years.chars().all(|c| c.is_ascii_digit()) => {
             tr_with(l, "data.rule_years", &[("jaren", years)])

@@ -46,6 +46,8 @@ pub fn notice_view(l: Locale, key: &str) -> impl IntoView + use<> {
         "te-laat" => ("request.notice.too_late", true),
         "reden" => ("request.notice.reason", true),
         "gewijzigd" => ("request.notice.stale", true),
+        "antwoord-onvolledig" => ("request.notice.answer_incomplete", true),
+        "antwoord-toelichting" => ("request.notice.answer_note", true),
         _ => ("request.notice.invalid", true),
     };
     if error {
@@ -428,6 +430,7 @@ pub fn RequestPage() -> impl IntoView {
             {(key != "ontvangen").then(|| notice_view(l, &key))}
             {stepper(l, &d.summary.status)}
             {facts(l, &d)}
+            {crate::routes::documents::documents(l, format!("/verzoeken/{reference}"), d.answer_sent, d.letters.clone(), false)}
             <h2>{tr(l, "request.items")}</h2>
             {items_list(l, d.items.clone())}
             <h2>{tr(l, "request.timeline")}</h2>

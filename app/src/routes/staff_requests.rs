@@ -173,7 +173,42 @@ fn actions(l: Locale, v: &StaffRequestView) -> impl IntoView + use<> {
     if has("send_back") {
         forms.push(action_form(&reference, version, "send_back", view! { {text_field(l, "reden", "terugsturen".into(), "staff.send_back")}{button("staff.send_back_button")} }).into_any());
     }
-    if has("execute") {
+    if let (true, Some(draft)) = (has("execute"), v.answer_draft.clone()) {
+        // A granted access request is carried out by sending its answer.
+        let blocked = !draft.missing.is_empty();
+        forms.push(view! {
+            <form method="post" action=format!("/backoffice/verzoeken/{reference}/actie") class="card my-4" id="form-send-answer" data-testid="form-send_answer">
+                <input type="hidden" name="actie" value="send_answer" />
+                <input type="hidden" name="versie" value=version.to_string() />
+                <h3 class="mt-0">{tr(l, "answer.staff_title")}</h3>
+                {if blocked {
+                    view! {
+                        <div class="notice-error" role="alert" data-testid="answer-missing">
+                            <p class="font-semibold">{tr(l, "answer.missing_title")}</p>
+                            <ul class="list">
+                                {draft.missing.iter().map(|(item, activity)| view! {
+                                    <li>{tr_with(l, "answer.missing_item", &[
+                                        ("punt", &tr(l, &format!("answer.{item}"))),
+                                        ("activiteit", &if activity.is_empty() { tr(l, "answer.missing_whole") } else { activity.clone() }),
+                                    ])}</li>
+                                }).collect_view()}
+                            </ul>
+                        </div>
+                    }.into_any()
+                } else {
+                    view! { <p data-testid="answer-complete">{tr(l, "answer.complete")}</p> }.into_any()
+                }}
+                <label for="weglaten-toelichting" class="block font-semibold mt-4">{tr(l, "answer.leave_out_note")}</label>
+                <textarea name="weglaten_toelichting" id="weglaten-toelichting" rows="2" maxlength="4000" class="w-full"></textarea>
+                <button type="submit" class="btn-primary mt-2">{tr(l, "answer.send")}</button>
+            </form>
+            <section aria-labelledby="antwoord-voorbeeld" data-testid="answer-preview">
+                <h3 id="antwoord-voorbeeld">{tr(l, "answer.title")}</h3>
+                <p>{tr(l, "answer.staff_intro")}</p>
+                {crate::routes::documents::answer_body(l, draft.answer, true)}
+            </section>
+        }.into_any());
+    } else if has("execute") {
         forms.push(
             action_form(
                 &reference,
@@ -268,6 +303,7 @@ pub fn StaffRequestPage() -> impl IntoView {
                 {v.authority_unconfirmed.then(|| view! { <p class="notice-error mt-2">{tr(l, "staff.authority_unconfirmed")}</p> })}
             </section>
             {facts(l, &v.detail)}
+            {crate::routes::documents::documents(l, format!("/backoffice/verzoeken/{reference}"), false, v.detail.letters.clone(), true)}
             <h2>{tr(l, "request.items")}</h2>
             {items_list(l, v.detail.items.clone())}
             {tasks(l, &v)}

@@ -1,6 +1,7 @@
 //! sea-orm entities, one per table, in the shape `sea-orm-cli generate entity` writes them.
 //! Behaviour lives in the domain modules, not here.
 
+pub mod access_answers;
 pub mod audit_events;
 pub mod citizen_contacts;
 pub mod citizens;
@@ -26,3 +27,4 @@ pub mod source_systems;
 pub mod source_tokens;
 pub mod staff_accounts;
 pub mod staff_digests;
+pub mod staff_views;

@@ -87,8 +87,10 @@ pub async fn download_json(State(state): State<AppState>, session: Session) -> R
 }
 
 /// A CSV field, quoted when needed, and defused against formula injection in spreadsheets.
-fn csv_field(value: &str) -> String {
-    let value = if value.starts_with(['=', '+', '-', '@']) {
+pub(crate) fn csv_field(value: &str) -> String {
+    // A number (a negative one included) is never a formula; anything else starting like one is.
+    let number = value.parse::<f64>().is_ok();
+    let value = if !number && value.starts_with(['=', '+', '-', '@']) {
         format!("'{value}")
     } else {
         value.to_owned()

@@ -2,6 +2,7 @@
 
 mod citizen;
 mod devmail;
+pub(crate) mod documents;
 mod login;
 mod pages;
 pub mod requests;
@@ -93,6 +94,26 @@ pub fn router(state: AppState) -> Router {
         .route(
             "/backoffice/verzoeken/{reference}/bsn",
             post(requests::reveal_bsn),
+        )
+        .route(
+            "/verzoeken/{reference}/antwoord.json",
+            get(documents::answer_json),
+        )
+        .route(
+            "/verzoeken/{reference}/antwoord.pdf",
+            get(documents::answer_pdf),
+        )
+        .route(
+            "/verzoeken/{reference}/brief/{file}",
+            get(documents::letter_download),
+        )
+        .route(
+            "/backoffice/verzoeken/{reference}/brief/{file}",
+            get(documents::staff_letter_download),
+        )
+        .route(
+            "/backoffice/toezicht/csv/{table}",
+            get(documents::oversight_csv),
         )
         .route("/mijn-gegevens/download.json", get(citizen::download_json))
         .route("/mijn-gegevens/download.csv", get(citizen::download_csv))

@@ -39,6 +39,7 @@ fn access_for(path: &str) -> Access {
         "/verzoeken" => Access::Citizens,
         p if p.starts_with("/verzoeken/") => Access::Citizens,
         "/backoffice/post" => Access::StaffWith(StaffRole::Admin),
+        "/backoffice/toezicht" => Access::StaffWith(StaffRole::PrivacyOfficer),
         p if p == "/backoffice" || p.starts_with("/backoffice/") => Access::Staff,
         _ => Access::Anyone,
     }
@@ -51,6 +52,7 @@ async fn page_data(
     path: &str,
     query: Option<&str>,
     principal: Option<&Principal>,
+    locale: app::i18n::Locale,
 ) -> Result<PageData, sea_orm::DbErr> {
     let now = chrono::Utc::now();
     if let Some(Principal::Citizen {
@@ -114,6 +116,43 @@ async fn page_data(
                     new_request_view(state, session, query, *citizen_id, visibility).await?,
                 ));
             }
+            p if p.starts_with("/verzoeken/") && p.ends_with("/antwoord") => {
+                let reference = &p["/verzoeken/".len()..p.len() - "/antwoord".len()];
+                return Ok(
+                    match http::documents::answer_for_citizen(
+                        state,
+                        *citizen_id,
+                        visibility,
+                        reference,
+                    )
+                    .await?
+                    {
+                        Some(answer) => PageData::AccessAnswer(answer),
+                        None => PageData::None,
+                    },
+                );
+            }
+            p if p.starts_with("/verzoeken/")
+                && (p.ends_with("/besluit") || p.ends_with("/verlenging")) =>
+            {
+                let (rest, kind) = p["/verzoeken/".len()..]
+                    .rsplit_once('/')
+                    .unwrap_or_default();
+                return Ok(
+                    match http::documents::letter_for_citizen(
+                        state,
+                        *citizen_id,
+                        rest,
+                        kind,
+                        locale,
+                    )
+                    .await?
+                    {
+                        Some(letter) => PageData::Letter(letter),
+                        None => PageData::None,
+                    },
+                );
+            }
             p if p.starts_with("/verzoeken/") => {
                 let reference = &p["/verzoeken/".len()..];
                 return Ok(
@@ -142,6 +181,11 @@ async fn page_data(
             id: *staff_id,
             roles: roles.clone(),
         };
+        if path == "/backoffice/toezicht" && roles.contains(&StaffRole::PrivacyOfficer) {
+            return Ok(PageData::Oversight(
+                crate::oversight::view(&state.db, now).await?,
+            ));
+        }
         if path == "/backoffice/verzoeken" {
             let filter = queue_filter(query);
             return match requests::queue(&state.db, &staff, &filter, now).await {
@@ -337,12 +381,14 @@ pub async fn render(
     }
 
     let query = request.uri().query().map(str::to_owned);
+    let locale = support::locale(request.headers());
     let page = match page_data(
         &state,
         &session,
         &path,
         query.as_deref(),
         principal.as_ref(),
+        locale,
     )
     .await
     {
@@ -356,7 +402,7 @@ pub async fn render(
     let context = PortalContext {
         municipality_name: state.settings.municipality_name.clone(),
         stylesheet_href: state.stylesheet_href.clone(),
-        locale: support::locale(request.headers()),
+        locale,
         session: (!matches!(viewer, Viewer::Anonymous)).then_some(SessionClock {
             seconds_left: idle,
             warning_seconds: state.settings.session.warning_minutes * 60,

@@ -39,6 +39,17 @@ fn field<'a>(pairs: &'a [(String, String)], name: &str) -> &'a str {
         .unwrap_or("")
 }
 
+/// Where a refused or failed action sends the browser: an unknown request to `unknown`, a store
+/// failure to the plain "nothing changed" answer, any other refusal back to `page` with its
+/// message.
+fn refused(e: RequestError, page: &str, unknown: &str) -> Response {
+    match e {
+        RequestError::NotFound => Redirect::to(unknown).into_response(),
+        RequestError::Database(_) | RequestError::Mail(_) => failure(e),
+        e => Redirect::to(&format!("{page}?melding={}", e.message_key())).into_response(),
+    }
+}
+
 fn to_request(reference: &str, message: &str) -> Response {
     Redirect::to(&format!("/verzoeken/{reference}?melding={message}")).into_response()
 }
@@ -170,9 +181,11 @@ pub async fn citizen_message(
     .await
     {
         Ok(()) => to_request(&reference, "verstuurd"),
-        Err(RequestError::NotFound) => Redirect::to("/verzoeken?melding=onbekend").into_response(),
-        Err(e @ (RequestError::Database(_) | RequestError::Mail(_))) => failure(e),
-        Err(e) => to_request(&reference, e.message_key()),
+        Err(e) => refused(
+            e,
+            &format!("/verzoeken/{reference}"),
+            "/verzoeken?melding=onbekend",
+        ),
     }
 }
 
@@ -192,9 +205,11 @@ pub async fn withdraw(
     }
     match requests::withdraw(&state.db, citizen_id, &reference, Utc::now()).await {
         Ok(()) => to_request(&reference, "ingetrokken"),
-        Err(RequestError::NotFound) => Redirect::to("/verzoeken?melding=onbekend").into_response(),
-        Err(e @ (RequestError::Database(_) | RequestError::Mail(_))) => failure(e),
-        Err(e) => to_request(&reference, e.message_key()),
+        Err(e) => refused(
+            e,
+            &format!("/verzoeken/{reference}"),
+            "/verzoeken?melding=onbekend",
+        ),
     }
 }
 
@@ -260,6 +275,14 @@ pub async fn staff_action(
         "approve" => Command::Approve,
         "send_back" => Command::SendBack(text("reden")),
         "execute" => Command::Execute,
+        "send_answer" => Command::SendAnswer {
+            left_out: pairs
+                .iter()
+                .filter(|(k, _)| k == "weglaten")
+                .filter_map(|(_, v)| v.parse::<i64>().ok())
+                .collect(),
+            note: text("weglaten_toelichting"),
+        },
         "message" => Command::Message(text("bericht")),
         "note" => Command::Note(text("bericht")),
         "finish_task" => {
@@ -286,11 +309,11 @@ pub async fn staff_action(
     .await
     {
         Ok(()) => to_staff_request(&reference, "opgeslagen"),
-        Err(RequestError::NotFound) => {
-            Redirect::to("/backoffice/verzoeken?melding=onbekend").into_response()
-        }
-        Err(e @ (RequestError::Database(_) | RequestError::Mail(_))) => failure(e),
-        Err(e) => to_staff_request(&reference, e.message_key()),
+        Err(e) => refused(
+            e,
+            &format!("/backoffice/verzoeken/{reference}"),
+            "/backoffice/verzoeken?melding=onbekend",
+        ),
     }
 }
 
@@ -312,7 +335,10 @@ pub async fn reveal_bsn(
             }
             Redirect::to(&format!("/backoffice/verzoeken/{reference}")).into_response()
         }
-        Err(e @ (RequestError::Database(_) | RequestError::Mail(_))) => failure(e),
-        Err(e) => to_staff_request(&reference, e.message_key()),
+        Err(e) => {
+            let page = format!("/backoffice/verzoeken/{reference}");
+            let unknown = format!("{page}?melding=onbekend");
+            refused(e, &page, &unknown)
+        }
     }
 }

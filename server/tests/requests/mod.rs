@@ -69,6 +69,26 @@ async fn status_of(app: &TestApp, reference: &str) -> (String, i32) {
     (row.status, row.version)
 }
 
+/// A staff action against the request's current version, now.
+async fn act_now(
+    app: &TestApp,
+    who: &StaffActor,
+    reference: &str,
+    command: Command,
+) -> Result<(), requests::RequestError> {
+    let (_, version) = status_of(app, reference).await;
+    requests::act(
+        &app.db,
+        &app.settings,
+        who,
+        reference,
+        version,
+        command,
+        Utc::now(),
+    )
+    .await
+}
+
 async fn staff_act(
     browser: &mut Browser,
     app: &TestApp,
@@ -478,19 +498,7 @@ async fn erasure_needs_a_second_pair_of_eyes(app: TestApp) {
     let act = |who: StaffActor, command: Command| {
         let app = &app;
         let reference = reference.clone();
-        async move {
-            let (_, version) = status_of(app, &reference).await;
-            requests::act(
-                &app.db,
-                &app.settings,
-                &who,
-                &reference,
-                version,
-                command,
-                Utc::now(),
-            )
-            .await
-        }
+        async move { act_now(app, &who, &reference, command).await }
     };
     act(both.clone(), Command::Claim).await.unwrap();
     let items = item_ids(&app, &reference).await;
@@ -614,18 +622,7 @@ async fn connected_sources_get_tasks_over_the_api(app: TestApp) {
         Command::Decide(grant_all(&item_ids(&app, &reference).await), String::new()),
         Command::Execute,
     ] {
-        let (_, version) = status_of(&app, &reference).await;
-        requests::act(
-            &app.db,
-            &app.settings,
-            &eva,
-            &reference,
-            version,
-            command,
-            Utc::now(),
-        )
-        .await
-        .unwrap();
+        act_now(&app, &eva, &reference, command).await.unwrap();
     }
     assert_eq!(status_of(&app, &reference).await.0, "executing");
 
@@ -725,19 +722,15 @@ async fn connected_sources_get_tasks_over_the_api(app: TestApp) {
     .unwrap();
     for t in detail.tasks.iter().filter(|t| t.status == "open") {
         assert_eq!(t.kind, "art19");
-        let (_, version) = status_of(&app, &reference).await;
-        requests::act(
-            &app.db,
-            &app.settings,
+        act_now(
+            &app,
             &eva,
             &reference,
-            version,
             Command::FinishTask {
                 task_id: t.id,
                 done: true,
                 reason: String::new(),
             },
-            Utc::now(),
         )
         .await
         .unwrap();
@@ -1002,19 +995,7 @@ async fn a_parent_files_for_a_child_and_staff_confirm_authority(app: TestApp) {
     let eva = staff(&app, "eva", &[Handler]).await;
     let act = |command| {
         let (app, eva, reference) = (&app, eva.clone(), reference.clone());
-        async move {
-            let (_, version) = status_of(app, &reference).await;
-            requests::act(
-                &app.db,
-                &app.settings,
-                &eva,
-                &reference,
-                version,
-                command,
-                Utc::now(),
-            )
-            .await
-        }
+        async move { act_now(app, &eva, &reference, command).await }
     };
     act(Command::Claim).await.unwrap();
     let items = item_ids(&app, &reference).await;
@@ -1205,6 +1186,41 @@ async fn request_authorization_table(app: TestApp) {
                 "{} leaks",
                 r.reference
             );
+            // Nor its answer or letters, in any form.
+            for path in [
+                "antwoord.json",
+                "antwoord.pdf",
+                "brief/besluit.pdf",
+                "brief/verlenging.pdf",
+            ] {
+                assert_eq!(
+                    citizen
+                        .get(&format!("/verzoeken/{}/{path}", r.reference))
+                        .await
+                        .status(),
+                    StatusCode::NOT_FOUND,
+                    "{} {path} for Kees",
+                    r.reference
+                );
+            }
+            for page in ["antwoord", "besluit", "verlenging"] {
+                let html = citizen
+                    .get(&format!("/verzoeken/{}/{page}", r.reference))
+                    .await
+                    .text()
+                    .await
+                    .unwrap();
+                assert!(
+                    !html.contains("data-testid=\"letter\""),
+                    "{} {page}",
+                    r.reference
+                );
+                assert!(
+                    !html.contains("data-testid=\"answer\""),
+                    "{} {page}",
+                    r.reference
+                );
+            }
             citizen
                 .post(
                     &format!("/verzoeken/{}/intrekken", r.reference),
@@ -1243,6 +1259,10 @@ async fn request_authorization_table(app: TestApp) {
         for path in [
             format!("/verzoeken/{}", r.reference),
             format!("/backoffice/verzoeken/{}", r.reference),
+            format!("/verzoeken/{}/antwoord", r.reference),
+            format!("/verzoeken/{}/antwoord.pdf", r.reference),
+            format!("/verzoeken/{}/brief/besluit.pdf", r.reference),
+            format!("/backoffice/verzoeken/{}/brief/besluit.pdf", r.reference),
         ] {
             assert!(
                 anonymous.get(&path).await.status().is_redirection(),
@@ -1298,6 +1318,7 @@ async fn request_authorization_table(app: TestApp) {
                 "note",
                 "extend",
                 "send_back",
+                "send_answer",
             ] {
                 staff
                     .post(
@@ -1388,18 +1409,7 @@ async fn request_mails_go_through_the_outbox(app: TestApp) {
         (&eva, Command::AskInformation("Sinds wanneer?".into())),
     ];
     for (who, command) in steps {
-        let (_, version) = status_of(&app, &reference).await;
-        requests::act(
-            &app.db,
-            &app.settings,
-            who,
-            &reference,
-            version,
-            command,
-            Utc::now(),
-        )
-        .await
-        .unwrap();
+        act_now(&app, who, &reference, command).await.unwrap();
     }
     requests::citizen_message(&app.db, kees, &reference, "Sinds maart.", Utc::now())
         .await
@@ -1415,18 +1425,7 @@ async fn request_mails_go_through_the_outbox(app: TestApp) {
         (&ingrid, Command::Approve),
         (&eva, Command::Execute),
     ] {
-        let (_, version) = status_of(&app, &reference).await;
-        requests::act(
-            &app.db,
-            &app.settings,
-            who,
-            &reference,
-            version,
-            command,
-            Utc::now(),
-        )
-        .await
-        .unwrap();
+        act_now(&app, who, &reference, command).await.unwrap();
     }
     let to_kees = outbox_mails::Entity::find()
         .filter(outbox_mails::Column::Recipient.eq("kees@example.org"))

@@ -1,0 +1,278 @@
+//! Documents about a request: the Art. 15 answer (page, PDF, JSON), the decision and extension
+//! letters (page, PDF in Dutch and English), and the privacy officer's CSV exports.
+//!
+//! A citizen reads only the requests they filed; a parent only while the child is still in
+//! their authority; health data only at the login level it needs (DESIGN §4, §6).
+
+use axum::{
+    extract::{Path, Query, State},
+    http::{StatusCode, header},
+    response::{IntoResponse, Response},
+};
+use tower_sessions::Session;
+
+use crate::{
+    AppState, answers,
+    entities::rights_requests,
+    http::{
+        pages::{citizen, principal},
+        support::{failure, not_logged_in},
+    },
+    identity::{Principal, StaffRole},
+    letters, oversight, pdf,
+    register::Domain,
+    requests,
+    transparency::Visibility,
+};
+use app::{
+    i18n::Locale,
+    models::{AccessAnswerView, LetterView},
+};
+
+/// `?taal=nl|en` on a letter's PDF.
+#[derive(serde::Deserialize, Default)]
+pub struct Language {
+    taal: Option<String>,
+}
+
+fn download(content_type: &'static str, name: &str, body: Vec<u8>) -> Response {
+    (
+        [
+            (header::CONTENT_TYPE, content_type.to_owned()),
+            (
+                header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"{name}\""),
+            ),
+        ],
+        body,
+    )
+        .into_response()
+}
+
+fn not_found() -> Response {
+    (StatusCode::NOT_FOUND, "Niet gevonden / Not found").into_response()
+}
+
+/// The request `reference` if this citizen may read its documents now.
+pub async fn citizen_request(
+    state: &AppState,
+    citizen_id: i64,
+    reference: &str,
+) -> Result<Option<rights_requests::Model>, sea_orm::DbErr> {
+    let Some(request) = requests::for_citizen_documents(&state.db, citizen_id, reference).await?
+    else {
+        return Ok(None);
+    };
+    if request.citizen_id == citizen_id {
+        return Ok(Some(request));
+    }
+    let today = crate::deadlines::received_on(chrono::Utc::now());
+    let still_parent = requests::children_of(&state.db, citizen_id, today)
+        .await?
+        .iter()
+        .any(|(id, _)| *id == request.citizen_id);
+    Ok(still_parent.then_some(request))
+}
+
+/// The answer the request was sent, if this login may read it (health data needs the level).
+pub async fn answer_for_citizen(
+    state: &AppState,
+    citizen_id: i64,
+    visibility: Visibility,
+    reference: &str,
+) -> Result<Option<AccessAnswerView>, sea_orm::DbErr> {
+    let Some(request) = citizen_request(state, citizen_id, reference).await? else {
+        return Ok(None);
+    };
+    let Some(answer) = answers::sent(&state.db, request.id).await? else {
+        return Ok(None);
+    };
+    let health = answer
+        .domains
+        .iter()
+        .any(|d| Domain::parse(&d.domain).is_none_or(Domain::is_health));
+    Ok((!health || visibility.health).then_some(answer))
+}
+
+/// The letter `kind` of a request this citizen may read, in `l`.
+pub async fn letter_for_citizen(
+    state: &AppState,
+    citizen_id: i64,
+    reference: &str,
+    kind: &str,
+    l: Locale,
+) -> Result<Option<LetterView>, sea_orm::DbErr> {
+    let Some(request) = citizen_request(state, citizen_id, reference).await? else {
+        return Ok(None);
+    };
+    let facts = letters::facts(&state.db, &request).await?;
+    Ok(letters::letter(
+        l,
+        &state.settings.municipality_name,
+        &facts,
+        kind,
+    ))
+}
+
+async fn letter_pdf(letter: Option<LetterView>) -> Response {
+    let Some(letter) = letter else {
+        return not_found();
+    };
+    let name = format!("{}-{}-{}.pdf", letter.reference, letter.kind, letter.lang);
+    match tokio::task::spawn_blocking(move || pdf::letter(&letter)).await {
+        Ok(Ok(bytes)) => download("application/pdf", &name, bytes),
+        Ok(Err(e)) => failure(e),
+        Err(e) => failure(e),
+    }
+}
+
+/// `GET /verzoeken/{reference}/antwoord.json`: the answer, for reuse.
+pub async fn answer_json(
+    State(state): State<AppState>,
+    session: Session,
+    Path(reference): Path<String>,
+) -> Response {
+    let Some((citizen_id, visibility)) = citizen(&state, &session).await else {
+        return not_logged_in();
+    };
+    match answer_for_citizen(&state, citizen_id, visibility, &reference).await {
+        Ok(Some(answer)) => download(
+            "application/json",
+            &format!("{reference}-antwoord.json"),
+            serde_json::to_vec_pretty(&answer).unwrap_or_default(),
+        ),
+        Ok(None) => not_found(),
+        Err(e) => failure(e),
+    }
+}
+
+/// `GET /verzoeken/{reference}/antwoord.pdf?taal=`: the answer as PDF.
+pub async fn answer_pdf(
+    State(state): State<AppState>,
+    session: Session,
+    Path(reference): Path<String>,
+    Query(language): Query<Language>,
+) -> Response {
+    let Some((citizen_id, visibility)) = citizen(&state, &session).await else {
+        return not_logged_in();
+    };
+    let l = Locale::parse(language.taal.as_deref().unwrap_or("nl"));
+    match answer_for_citizen(&state, citizen_id, visibility, &reference).await {
+        Ok(Some(answer)) => {
+            match tokio::task::spawn_blocking(move || pdf::answer(&answer, l)).await {
+                Ok(Ok(bytes)) => download(
+                    "application/pdf",
+                    &format!("{reference}-antwoord.pdf"),
+                    bytes,
+                ),
+                Ok(Err(e)) => failure(e),
+                Err(e) => failure(e),
+            }
+        }
+        Ok(None) => not_found(),
+        Err(e) => failure(e),
+    }
+}
+
+/// `GET /verzoeken/{reference}/{besluit|verlenging}.pdf?taal=`: a letter as PDF, for the
+/// citizen; the same path under `/backoffice` for staff who may read requests.
+pub async fn letter_download(
+    State(state): State<AppState>,
+    session: Session,
+    Path((reference, file)): Path<(String, String)>,
+    Query(language): Query<Language>,
+) -> Response {
+    let Some(kind) = file.strip_suffix(".pdf") else {
+        return not_found();
+    };
+    let l = Locale::parse(language.taal.as_deref().unwrap_or("nl"));
+    let letter = match principal(&session).await {
+        Some(Principal::Citizen { citizen_id, .. }) => {
+            letter_for_citizen(&state, citizen_id, &reference, kind, l).await
+        }
+        _ => return not_logged_in(),
+    };
+    match letter {
+        Ok(letter) => letter_pdf(letter).await,
+        Err(e) => failure(e),
+    }
+}
+
+/// `GET /backoffice/verzoeken/{reference}/{besluit|verlenging}.pdf?taal=`: a letter for staff.
+pub async fn staff_letter_download(
+    State(state): State<AppState>,
+    session: Session,
+    Path((reference, file)): Path<(String, String)>,
+    Query(language): Query<Language>,
+) -> Response {
+    let Some(kind) = file.strip_suffix(".pdf") else {
+        return not_found();
+    };
+    let Some(Principal::Staff {
+        staff_id, roles, ..
+    }) = principal(&session).await
+    else {
+        return not_logged_in();
+    };
+    let staff = requests::StaffActor {
+        id: staff_id,
+        roles,
+    };
+    let l = Locale::parse(language.taal.as_deref().unwrap_or("nl"));
+    let letter = async {
+        let Some(request) = requests::for_staff_documents(&state.db, &staff, &reference).await?
+        else {
+            return Ok(None);
+        };
+        let facts = letters::facts(&state.db, &request).await?;
+        Ok::<_, sea_orm::DbErr>(letters::letter(
+            l,
+            &state.settings.municipality_name,
+            &facts,
+            kind,
+        ))
+    }
+    .await;
+    match letter {
+        Ok(letter) => letter_pdf(letter).await,
+        Err(e) => failure(e),
+    }
+}
+
+/// `GET /backoffice/toezicht/csv/{table}`: one table of the oversight view, as on screen.
+pub async fn oversight_csv(
+    State(state): State<AppState>,
+    session: Session,
+    Path(table): Path<String>,
+    headers: axum::http::HeaderMap,
+) -> Response {
+    match principal(&session).await {
+        Some(Principal::Staff { roles, .. }) if roles.contains(&StaffRole::PrivacyOfficer) => {}
+        Some(Principal::Staff { .. }) => return (StatusCode::FORBIDDEN, "").into_response(),
+        _ => return not_logged_in(),
+    }
+    if !oversight::TABLES.contains(&table.as_str()) {
+        return not_found();
+    }
+    let l = crate::http::support::locale(&headers);
+    match oversight::view(&state.db, chrono::Utc::now()).await {
+        Ok(view) => {
+            let rows = oversight::rows(&view, &table, l).unwrap_or_default();
+            let mut out = String::new();
+            for row in rows {
+                let fields: Vec<String> = row
+                    .iter()
+                    .map(|v| crate::http::citizen::csv_field(v))
+                    .collect();
+                out.push_str(&fields.join(","));
+                out.push_str("\r\n");
+            }
+            download(
+                "text/csv; charset=utf-8",
+                &format!("{table}.csv"),
+                out.into_bytes(),
+            )
+        }
+        Err(e) => failure(e),
+    }
+}
