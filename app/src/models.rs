@@ -592,6 +592,14 @@ pub struct AnswerItem {
     pub recorded_by: String,
     /// The source system that holds it.
     pub source_system: String,
+    /// Special-category data (health): shown only at the login level health data needs. An
+    /// answer stored before this was recorded counts as special, so nothing shows too early.
+    #[serde(default = "special_unless_known")]
+    pub special: bool,
+}
+
+fn special_unless_known() -> bool {
+    true
 }
 
 /// One disclosure in an access answer.
@@ -807,6 +815,8 @@ pub struct OversightView {
     pub overdue: usize,
     /// Per month, for all types together and per type.
     pub months: Vec<MonthFigure>,
+    /// Per request type over the whole period (`month` empty).
+    pub per_kind: Vec<MonthFigure>,
     /// Records past retention per source system.
     pub retention: Vec<RetentionFigure>,
     /// Disclosures without a legal basis or relying on a withdrawn consent.

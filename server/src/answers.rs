@@ -13,8 +13,8 @@ use sea_orm::{
 };
 
 use crate::entities::{
-    access_answers, disclosures, personal_data_records, processing_activities, rights_requests,
-    source_systems,
+    access_answers, disclosures, personal_data_records, processing_activities, request_items,
+    rights_requests, source_systems,
 };
 use app::{
     i18n::{Locale, tr},
@@ -35,6 +35,9 @@ pub struct AnswerInput {
     pub records: Vec<personal_data_records::Model>,
     /// The subject's disclosures.
     pub disclosures: Vec<disclosures::Model>,
+    /// The records the decision granted access to, when the request named records; `None` when
+    /// it asked for everything. Refused records never go out.
+    pub granted: Option<BTreeSet<i64>>,
 }
 
 /// One gap the completeness check found: the Art. 15 item (`a`–`h`) and where.
@@ -46,8 +49,29 @@ pub struct Gap {
     pub activity: String,
 }
 
-/// Loads what the answer for `citizen_id` is built from.
-pub async fn load<C: ConnectionTrait>(db: &C, citizen_id: i64) -> Result<AnswerInput, DbErr> {
+/// Loads what the answer to `request` is built from.
+pub async fn load<C: ConnectionTrait>(
+    db: &C,
+    request: &rights_requests::Model,
+) -> Result<AnswerInput, DbErr> {
+    let citizen_id = request.citizen_id;
+    let items = request_items::Entity::find()
+        .filter(request_items::Column::RequestId.eq(request.id))
+        .all(db)
+        .await?;
+    let granted = |i: &request_items::Model| i.decision.as_deref() == Some("granted");
+    // "Alle gegevens" is the one item without a record; otherwise only what was granted.
+    let granted = if items.iter().any(|i| i.record_id.is_none() && granted(i)) {
+        None
+    } else {
+        Some(
+            items
+                .iter()
+                .filter(|i| granted(i))
+                .filter_map(|i| i.record_id)
+                .collect(),
+        )
+    };
     let activities = processing_activities::Entity::find()
         .filter(processing_activities::Column::IsCurrent.eq(true))
         .all(db)
@@ -78,6 +102,7 @@ pub async fn load<C: ConnectionTrait>(db: &C, citizen_id: i64) -> Result<AnswerI
         sources,
         records,
         disclosures,
+        granted,
     })
 }
 
@@ -168,7 +193,9 @@ pub fn build(
     let mut tree: Tree = BTreeMap::new();
     let mut count_left_out = 0;
     for r in &input.records {
-        if confidential(&r.activity_code) {
+        if confidential(&r.activity_code)
+            || input.granted.as_ref().is_some_and(|g| !g.contains(&r.id))
+        {
             continue;
         }
         if left_out.contains(&r.id) {
@@ -189,10 +216,18 @@ pub fn build(
                     .get(&r.source_system_id)
                     .cloned()
                     .unwrap_or_default(),
+                special: r.special_category,
             });
     }
+    // A request for some records gets the disclosures of their activities, not of every one.
+    let named: BTreeSet<String> = tree
+        .values()
+        .flat_map(|activities| activities.keys().cloned())
+        .collect();
     for d in &input.disclosures {
-        if confidential(&d.activity_code) {
+        if confidential(&d.activity_code)
+            || (input.granted.is_some() && !named.contains(&d.activity_code))
+        {
             continue;
         }
         slot(&mut tree, input, l, &d.activity_code)
@@ -269,15 +304,23 @@ pub fn draft(answer: AccessAnswerView) -> AnswerDraftView {
     AnswerDraftView { answer, missing }
 }
 
-/// The answer a request was sent, if it was.
+/// The answer a request was sent, if it was. One that no longer reads is an error, never "not
+/// sent": what the citizen was given is not lost quietly.
 pub async fn sent<C: ConnectionTrait>(
     db: &C,
     request_id: i64,
 ) -> Result<Option<AccessAnswerView>, DbErr> {
-    Ok(access_answers::Entity::find_by_id(request_id)
+    access_answers::Entity::find_by_id(request_id)
         .one(db)
         .await?
-        .and_then(|a| serde_json::from_str(&a.body).ok()))
+        .map(|a| {
+            serde_json::from_str(&a.body).map_err(|e| {
+                DbErr::Custom(format!(
+                    "stored answer of request {request_id} unreadable: {e}"
+                ))
+            })
+        })
+        .transpose()
 }
 
 /// Why an answer could not go out.
@@ -303,7 +346,7 @@ pub async fn send<C: ConnectionTrait>(
     if !left_out.is_empty() && note.is_empty() {
         return Ok(Err(NotSent::NoteMissing));
     }
-    let input = load(txn, request.citizen_id).await?;
+    let input = load(txn, request).await?;
     let answer = build(
         Locale::parse(&request.locale),
         municipality,
@@ -386,6 +429,7 @@ mod tests {
             sources: HashMap::from([(1, "Wmo-systeem".to_owned())]),
             records: vec![record(1, "wmo"), record(2, "wmo")],
             disclosures: Vec::new(),
+            granted: None,
         }
     }
 
@@ -449,5 +493,21 @@ mod tests {
             .map(|d| d.id)
             .collect();
         assert_eq!(ids, vec![1]);
+    }
+
+    #[test]
+    fn refused_records_stay_out_of_a_partly_granted_answer() {
+        let mut i = input(vec![activity("wmo", &["Zorgaanbieders"])]);
+        i.granted = Some(BTreeSet::from([2]));
+        let a = answer(&i, &[]);
+        assert_eq!(a.left_out, 0, "a refusal is not a third party's data");
+        let ids: Vec<i64> = a.domains[0].activities[0]
+            .data
+            .iter()
+            .map(|d| d.id)
+            .collect();
+        assert_eq!(ids, vec![2]);
+        i.granted = Some(BTreeSet::new());
+        assert!(answer(&i, &[]).domains.is_empty());
     }
 }

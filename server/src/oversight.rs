@@ -59,6 +59,22 @@ pub fn monthly(handled: &[Handled]) -> Vec<MonthFigure> {
             .push(h);
         groups.entry((month, h.kind.clone())).or_default().push(h);
     }
+    figures(groups)
+}
+
+/// The same figures per request type over the whole period (`month` is empty).
+pub fn per_kind(handled: &[Handled]) -> Vec<MonthFigure> {
+    let mut groups: BTreeMap<(String, String), Vec<&Handled>> = BTreeMap::new();
+    for h in handled {
+        groups
+            .entry((String::new(), h.kind.clone()))
+            .or_default()
+            .push(h);
+    }
+    figures(groups)
+}
+
+fn figures(groups: BTreeMap<(String, String), Vec<&Handled>>) -> Vec<MonthFigure> {
     let mut figures: Vec<MonthFigure> = groups
         .into_iter()
         .map(|((month, kind), group)| {
@@ -237,6 +253,7 @@ pub async fn view(db: &DatabaseConnection, now: DateTime<Utc>) -> Result<Oversig
         overdue: open.iter().filter(|r| r.state == "overdue").count(),
         requests: open,
         months: monthly(&handled),
+        per_kind: per_kind(&handled),
         retention: retention
             .into_iter()
             .map(|(source, (records, oldest))| RetentionFigure {
@@ -300,6 +317,16 @@ mod tests {
         assert_eq!(april.median_days, 32);
         assert_eq!(find("2026-04", "erasure").on_time_percent, 0);
         assert_eq!(find("2026-03", "access").median_days, 19);
+        let kinds = per_kind(&handled);
+        assert_eq!(kinds.len(), 2);
+        assert_eq!(
+            (
+                kinds[0].kind.as_str(),
+                kinds[0].on_time_percent,
+                kinds[0].median_days
+            ),
+            ("access", 100, 25)
+        );
     }
 
     #[test]

@@ -53,7 +53,11 @@ fn render(
     for warning in &compiled.warnings {
         tracing::warn!(message = %warning.message, "typst warning");
     }
-    let document: PagedDocument = compiled.output.map_err(|e| PdfError(format!("{e:?}")))?;
+    let document = compiled.output.map_err(|e| PdfError(format!("{e:?}")));
+    // Typst memoizes what it laid out; clear it so no citizen's data stays in memory after
+    // their document is made, and the cache cannot grow with every download.
+    comemo::evict(0);
+    let document: PagedDocument = document?;
     typst_pdf::pdf(&document, &typst_pdf::PdfOptions::default()).map_err(|diagnostics| {
         PdfError(
             diagnostics
@@ -129,7 +133,29 @@ pub fn answer(answer: &AccessAnswerView, l: Locale) -> Result<Vec<u8>, PdfError>
         "category": tr(l, "answer.category"),
         "recorded": tr(l, "answer.recorded"),
     });
-    render(&ANSWER, answer, &labels)
+    // Dates written out as on the page, so the two read the same.
+    let mut shown = answer.clone();
+    for activity in shown.domains.iter_mut().flat_map(|d| &mut d.activities) {
+        for d in &mut activity.disclosures {
+            d.on = app::i18n::long_date(l, &d.on);
+        }
+        for item in &mut activity.data {
+            item.recorded_on = app::i18n::long_date(l, &item.recorded_on);
+        }
+    }
+    render(&ANSWER, &shown, &labels)
+}
+
+/// Runs a render off the async threads, at most two at a time: a burst of downloads waits its
+/// turn instead of taking every core from the rest of the portal.
+pub async fn off_thread(
+    job: impl FnOnce() -> Result<Vec<u8>, PdfError> + Send + 'static,
+) -> Result<Vec<u8>, PdfError> {
+    static SLOTS: tokio::sync::Semaphore = tokio::sync::Semaphore::const_new(2);
+    let _slot = SLOTS.acquire().await.map_err(|e| PdfError(e.to_string()))?;
+    tokio::task::spawn_blocking(job)
+        .await
+        .map_err(|e| PdfError(e.to_string()))?
 }
 
 #[cfg(test)]

@@ -663,17 +663,24 @@ pub async fn for_citizen_documents(
 /// A request for a staff member who may read requests, for its letters.
 pub async fn for_staff_documents(
     db: &DatabaseConnection,
+    settings: &Settings,
     staff: &StaffActor,
     reference: &str,
+    now: DateTime<Utc>,
 ) -> Result<Option<rights_requests::Model>, DbErr> {
     if !staff.may_read() {
         return Ok(None);
     }
-    match by_reference(db, reference).await {
-        Ok(request) => Ok(Some(request)),
-        Err(RequestError::Database(e)) => Err(e),
-        Err(_) => Ok(None),
-    }
+    let request = match by_reference(db, reference).await {
+        Ok(request) => request,
+        Err(RequestError::Database(e)) => return Err(e),
+        Err(_) => return Ok(None),
+    };
+    // A letter names the citizen's items: reading it is viewing their data, in their log too.
+    let txn = db.begin().await?;
+    staff_trail(&txn, settings, staff.id, &request, "viewed", now).await?;
+    txn.commit().await?;
+    Ok(Some(request))
 }
 
 /// Who the viewer is: what they may see of values, decisions, notes and names.
@@ -1215,6 +1222,9 @@ pub async fn act(
                 // Granted access is carried out by sending the answer, and only a complete one.
                 let (left_out, why) = match &command {
                     Command::SendAnswer { left_out, note } => {
+                        if note.chars().count() > MAX_TEXT {
+                            return Err(RequestError::Invalid(vec!["request.error.too_long"]));
+                        }
                         (left_out.iter().copied().collect(), note.as_str())
                     }
                     _ => (BTreeSet::new(), ""),
@@ -1636,7 +1646,8 @@ async fn staff_trail(
         span_id: Set(crate::crypto::random_hex(8)),
         parent_span_id: Set(None),
         name: Set(format!(
-            "Gemeente {}, team Privacy, {verb} voor verzoek {}",
+            // The setting is the full name ("Gemeente Voorbeeldstad").
+            "{}, team Privacy, {verb} voor verzoek {}",
             settings.municipality_name, request.reference
         )),
         status: Set("ok".to_owned()),
@@ -1645,10 +1656,7 @@ async fn staff_trail(
         activity_code: Set(PORTAL_ACTIVITY.to_owned()),
         subject_pseudonym: Set(citizen.bsn_pseudonym),
         source_system_id: Set(None),
-        processor: Set(format!(
-            "Gemeente {}, team Privacy",
-            settings.municipality_name
-        )),
+        processor: Set(format!("{}, team Privacy", settings.municipality_name)),
         ..Default::default()
     }
     .insert(txn)
@@ -1803,7 +1811,7 @@ pub async fn detail_for_staff(
             .iter()
             .any(|i| i.decision.as_deref() == Some("granted"))
     {
-        let input = crate::answers::load(db, request.citizen_id).await?;
+        let input = crate::answers::load(db, &request).await?;
         Some(Box::new(crate::answers::draft(crate::answers::build(
             app::i18n::Locale::parse(&request.locale),
             &settings.municipality_name,

@@ -64,6 +64,47 @@ fn bar_chart(
     }
 }
 
+/// A horizontal bar chart of one value per request type (long labels read better on the left).
+fn kind_chart(
+    title: String,
+    id: &'static str,
+    bars: Vec<(String, u32)>,
+    max: u32,
+    suffix: &'static str,
+) -> impl IntoView {
+    let (width, row, left) = (640u32, 26u32, 250u32);
+    let height = row * bars.len().max(1) as u32 + 10;
+    let max = max.max(1);
+    let escape = |text: &str| {
+        text.replace('&', "&amp;")
+            .replace('<', "&lt;")
+            .replace('>', "&gt;")
+            .replace('"', "&quot;")
+    };
+    let mut svg = format!(
+        r##"<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" role="img" aria-label="{label}" class="w-full max-w-2xl" data-testid="{id}">"##,
+        label = escape(&title),
+    );
+    for (i, (label, value)) in bars.iter().enumerate() {
+        let y = 5 + i as u32 * row;
+        let w = value.min(&max) * (width - left - 60) / max;
+        svg.push_str(&format!(
+            r##"<text x="0" y="{text_y}" font-size="11" fill="#1f2937">{label}</text><rect x="{left}" y="{y}" width="{w}" height="{bar_h}" fill="#1d4ed8"/><text x="{value_x}" y="{text_y}" font-size="11" fill="#1f2937">{value}{suffix}</text>"##,
+            text_y = y + 14,
+            bar_h = row - 8,
+            value_x = left + w + 6,
+            label = escape(label),
+        ));
+    }
+    svg.push_str("</svg>");
+    view! {
+        <figure class="my-4">
+            <div inner_html=svg></div>
+            <figcaption class="text-sm">{title}</figcaption>
+        </figure>
+    }
+}
+
 fn kind_label(l: Locale, kind: &str) -> String {
     if kind == "all" {
         tr(l, "oversight.kind_all")
@@ -247,12 +288,25 @@ pub fn OversightPage() -> impl IntoView {
         .map(|m| (m.month.clone(), m.median_days))
         .collect();
     let max_median = median.iter().map(|(_, d)| *d).max().unwrap_or(0);
+    let kind_rate: Vec<(String, u32)> = v
+        .per_kind
+        .iter()
+        .map(|k| (kind_label(l, &k.kind), k.on_time_percent))
+        .collect();
+    let kind_median: Vec<(String, u32)> = v
+        .per_kind
+        .iter()
+        .map(|k| (kind_label(l, &k.kind), k.median_days))
+        .collect();
+    let max_kind_median = kind_median.iter().map(|(_, d)| *d).max().unwrap_or(0);
     let charts = if totals.is_empty() {
         view! { <p>{tr(l, "oversight.chart_empty")}</p> }.into_any()
     } else {
         view! {
             {bar_chart(tr(l, "oversight.chart_on_time"), "chart-on-time", rate, 100, "%")}
             {bar_chart(tr(l, "oversight.chart_median"), "chart-median", median, max_median, "")}
+            {kind_chart(tr(l, "oversight.chart_kind_on_time"), "chart-kind-on-time", kind_rate, 100, "%")}
+            {kind_chart(tr(l, "oversight.chart_kind_median"), "chart-kind-median", kind_median, max_kind_median, "")}
         }
         .into_any()
     };

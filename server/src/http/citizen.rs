@@ -90,7 +90,7 @@ pub async fn download_json(State(state): State<AppState>, session: Session) -> R
 pub(crate) fn csv_field(value: &str) -> String {
     // A number (a negative one included) is never a formula; anything else starting like one is.
     let number = value.parse::<f64>().is_ok();
-    let value = if !number && value.starts_with(['=', '+', '-', '@']) {
+    let value = if !number && value.starts_with(['=', '+', '-', '@', '\t', '\r']) {
         format!("'{value}")
     } else {
         value.to_owned()

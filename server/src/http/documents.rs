@@ -87,10 +87,13 @@ pub async fn answer_for_citizen(
     let Some(answer) = answers::sent(&state.db, request.id).await? else {
         return Ok(None);
     };
-    let health = answer
-        .domains
-        .iter()
-        .any(|d| Domain::parse(&d.domain).is_none_or(Domain::is_health));
+    // As everywhere in the portal: health domains and special-category items need the level.
+    let health = answer.domains.iter().any(|d| {
+        Domain::parse(&d.domain).is_none_or(Domain::is_health)
+            || d.activities
+                .iter()
+                .any(|a| a.data.iter().any(|i| i.special))
+    });
     Ok((!health || visibility.health).then_some(answer))
 }
 
@@ -119,9 +122,8 @@ async fn letter_pdf(letter: Option<LetterView>) -> Response {
         return not_found();
     };
     let name = format!("{}-{}-{}.pdf", letter.reference, letter.kind, letter.lang);
-    match tokio::task::spawn_blocking(move || pdf::letter(&letter)).await {
-        Ok(Ok(bytes)) => download("application/pdf", &name, bytes),
-        Ok(Err(e)) => failure(e),
+    match pdf::off_thread(move || pdf::letter(&letter)).await {
+        Ok(bytes) => download("application/pdf", &name, bytes),
         Err(e) => failure(e),
     }
 }
@@ -158,17 +160,14 @@ pub async fn answer_pdf(
     };
     let l = Locale::parse(language.taal.as_deref().unwrap_or("nl"));
     match answer_for_citizen(&state, citizen_id, visibility, &reference).await {
-        Ok(Some(answer)) => {
-            match tokio::task::spawn_blocking(move || pdf::answer(&answer, l)).await {
-                Ok(Ok(bytes)) => download(
-                    "application/pdf",
-                    &format!("{reference}-antwoord.pdf"),
-                    bytes,
-                ),
-                Ok(Err(e)) => failure(e),
-                Err(e) => failure(e),
-            }
-        }
+        Ok(Some(answer)) => match pdf::off_thread(move || pdf::answer(&answer, l)).await {
+            Ok(bytes) => download(
+                "application/pdf",
+                &format!("{reference}-antwoord.pdf"),
+                bytes,
+            ),
+            Err(e) => failure(e),
+        },
         Ok(None) => not_found(),
         Err(e) => failure(e),
     }
@@ -220,7 +219,14 @@ pub async fn staff_letter_download(
     };
     let l = Locale::parse(language.taal.as_deref().unwrap_or("nl"));
     let letter = async {
-        let Some(request) = requests::for_staff_documents(&state.db, &staff, &reference).await?
+        let Some(request) = requests::for_staff_documents(
+            &state.db,
+            &state.settings,
+            &staff,
+            &reference,
+            chrono::Utc::now(),
+        )
+        .await?
         else {
             return Ok(None);
         };

@@ -116,7 +116,10 @@ async fn page_data(
                     new_request_view(state, session, query, *citizen_id, visibility).await?,
                 ));
             }
-            p if p.starts_with("/verzoeken/") && p.ends_with("/antwoord") => {
+            p if p.len() > "/verzoeken//antwoord".len()
+                && p.starts_with("/verzoeken/")
+                && p.ends_with("/antwoord") =>
+            {
                 let reference = &p["/verzoeken/".len()..p.len() - "/antwoord".len()];
                 return Ok(
                     match http::documents::answer_for_citizen(

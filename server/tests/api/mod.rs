@@ -2,10 +2,10 @@
 //! field, idempotency, per-source isolation and the OpenAPI document.
 
 use reqwest::{StatusCode, header};
-use sea_orm::{EntityTrait, PaginatorTrait};
+use sea_orm::{ConnectionTrait, EntityTrait, PaginatorTrait};
 use serde_json::{Value, json};
 use server::{
-    entities::{personal_data_records, record_history},
+    entities::{personal_data_records, record_history, staff_views},
     sources::{self, SourceMode},
 };
 
@@ -256,6 +256,55 @@ async fn source_systems_feed_inzage_through_the_api(app: TestApp) {
             && values.contains(&"overschreven?".to_owned())
     );
 
+    // Staff views: kept once, a bad one changes nothing, and the log cannot be edited.
+    let view = |id: &str, bsn: &str, case: Option<&str>| {
+        json!({"source_view_id": id, "bsn": bsn, "staff": "W-2001", "activity_code": "wmo-hh",
+               "viewed_at": "2026-03-02T10:00:00Z", "case_reference": case})
+    };
+    let views =
+        json!({"items": [view("V1", "999993653", Some("Z-1")), view("V2", "162275869", None)]});
+    let (status, body, _) = api
+        .send(post.clone(), "/staff-views", Some(&wmo_token), &views)
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(body["created"], 2);
+    let (_, body, _) = api
+        .send(post.clone(), "/staff-views", Some(&wmo_token), &views)
+        .await;
+    assert_eq!(body["unchanged"], 2);
+    let (status, body, _) = api
+        .send(
+            post.clone(),
+            "/staff-views",
+            Some(&wmo_token),
+            &json!({"items": [view("V3", "999993653", None), view("V4", "123456789", None)]}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(body["errors"][0]["pointer"], "/items/1/bsn");
+    assert_eq!(staff_views::Entity::find().count(&app.db).await.unwrap(), 2);
+    let unlinked = server::oversight::view(&app.db, chrono::Utc::now())
+        .await
+        .unwrap()
+        .unlinked_views;
+    assert_eq!(
+        unlinked
+            .iter()
+            .map(|v| v.staff.as_str())
+            .collect::<Vec<_>>(),
+        ["W-2001"]
+    );
+    for statement in [
+        "UPDATE staff_views SET case_reference = 'Z-9'",
+        "DELETE FROM staff_views",
+    ] {
+        let refused = app.db.execute_unprepared(statement).await;
+        assert!(
+            format!("{refused:?}").contains("insert-only"),
+            "{statement}: {refused:?}"
+        );
+    }
+
     // A revoked token is refused.
     assert!(sources::revoke_token(&app.db, wmo_token_id).await.unwrap());
     let (status, ..) = api
@@ -284,6 +333,7 @@ async fn source_systems_feed_inzage_through_the_api(app: TestApp) {
         "/api/v1/consents",
         "/api/v1/disclosures",
         "/api/v1/log-lines",
+        "/api/v1/staff-views",
     ] {
         assert!(doc["paths"][path].is_object(), "{path} documented");
     }

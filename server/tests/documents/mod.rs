@@ -436,6 +436,32 @@ async fn access_answer_page_pdf_and_json(app: TestApp) {
     );
     assert!(letter.contains("zes weken") && letter.contains("Autoriteit Persoonsgegevens"));
 
+    // Health data waits for the login level it needs, in the answer as everywhere.
+    let mut hans_midden = app.browser();
+    citizen_login(
+        &mut hans_midden,
+        Login {
+            persoon: HANS,
+            niveau: "midden",
+            ..Login::default()
+        },
+    )
+    .await;
+    assert_eq!(
+        hans_midden
+            .get(&format!("/verzoeken/{reference}/antwoord.json"))
+            .await
+            .status(),
+        StatusCode::NOT_FOUND
+    );
+    let low = hans_midden
+        .get(&format!("/verzoeken/{reference}/antwoord"))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(low.contains("data-testid=\"answer-unavailable\""));
+
     // Nobody else gets any of it.
     let mut sanne = app.browser();
     citizen_login(

@@ -566,6 +566,129 @@ async fn erasure_needs_a_second_pair_of_eyes(app: TestApp) {
 
 db_test!(four_eyes, erasure_needs_a_second_pair_of_eyes);
 
+async fn a_partly_granted_access_answer_leaves_the_refused_records_out(app: TestApp) {
+    use server::identity::StaffRole::{Approver, Handler};
+    let vault = seed(&app).await;
+    let hans = citizen_id(&app, &vault, HANS).await;
+    let records: Vec<i64> = personal_data_records::Entity::find()
+        .filter(personal_data_records::Column::CitizenId.eq(hans))
+        .order_by_asc(personal_data_records::Column::Id)
+        .all(&app.db)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|r| r.id)
+        .collect();
+    let (kept, refused) = (records[0], records[1]);
+    let draft = Draft {
+        for_child: None,
+        kind: Kind::Access,
+        all_data: false,
+        items: vec![(kept, None), (refused, None)],
+        explanation: String::new(),
+    };
+    let reference = requests::submit(
+        &app.db,
+        &app.settings,
+        hans,
+        Visibility { health: true },
+        &requests::Filing {
+            draft: &draft,
+            token: "t-access",
+            locale: "nl",
+        },
+        Utc::now(),
+    )
+    .await
+    .unwrap()
+    .reference;
+    let handler = staff(&app, "handler", &[Handler]).await;
+    let approver = staff(&app, "approver", &[Approver]).await;
+    act_now(&app, &handler, &reference, Command::Claim)
+        .await
+        .unwrap();
+    let items = server::entities::request_items::Entity::find()
+        .all(&app.db)
+        .await
+        .unwrap();
+    let decisions = items
+        .iter()
+        .map(|i| ItemDecision {
+            item_id: i.id,
+            granted: i.record_id == Some(kept),
+            ground: (i.record_id != Some(kept)).then(|| "uavg41".to_owned()),
+            note: if i.record_id == Some(kept) {
+                String::new()
+            } else {
+                "Lopend onderzoek".to_owned()
+            },
+        })
+        .collect();
+    act_now(
+        &app,
+        &handler,
+        &reference,
+        Command::Decide(decisions, String::new()),
+    )
+    .await
+    .unwrap();
+    act_now(&app, &approver, &reference, Command::Approve)
+        .await
+        .unwrap();
+    // A note longer than any text field may be is refused and changes nothing.
+    let too_long = act_now(
+        &app,
+        &handler,
+        &reference,
+        Command::SendAnswer {
+            left_out: vec![kept],
+            note: "x".repeat(requests::MAX_TEXT + 1),
+        },
+    )
+    .await;
+    assert!(
+        matches!(too_long, Err(requests::RequestError::Invalid(_))),
+        "{too_long:?}"
+    );
+    assert_eq!(status_of(&app, &reference).await.0, "decided");
+    act_now(
+        &app,
+        &handler,
+        &reference,
+        Command::SendAnswer {
+            left_out: Vec::new(),
+            note: String::new(),
+        },
+    )
+    .await
+    .unwrap();
+    let request = rights_requests::Entity::find()
+        .filter(rights_requests::Column::Reference.eq(reference.as_str()))
+        .one(&app.db)
+        .await
+        .unwrap()
+        .unwrap();
+    let answer = server::answers::sent(&app.db, request.id)
+        .await
+        .unwrap()
+        .expect("the answer went out");
+    let sent: Vec<i64> = answer
+        .domains
+        .iter()
+        .flat_map(|d| &d.activities)
+        .flat_map(|a| &a.data)
+        .map(|i| i.id)
+        .collect();
+    assert_eq!(sent, vec![kept], "only the granted record goes out");
+    assert_eq!(answer.left_out, 0);
+    app.finish().await;
+}
+
+db_test!(
+    partly_granted_access,
+    a_partly_granted_access_answer_leaves_the_refused_records_out
+);
+
 async fn connected_sources_get_tasks_over_the_api(app: TestApp) {
     use server::identity::StaffRole::Handler;
     let vault = seed(&app).await;
