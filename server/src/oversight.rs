@@ -242,7 +242,7 @@ pub async fn view(db: &DatabaseConnection, now: DateTime<Utc>) -> Result<Oversig
             at: v
                 .viewed_at
                 .with_timezone(&chrono_tz::Europe::Amsterdam)
-                .format("%Y-%m-%dT%H:%M")
+                .format("%Y-%m-%d %H:%M")
                 .to_string(),
         })
         .collect();
