@@ -1,14 +1,19 @@
-//! The service layer behind "Mijn gegevens" and the overview, for the benchmark subject with
-//! 2,000 records and 300 disclosures, on SQLite (and on PostgreSQL when
+//! The service layer behind "Mijn gegevens", the overview and the access answer (built and as
+//! PDF), for the benchmark subject with 2,000 records and 300 disclosures, and the privacy
+//! officer's oversight view, on SQLite (and on PostgreSQL when
 //! `INZAGE_BENCH_DATABASE_URL` names an empty database). Run: `cargo bench -p server --bench service`.
 //! Figures are in docs/BENCHMARKS.md.
 
+use std::collections::BTreeSet;
+
+use app::i18n::Locale;
 use criterion::{Criterion, criterion_group, criterion_main};
 use server::{
+    answers,
     crypto::Vault,
     db,
-    identity::Bsn,
-    people,
+    identity::{Bsn, StaffRole},
+    oversight, pdf, people,
     settings::Settings,
     transparency,
     transparency::{MyDataParams, Visibility},
@@ -46,6 +51,7 @@ fn bench(c: &mut Criterion) {
                 .expect("the subject");
             (database, citizen)
         });
+        let request = runtime.block_on(granted_access_request(&database, &settings, citizen));
         let visibility = Visibility { health: true };
         let first_view = MyDataParams::default();
         let mut group = c.benchmark_group(name);
@@ -62,8 +68,134 @@ fn bench(c: &mut Criterion) {
             b.to_async(&runtime)
                 .iter(|| transparency::overview(&database, citizen, visibility))
         });
+        group.bench_function("access answer: load and build (2,000 records)", |b| {
+            b.to_async(&runtime).iter(|| async {
+                let input = answers::load(&database, &request).await.expect("loaded");
+                answers::build(
+                    Locale::Nl,
+                    "Gemeente Voorbeeldstad",
+                    &request.reference,
+                    "2026-11-22",
+                    &input,
+                    &BTreeSet::new(),
+                    None,
+                )
+            })
+        });
+        let answer = runtime.block_on(async {
+            let input = answers::load(&database, &request).await.expect("loaded");
+            answers::build(
+                Locale::Nl,
+                "Gemeente Voorbeeldstad",
+                &request.reference,
+                "2026-11-22",
+                &input,
+                &BTreeSet::new(),
+                None,
+            )
+        });
+        group.bench_function("oversight view", |b| {
+            b.to_async(&runtime)
+                .iter(|| oversight::view(&database, chrono::Utc::now()))
+        });
         group.finish();
+        if name == "sqlite" {
+            // Typesetting does not touch the database: measured once.
+            let mut typesetting = c.benchmark_group("pdf");
+            typesetting.sample_size(10);
+            typesetting.bench_function("access answer PDF (2,000 records)", |b| {
+                b.iter(|| pdf::answer(&answer, Locale::Nl).expect("a PDF"))
+            });
+            typesetting.finish();
+        }
     }
+}
+
+/// An access request for everything, filed and granted, as the handler's preview sees it.
+async fn granted_access_request(
+    database: &sea_orm::DatabaseConnection,
+    settings: &Settings,
+    citizen: i64,
+) -> server::entities::rights_requests::Model {
+    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+    use server::{
+        entities::{request_items, rights_requests},
+        requests::{self, Command, Draft, ItemDecision, Kind, StaffActor},
+    };
+    let draft = Draft {
+        kind: Kind::Access,
+        for_child: None,
+        all_data: true,
+        items: Vec::new(),
+        explanation: String::new(),
+    };
+    let reference = requests::submit(
+        database,
+        settings,
+        citizen,
+        Visibility { health: true },
+        &requests::Filing {
+            draft: &draft,
+            token: "bench",
+            locale: "nl",
+        },
+        chrono::Utc::now(),
+    )
+    .await
+    .expect("filed")
+    .reference;
+    let handler = StaffActor {
+        id: people::staff_logged_in(
+            database,
+            &settings.staff_oidc.issuer_url,
+            "bench-handler",
+            "Bench",
+            None,
+            &[StaffRole::Handler],
+        )
+        .await
+        .expect("a handler"),
+        roles: vec![StaffRole::Handler],
+    };
+    let current = || async {
+        rights_requests::Entity::find()
+            .filter(rights_requests::Column::Reference.eq(reference.as_str()))
+            .one(database)
+            .await
+            .expect("read")
+            .expect("the request")
+    };
+    let act = |command: Command| async {
+        let version = current().await.version;
+        requests::act(
+            database,
+            settings,
+            &handler,
+            &reference,
+            version,
+            command,
+            chrono::Utc::now(),
+        )
+        .await
+        .expect("the step")
+    };
+    act(Command::Claim).await;
+    let request = current().await;
+    let decisions = request_items::Entity::find()
+        .filter(request_items::Column::RequestId.eq(request.id))
+        .all(database)
+        .await
+        .expect("items")
+        .into_iter()
+        .map(|i| ItemDecision {
+            item_id: i.id,
+            granted: true,
+            ground: None,
+            note: String::new(),
+        })
+        .collect();
+    act(Command::Decide(decisions, String::new())).await;
+    current().await
 }
 
 criterion_group!(benches, bench);
