@@ -647,17 +647,36 @@ async fn by_reference_for_citizen<C: ConnectionTrait>(
         .ok_or(RequestError::NotFound)
 }
 
-/// A request the citizen filed (for themselves or a child), for its answer and letters.
+/// Whether the requester may still see the subject's data: their own, or a child's while the
+/// child is still in their authority.
+async fn still_theirs(
+    db: &DatabaseConnection,
+    citizen_id: i64,
+    request: &rights_requests::Model,
+    today: NaiveDate,
+) -> Result<bool, DbErr> {
+    Ok(request.citizen_id == citizen_id
+        || children_of(db, citizen_id, today)
+            .await?
+            .iter()
+            .any(|(id, _)| *id == request.citizen_id))
+}
+
+/// A request the citizen filed, for its answer and letters: for a child only while the parent
+/// still files for them.
 pub async fn for_citizen_documents(
     db: &DatabaseConnection,
     citizen_id: i64,
     reference: &str,
+    now: DateTime<Utc>,
 ) -> Result<Option<rights_requests::Model>, DbErr> {
-    match by_reference_for_citizen(db, citizen_id, reference).await {
-        Ok(request) => Ok(Some(request)),
-        Err(RequestError::Database(e)) => Err(e),
-        Err(_) => Ok(None),
-    }
+    let request = match by_reference_for_citizen(db, citizen_id, reference).await {
+        Ok(request) => request,
+        Err(RequestError::Database(e)) => return Err(e),
+        Err(_) => return Ok(None),
+    };
+    let theirs = still_theirs(db, citizen_id, &request, deadlines::received_on(now)).await?;
+    Ok(theirs.then_some(request))
 }
 
 /// A request for a staff member who may read requests, for its letters.
@@ -833,12 +852,7 @@ pub async fn detail_for_citizen(
     let today = deadlines::received_on(now);
     // Current values only as the rest of the portal would show them at this login, and for a
     // child only while the parent still files for them.
-    let may_see = request.citizen_id == citizen_id
-        || children_of(db, citizen_id, today)
-            .await?
-            .iter()
-            .any(|(id, _)| *id == request.citizen_id);
-    let visible = if may_see {
+    let visible = if still_theirs(db, citizen_id, &request, today).await? {
         pickable_records(db, request.citizen_id, visibility)
             .await?
             .into_iter()

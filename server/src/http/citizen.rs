@@ -3,7 +3,6 @@
 use axum::{
     Form,
     extract::State,
-    http::header,
     response::{IntoResponse, Redirect, Response},
 };
 use tower_sessions::Session;
@@ -12,7 +11,7 @@ use crate::{
     AppState,
     http::{
         pages::citizen,
-        support::{failure, not_logged_in},
+        support::{attachment, failure, not_logged_in},
     },
     transparency,
 };
@@ -41,20 +40,6 @@ pub async fn withdraw_consent(
         Ok(false) => Redirect::to("/toestemmingen?melding=onbekend").into_response(),
         Err(e) => failure(e),
     }
-}
-
-fn attachment(content_type: &'static str, name: &str, body: String) -> Response {
-    (
-        [
-            (header::CONTENT_TYPE, content_type.to_owned()),
-            (
-                header::CONTENT_DISPOSITION,
-                format!("attachment; filename=\"{name}\""),
-            ),
-        ],
-        body,
-    )
-        .into_response()
 }
 
 /// `GET /mijn-gegevens/download.json`: everything the citizen sees, for reuse.
@@ -102,6 +87,17 @@ pub(crate) fn csv_field(value: &str) -> String {
     }
 }
 
+/// One CSV line (with its CRLF) of defused fields.
+pub(crate) fn csv_line<'a>(fields: impl IntoIterator<Item = &'a str>) -> String {
+    let mut line = fields
+        .into_iter()
+        .map(csv_field)
+        .collect::<Vec<_>>()
+        .join(",");
+    line.push_str("\r\n");
+    line
+}
+
 /// `GET /mijn-gegevens/download.csv`: the records, one per row.
 pub async fn download_csv(State(state): State<AppState>, session: Session) -> Response {
     let Some((citizen_id, visibility)) = citizen(&state, &session).await else {
@@ -130,8 +126,7 @@ pub async fn download_csv(State(state): State<AppState>, session: Session) -> Re
                             r.recorded_by.as_str(),
                             if r.special { "ja" } else { "nee" },
                         ];
-                        out.push_str(&fields.map(csv_field).join(","));
-                        out.push_str("\r\n");
+                        out.push_str(&csv_line(fields));
                     }
                 }
             }

@@ -6,7 +6,7 @@
 
 use axum::{
     extract::{Path, Query, State},
-    http::{StatusCode, header},
+    http::StatusCode,
     response::{IntoResponse, Response},
 };
 use tower_sessions::Session;
@@ -15,8 +15,9 @@ use crate::{
     AppState, answers,
     entities::rights_requests,
     http::{
+        citizen::csv_line,
         pages::{citizen, principal},
-        support::{failure, not_logged_in},
+        support::{attachment, failure, not_logged_in},
     },
     identity::{Principal, StaffRole},
     letters, oversight, pdf,
@@ -35,43 +36,8 @@ pub struct Language {
     taal: Option<String>,
 }
 
-fn download(content_type: &'static str, name: &str, body: Vec<u8>) -> Response {
-    (
-        [
-            (header::CONTENT_TYPE, content_type.to_owned()),
-            (
-                header::CONTENT_DISPOSITION,
-                format!("attachment; filename=\"{name}\""),
-            ),
-        ],
-        body,
-    )
-        .into_response()
-}
-
 fn not_found() -> Response {
     (StatusCode::NOT_FOUND, "Niet gevonden / Not found").into_response()
-}
-
-/// The request `reference` if this citizen may read its documents now.
-pub async fn citizen_request(
-    state: &AppState,
-    citizen_id: i64,
-    reference: &str,
-) -> Result<Option<rights_requests::Model>, sea_orm::DbErr> {
-    let Some(request) = requests::for_citizen_documents(&state.db, citizen_id, reference).await?
-    else {
-        return Ok(None);
-    };
-    if request.citizen_id == citizen_id {
-        return Ok(Some(request));
-    }
-    let today = crate::deadlines::received_on(chrono::Utc::now());
-    let still_parent = requests::children_of(&state.db, citizen_id, today)
-        .await?
-        .iter()
-        .any(|(id, _)| *id == request.citizen_id);
-    Ok(still_parent.then_some(request))
 }
 
 /// The answer the request was sent, if this login may read it (health data needs the level).
@@ -81,7 +47,10 @@ pub async fn answer_for_citizen(
     visibility: Visibility,
     reference: &str,
 ) -> Result<Option<AccessAnswerView>, sea_orm::DbErr> {
-    let Some(request) = citizen_request(state, citizen_id, reference).await? else {
+    let Some(request) =
+        requests::for_citizen_documents(&state.db, citizen_id, reference, chrono::Utc::now())
+            .await?
+    else {
         return Ok(None);
     };
     let Some(answer) = answers::sent(&state.db, request.id).await? else {
@@ -105,10 +74,23 @@ pub async fn letter_for_citizen(
     kind: &str,
     l: Locale,
 ) -> Result<Option<LetterView>, sea_orm::DbErr> {
-    let Some(request) = citizen_request(state, citizen_id, reference).await? else {
+    let Some(request) =
+        requests::for_citizen_documents(&state.db, citizen_id, reference, chrono::Utc::now())
+            .await?
+    else {
         return Ok(None);
     };
-    let facts = letters::facts(&state.db, &request).await?;
+    letter_of(state, &request, kind, l).await
+}
+
+/// The letter `kind` of `request` in `l`, if the request has one.
+async fn letter_of(
+    state: &AppState,
+    request: &rights_requests::Model,
+    kind: &str,
+    l: Locale,
+) -> Result<Option<LetterView>, sea_orm::DbErr> {
+    let facts = letters::facts(&state.db, request).await?;
     Ok(letters::letter(
         l,
         &state.settings.municipality_name,
@@ -123,7 +105,7 @@ async fn letter_pdf(letter: Option<LetterView>) -> Response {
     };
     let name = format!("{}-{}-{}.pdf", letter.reference, letter.kind, letter.lang);
     match pdf::off_thread(move || pdf::letter(&letter)).await {
-        Ok(bytes) => download("application/pdf", &name, bytes),
+        Ok(bytes) => attachment("application/pdf", &name, bytes),
         Err(e) => failure(e),
     }
 }
@@ -138,7 +120,7 @@ pub async fn answer_json(
         return not_logged_in();
     };
     match answer_for_citizen(&state, citizen_id, visibility, &reference).await {
-        Ok(Some(answer)) => download(
+        Ok(Some(answer)) => attachment(
             "application/json",
             &format!("{reference}-antwoord.json"),
             serde_json::to_vec_pretty(&answer).unwrap_or_default(),
@@ -161,7 +143,7 @@ pub async fn answer_pdf(
     let l = Locale::parse(language.taal.as_deref().unwrap_or("nl"));
     match answer_for_citizen(&state, citizen_id, visibility, &reference).await {
         Ok(Some(answer)) => match pdf::off_thread(move || pdf::answer(&answer, l)).await {
-            Ok(bytes) => download(
+            Ok(bytes) => attachment(
                 "application/pdf",
                 &format!("{reference}-antwoord.pdf"),
                 bytes,
@@ -184,14 +166,11 @@ pub async fn letter_download(
     let Some(kind) = file.strip_suffix(".pdf") else {
         return not_found();
     };
-    let l = Locale::parse(language.taal.as_deref().unwrap_or("nl"));
-    let letter = match principal(&session).await {
-        Some(Principal::Citizen { citizen_id, .. }) => {
-            letter_for_citizen(&state, citizen_id, &reference, kind, l).await
-        }
-        _ => return not_logged_in(),
+    let Some((citizen_id, _)) = citizen(&state, &session).await else {
+        return not_logged_in();
     };
-    match letter {
+    let l = Locale::parse(language.taal.as_deref().unwrap_or("nl"));
+    match letter_for_citizen(&state, citizen_id, &reference, kind, l).await {
         Ok(letter) => letter_pdf(letter).await,
         Err(e) => failure(e),
     }
@@ -230,13 +209,7 @@ pub async fn staff_letter_download(
         else {
             return Ok(None);
         };
-        let facts = letters::facts(&state.db, &request).await?;
-        Ok::<_, sea_orm::DbErr>(letters::letter(
-            l,
-            &state.settings.municipality_name,
-            &facts,
-            kind,
-        ))
+        letter_of(&state, &request, kind, l).await
     }
     .await;
     match letter {
@@ -263,21 +236,12 @@ pub async fn oversight_csv(
     let l = crate::http::support::locale(&headers);
     match oversight::view(&state.db, chrono::Utc::now()).await {
         Ok(view) => {
-            let rows = oversight::rows(&view, &table, l).unwrap_or_default();
-            let mut out = String::new();
-            for row in rows {
-                let fields: Vec<String> = row
-                    .iter()
-                    .map(|v| crate::http::citizen::csv_field(v))
-                    .collect();
-                out.push_str(&fields.join(","));
-                out.push_str("\r\n");
-            }
-            download(
-                "text/csv; charset=utf-8",
-                &format!("{table}.csv"),
-                out.into_bytes(),
-            )
+            let out: String = oversight::rows(&view, &table, l)
+                .unwrap_or_default()
+                .iter()
+                .map(|row| csv_line(row.iter().map(String::as_str)))
+                .collect();
+            attachment("text/csv; charset=utf-8", &format!("{table}.csv"), out)
         }
         Err(e) => failure(e),
     }

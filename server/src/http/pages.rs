@@ -60,6 +60,26 @@ async fn page_data(
     }) = principal
     {
         let visibility = transparency::Visibility::at(&state.settings, *level);
+        // `/verzoeken/{reference}/{antwoord|besluit|verlenging}`: a request's documents.
+        if let Some((reference, document)) = path
+            .strip_prefix("/verzoeken/")
+            .and_then(|rest| rest.rsplit_once('/'))
+        {
+            let page = match document {
+                "antwoord" => {
+                    http::documents::answer_for_citizen(state, *citizen_id, visibility, reference)
+                        .await?
+                        .map(PageData::AccessAnswer)
+                }
+                kind @ ("besluit" | "verlenging") => {
+                    http::documents::letter_for_citizen(state, *citizen_id, reference, kind, locale)
+                        .await?
+                        .map(PageData::Letter)
+                }
+                _ => None,
+            };
+            return Ok(page.unwrap_or(PageData::None));
+        }
         match path {
             "/overzicht" => {
                 return Ok(PageData::Overview(
@@ -115,46 +135,6 @@ async fn page_data(
                 return Ok(PageData::NewRequest(
                     new_request_view(state, session, query, *citizen_id, visibility).await?,
                 ));
-            }
-            p if p.len() > "/verzoeken//antwoord".len()
-                && p.starts_with("/verzoeken/")
-                && p.ends_with("/antwoord") =>
-            {
-                let reference = &p["/verzoeken/".len()..p.len() - "/antwoord".len()];
-                return Ok(
-                    match http::documents::answer_for_citizen(
-                        state,
-                        *citizen_id,
-                        visibility,
-                        reference,
-                    )
-                    .await?
-                    {
-                        Some(answer) => PageData::AccessAnswer(answer),
-                        None => PageData::None,
-                    },
-                );
-            }
-            p if p.starts_with("/verzoeken/")
-                && (p.ends_with("/besluit") || p.ends_with("/verlenging")) =>
-            {
-                let (rest, kind) = p["/verzoeken/".len()..]
-                    .rsplit_once('/')
-                    .unwrap_or_default();
-                return Ok(
-                    match http::documents::letter_for_citizen(
-                        state,
-                        *citizen_id,
-                        rest,
-                        kind,
-                        locale,
-                    )
-                    .await?
-                    {
-                        Some(letter) => PageData::Letter(letter),
-                        None => PageData::None,
-                    },
-                );
             }
             p if p.starts_with("/verzoeken/") => {
                 let reference = &p["/verzoeken/".len()..];

@@ -62,6 +62,21 @@ pub fn local_path(candidate: Option<&str>) -> String {
 }
 
 /// Where a form without a (live) session goes.
+/// A download: `body` with its type and the file name the browser saves it as.
+pub fn attachment(content_type: &'static str, name: &str, body: impl IntoResponse) -> Response {
+    (
+        [
+            (header::CONTENT_TYPE, content_type.to_owned()),
+            (
+                header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"{name}\""),
+            ),
+        ],
+        body,
+    )
+        .into_response()
+}
+
 pub fn not_logged_in() -> Response {
     Redirect::to("/?verlopen=1").into_response()
 }
