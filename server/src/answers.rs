@@ -14,7 +14,7 @@ use sea_orm::{
 
 use crate::entities::{
     access_answers, disclosures, personal_data_records, processing_activities, request_items,
-    rights_requests, source_systems,
+    rights_requests,
 };
 use app::{
     i18n::{Locale, tr},
@@ -72,19 +72,10 @@ pub async fn load<C: ConnectionTrait>(
                 .collect(),
         )
     };
-    let activities = processing_activities::Entity::find()
-        .filter(processing_activities::Column::IsCurrent.eq(true))
-        .all(db)
-        .await?
-        .into_iter()
-        .map(|a| (a.code.clone(), a))
-        .collect();
-    let sources = source_systems::Entity::find()
-        .all(db)
-        .await?
-        .into_iter()
-        .map(|s| (s.id, s.name))
-        .collect();
+    let crate::transparency::Register {
+        activities,
+        sources,
+    } = crate::transparency::register(db).await?;
     let records = personal_data_records::Entity::find()
         .filter(personal_data_records::Column::CitizenId.eq(citizen_id))
         .order_by_asc(personal_data_records::Column::RecordedAt)

@@ -7,13 +7,15 @@
 use std::collections::{BTreeMap, HashMap};
 
 use chrono::{DateTime, NaiveDate, Utc};
-use sea_orm::{ColumnTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter, QueryOrder};
+use sea_orm::{
+    ColumnTrait, Condition, DatabaseConnection, DbErr, EntityTrait, QueryFilter, QueryOrder,
+    QuerySelect,
+};
 
 use crate::{
     deadlines,
     entities::{
-        consents, disclosures, personal_data_records, processing_activities, request_events,
-        rights_requests, source_systems, staff_views,
+        consents, disclosures, personal_data_records, request_events, rights_requests, staff_views,
     },
     workflow::Status,
 };
@@ -155,38 +157,26 @@ pub async fn view(db: &DatabaseConnection, now: DateTime<Utc>) -> Result<Oversig
         })
         .collect();
 
-    let sources: HashMap<i64, String> = source_systems::Entity::find()
-        .all(db)
-        .await?
-        .into_iter()
-        .map(|s| (s.id, s.name))
-        .collect();
-    let source_name = |id: i64| sources.get(&id).cloned().unwrap_or_default();
+    let register = crate::transparency::register(db).await?;
+    let source_name = |id: i64| register.source_name(id);
 
     let mut retention: BTreeMap<String, (usize, NaiveDate)> = BTreeMap::new();
-    for r in personal_data_records::Entity::find()
+    // Only the two columns counted, not the records themselves.
+    for (source, until) in personal_data_records::Entity::find()
+        .select_only()
+        .column(personal_data_records::Column::SourceSystemId)
+        .column(personal_data_records::Column::RetentionUntil)
         .filter(personal_data_records::Column::RetentionUntil.lt(today))
+        .into_tuple::<(i64, NaiveDate)>()
         .all(db)
         .await?
     {
-        let Some(until) = r.retention_until else {
-            continue;
-        };
-        let entry = retention
-            .entry(source_name(r.source_system_id))
-            .or_insert((0, until));
+        let entry = retention.entry(source_name(source)).or_insert((0, until));
         entry.0 += 1;
         entry.1 = entry.1.min(until);
     }
 
-    let activities: HashMap<String, String> = processing_activities::Entity::find()
-        .filter(processing_activities::Column::IsCurrent.eq(true))
-        .all(db)
-        .await?
-        .into_iter()
-        .map(|a| (a.code, a.name))
-        .collect();
-    let activity_name = |code: &str| activities.get(code).cloned().unwrap_or(code.to_owned());
+    let activity_name = |code: &str| register.activity_name(code);
     let withdrawn: HashMap<i64, DateTime<Utc>> = consents::Entity::find()
         .filter(consents::Column::WithdrawnAt.is_not_null())
         .all(db)
@@ -194,7 +184,14 @@ pub async fn view(db: &DatabaseConnection, now: DateTime<Utc>) -> Result<Oversig
         .into_iter()
         .filter_map(|c| Some((c.id, c.withdrawn_at?)))
         .collect();
+    // Only the candidates come from the database; the rule below decides.
     let flagged = disclosures::Entity::find()
+        .filter(
+            Condition::any()
+                .add(disclosures::Column::LegalBasis.is_null())
+                .add(disclosures::Column::LegalBasis.eq(""))
+                .add(disclosures::Column::ConsentId.is_in(withdrawn.keys().copied())),
+        )
         .order_by_asc(disclosures::Column::DisclosedAt)
         .order_by_asc(disclosures::Column::Id)
         .all(db)
@@ -225,6 +222,11 @@ pub async fn view(db: &DatabaseConnection, now: DateTime<Utc>) -> Result<Oversig
         .collect();
 
     let unlinked_views = staff_views::Entity::find()
+        .filter(
+            Condition::any()
+                .add(staff_views::Column::CaseReference.is_null())
+                .add(staff_views::Column::CaseReference.eq("")),
+        )
         .order_by_asc(staff_views::Column::ViewedAt)
         .order_by_asc(staff_views::Column::Id)
         .all(db)

@@ -8,7 +8,8 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use chrono::NaiveDate;
 use sea_orm::{
-    ColumnTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
+    ColumnTrait, ConnectionTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter, QueryOrder,
+    QuerySelect,
 };
 
 use crate::{
@@ -80,12 +81,29 @@ pub const PREVIEW_PER_SOURCE: usize = 10;
 /// Records per page when one source system is shown.
 pub const PAGE_SIZE: usize = 50;
 
-struct Register {
-    activities: HashMap<String, processing_activities::Model>,
-    sources: HashMap<i64, String>,
+/// The register as the pages need it: current activities by code, source system names by id.
+pub(crate) struct Register {
+    /// Current register entries by code.
+    pub activities: HashMap<String, processing_activities::Model>,
+    /// Source system names by id.
+    pub sources: HashMap<i64, String>,
 }
 
-async fn register(db: &DatabaseConnection) -> Result<Register, DbErr> {
+impl Register {
+    /// The name of source system `id` (empty when unknown).
+    pub fn source_name(&self, id: i64) -> String {
+        self.sources.get(&id).cloned().unwrap_or_default()
+    }
+
+    /// The name of activity `code` (the code itself when the register does not know it).
+    pub fn activity_name(&self, code: &str) -> String {
+        self.activities
+            .get(code)
+            .map_or_else(|| code.to_owned(), |a| a.name.clone())
+    }
+}
+
+pub(crate) async fn register<C: ConnectionTrait>(db: &C) -> Result<Register, DbErr> {
     let activities = processing_activities::Entity::find()
         .filter(processing_activities::Column::IsCurrent.eq(true))
         .all(db)

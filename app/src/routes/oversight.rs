@@ -2,6 +2,7 @@
 //! data past retention, disclosures without a basis and staff views without a case. Each table
 //! has its CSV export; the charts are drawn on the server as SVG, with the table as their text.
 
+use html_escape::encode_double_quoted_attribute as escape_attr;
 use leptos::prelude::*;
 
 use crate::{
@@ -14,6 +15,17 @@ use crate::{
 fn csv_link(l: Locale, table: &str) -> impl IntoView + use<> {
     view! {
         <p class="text-sm"><a href=format!("/backoffice/toezicht/csv/{table}") data-testid=format!("csv-{table}")>{tr(l, "oversight.csv")}</a></p>
+    }
+}
+
+/// A chart drawn as SVG markup (every label in it escaped), with its title as the caption.
+fn figure(title: String, mut svg: String) -> impl IntoView {
+    svg.push_str("</svg>");
+    view! {
+        <figure class="my-4">
+            <div inner_html=svg></div>
+            <figcaption class="text-sm">{title}</figcaption>
+        </figure>
     }
 }
 
@@ -31,15 +43,9 @@ fn bar_chart(
     let slot = (width - left - 10) / (bars.len().max(1) as u32);
     let bar_w = (slot * 2 / 3).max(4);
     let max = max.max(1);
-    let escape = |text: &str| {
-        text.replace('&', "&amp;")
-            .replace('<', "&lt;")
-            .replace('>', "&gt;")
-            .replace('"', "&quot;")
-    };
     let mut svg = format!(
         r##"<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" role="img" aria-label="{label}" class="w-full max-w-2xl" data-testid="{id}"><line x1="{left}" y1="{base}" x2="{right}" y2="{base}" stroke="#4b5563"/><text x="0" y="{top}" font-size="11" fill="#1f2937">{max}{suffix}</text><text x="0" y="{base}" font-size="11" fill="#1f2937">0{suffix}</text>"##,
-        label = escape(&title),
+        label = escape_attr(&title),
         base = height - bottom,
         right = width - 10,
     );
@@ -52,16 +58,10 @@ fn bar_chart(
             r##"<rect x="{x}" y="{y}" width="{bar_w}" height="{h}" fill="#1d4ed8"/><text x="{middle}" y="{value_y}" font-size="11" text-anchor="middle" fill="#1f2937">{value}{suffix}</text><text x="{middle}" y="{label_y}" font-size="11" text-anchor="middle" fill="#1f2937">{label}</text>"##,
             value_y = y.saturating_sub(4).max(10),
             label_y = height - bottom + 16,
-            label = escape(label),
+            label = escape_attr(label),
         ));
     }
-    svg.push_str("</svg>");
-    view! {
-        <figure class="my-4">
-            <div inner_html=svg></div>
-            <figcaption class="text-sm">{title}</figcaption>
-        </figure>
-    }
+    figure(title, svg)
 }
 
 /// A horizontal bar chart of one value per request type (long labels read better on the left).
@@ -75,15 +75,9 @@ fn kind_chart(
     let (width, row, left) = (640u32, 26u32, 250u32);
     let height = row * bars.len().max(1) as u32 + 10;
     let max = max.max(1);
-    let escape = |text: &str| {
-        text.replace('&', "&amp;")
-            .replace('<', "&lt;")
-            .replace('>', "&gt;")
-            .replace('"', "&quot;")
-    };
     let mut svg = format!(
         r##"<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" role="img" aria-label="{label}" class="w-full max-w-2xl" data-testid="{id}">"##,
-        label = escape(&title),
+        label = escape_attr(&title),
     );
     for (i, (label, value)) in bars.iter().enumerate() {
         let y = 5 + i as u32 * row;
@@ -93,16 +87,10 @@ fn kind_chart(
             text_y = y + 14,
             bar_h = row - 8,
             value_x = left + w + 6,
-            label = escape(label),
+            label = escape_attr(label),
         ));
     }
-    svg.push_str("</svg>");
-    view! {
-        <figure class="my-4">
-            <div inner_html=svg></div>
-            <figcaption class="text-sm">{title}</figcaption>
-        </figure>
-    }
+    figure(title, svg)
 }
 
 fn kind_label(l: Locale, kind: &str) -> String {
