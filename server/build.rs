@@ -12,7 +12,12 @@ fn main() {
         .expect("server/ lives in the workspace")
         .to_path_buf();
     let out = PathBuf::from(env::var("OUT_DIR").expect("set by cargo")).join("inzage.css");
-    for watched in ["style", "app/src", "server/src/devidp", "package-lock.json"] {
+    for watched in [
+        "style",
+        "app/src",
+        "server/src/dev/digid",
+        "package-lock.json",
+    ] {
         println!("cargo:rerun-if-changed={}", root.join(watched).display());
     }
     let cli = root.join("node_modules/.bin/tailwindcss");

@@ -9,12 +9,14 @@ use std::collections::BTreeSet;
 use app::i18n::Locale;
 use criterion::{Criterion, criterion_group, criterion_main};
 use server::{
-    answers,
-    crypto::Vault,
-    db,
+    config::Settings,
+    identity::people,
     identity::{Bsn, StaffRole},
-    oversight, pdf, people,
-    settings::Settings,
+    oversight::toezicht,
+    platform::crypto::Vault,
+    platform::db,
+    platform::pdf,
+    rights::answers,
     transparency,
     transparency::{MyDataParams, Visibility},
 };
@@ -41,7 +43,7 @@ fn bench(c: &mut Criterion) {
         let (database, citizen) = runtime.block_on(async {
             let database = db::connect(&url).await.expect("the database");
             db::migrate(&database).await.expect("migrations");
-            let bsn = server::demo::seed_scale(&database, &vault, 20)
+            let bsn = server::dev::demo::seed_scale(&database, &vault, 20)
                 .await
                 .expect("seeding")
                 .expect("a benchmark subject");
@@ -87,7 +89,7 @@ fn bench(c: &mut Criterion) {
         let answer = runtime.block_on(answer());
         group.bench_function("oversight view", |b| {
             b.to_async(&runtime)
-                .iter(|| oversight::view(&database, chrono::Utc::now()))
+                .iter(|| toezicht::view(&database, chrono::Utc::now()))
         });
         group.finish();
         if name == "sqlite" {
@@ -111,7 +113,7 @@ async fn granted_access_request(
     use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
     use server::{
         entities::{request_items, rights_requests},
-        requests::{self, Command, Draft, ItemDecision, Kind, StaffActor},
+        rights::requests::{self, Command, Draft, ItemDecision, Kind, StaffActor},
     };
     let draft = Draft {
         kind: Kind::Access,

@@ -4,7 +4,7 @@ use std::path::PathBuf;
 
 use anyhow::Context;
 use clap::{Parser, Subcommand};
-use server::{AppState, db, http, people, settings::Settings};
+use server::{AppState, config::Settings, http, identity::people, platform::db};
 
 /// Inzage: a privacy rights portal for a municipality's social domain.
 #[derive(Parser)]
@@ -66,8 +66,8 @@ enum TokenCommand {
         #[arg(long, default_value = "Sociaal Domein")]
         department: String,
         /// Mode, for a new source system.
-        #[arg(long, value_enum, default_value = "managed")]
-        mode: server::sources::SourceMode,
+        #[arg(long, default_value = "managed")]
+        mode: server::sources::systems::SourceMode,
         /// May maintain the register of processing activities.
         #[arg(long)]
         admin: bool,
@@ -125,20 +125,20 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Command::SeedDemo { scale } => {
             anyhow::ensure!(
-                settings.mode == server::settings::Mode::Dev,
+                settings.mode == server::config::Mode::Dev,
                 "mode: seed-demo only runs in dev mode"
             );
             let db = db::connect(&settings.database_url).await?;
             db::migrate(&db).await?;
-            let vault =
-                server::crypto::Vault::new(&settings.secrets).map_err(anyhow::Error::msg)?;
+            let vault = server::platform::crypto::Vault::new(&settings.secrets)
+                .map_err(anyhow::Error::msg)?;
             let count = people::seed_demo(&db, &vault).await?;
-            let items = server::demo::seed(&db, &vault).await?;
-            let requests = server::demo::seed_requests(&db, &settings, &vault).await?;
+            let items = server::dev::demo::seed(&db, &vault).await?;
+            let requests = server::dev::demo::seed_requests(&db, &settings, &vault).await?;
             println!(
                 "demo municipality seeded: {count} citizens, {items} new register and data items, {requests} requests"
             );
-            if let Some(bsn) = server::demo::seed_scale(&db, &vault, scale).await? {
+            if let Some(bsn) = server::dev::demo::seed_scale(&db, &vault, scale).await? {
                 println!(
                     "{scale} synthetic citizens added; the benchmark subject logs in with BSN {bsn}"
                 );
@@ -157,9 +157,11 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                     label,
                 } => {
                     let source_id =
-                        server::sources::ensure_source(&db, &source, &department, mode).await?;
+                        server::sources::systems::ensure_source(&db, &source, &department, mode)
+                            .await?;
                     let (id, token) =
-                        server::sources::create_token(&db, source_id, admin, &label).await?;
+                        server::sources::systems::create_token(&db, source_id, admin, &label)
+                            .await?;
                     println!(
                         "token {id} for source {source}{}:",
                         if admin { " (admin)" } else { "" }
@@ -169,13 +171,13 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 }
                 TokenCommand::Revoke { id } => {
                     anyhow::ensure!(
-                        server::sources::revoke_token(&db, id).await?,
+                        server::sources::systems::revoke_token(&db, id).await?,
                         "no active token with id {id}"
                     );
                     println!("token {id} revoked");
                 }
                 TokenCommand::List => {
-                    for (token, source) in server::sources::list_tokens(&db).await? {
+                    for (token, source) in server::sources::systems::list_tokens(&db).await? {
                         let state = match token.revoked_at {
                             Some(at) => format!("revoked {}", at.format("%Y-%m-%d %H:%M")),
                             None => "active".to_owned(),
@@ -198,12 +200,12 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         } => {
             let db = db::connect(&settings.database_url).await?;
             db::ensure_migrated(&db).await?;
-            match server::audit::verify(&db).await? {
-                server::audit::Verification::Intact(count) => {
+            match server::platform::audit::verify(&db).await? {
+                server::platform::audit::Verification::Intact(count) => {
                     println!("audit log intact: {count} events verified");
                     Ok(())
                 }
-                server::audit::Verification::Broken { id, reason } => {
+                server::platform::audit::Verification::Broken { id, reason } => {
                     anyhow::bail!("audit log broken at event {id}: {reason}")
                 }
             }
@@ -214,7 +216,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
 
 async fn serve(settings: Settings) -> anyhow::Result<()> {
     let db = db::connect(&settings.database_url).await?;
-    if settings.mode == server::settings::Mode::Dev {
+    if settings.mode == server::config::Mode::Dev {
         db::migrate(&db).await?;
     } else {
         db::ensure_migrated(&db).await?;

@@ -563,7 +563,7 @@ async fn sessions_are_never_resurrected_or_invented(app: TestApp) {
         SessionStore,
         session::{Id, Record},
     };
-    let store = server::sessions::DbSessionStore::new(app.db.clone());
+    let store = server::identity::sessions::DbSessionStore::new(app.db.clone());
     let mut record = Record {
         id: Id::default(),
         data: Default::default(),

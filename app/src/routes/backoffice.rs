@@ -27,7 +27,7 @@ pub fn BackofficePage() -> impl IntoView {
                 <h2 id="rollen">{tr(l, "backoffice.roles")}</h2>
                 <ul class="list" data-testid="staff-roles">
                     {staff.roles.iter().map(|role| view! {
-                        <li><strong>{tr(l, role.label_key())}</strong>": "{tr(l, &format!("{}_does", role.label_key()))}</li>
+                        <li><strong>{tr(l, role.key())}</strong>": "{tr(l, role.does_key())}</li>
                     }).collect_view()}
                 </ul>
             </section>

@@ -3,6 +3,7 @@
 
 use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
+use types::Notice;
 
 use crate::{
     i18n::{Locale, long_date, tr, tr_with},
@@ -40,7 +41,8 @@ pub fn ConsentsPage() -> impl IntoView {
     let PageData::Consents(consents) = p.page.clone() else {
         return view! { <Page title_key="consents.title"><p>{tr(l, "overview.not_logged_in")}</p></Page> }.into_any();
     };
-    let notice = use_query_map().with_untracked(|q| q.get("melding").unwrap_or_default());
+    let notice =
+        use_query_map().with_untracked(|q| q.get("melding").and_then(|m| Notice::parse(&m)));
     if let Some(c) = consents.confirm.clone() {
         return view! {
             <Page title_key="consents.confirm_title">
@@ -60,9 +62,9 @@ pub fn ConsentsPage() -> impl IntoView {
         <Page title_key="consents.title">
             <h1>{tr(l, "consents.title")}</h1>
             <p class="lead">{tr(l, "consents.intro")}</p>
-            {match notice.as_str() {
-                "ingetrokken" => view! { <div class="notice my-6" role="status" data-testid="consent-notice"><p>{tr(l, "consents.done")}</p></div> }.into_any(),
-                "onbekend" => view! { <div class="notice-error my-6" role="alert" data-testid="consent-notice"><p>{tr(l, "consents.unknown")}</p></div> }.into_any(),
+            {match notice {
+                Some(Notice::Withdrawn) => view! { <div class="notice my-6" role="status" data-testid="consent-notice"><p>{tr(l, "consents.done")}</p></div> }.into_any(),
+                Some(Notice::Unknown) => view! { <div class="notice-error my-6" role="alert" data-testid="consent-notice"><p>{tr(l, "consents.unknown")}</p></div> }.into_any(),
                 _ => ().into_any(),
             }}
             <h2>{tr(l, "consents.active")}</h2>

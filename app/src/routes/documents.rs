@@ -2,6 +2,7 @@
 //! (with their PDF and JSON downloads) on a request's page.
 
 use leptos::prelude::*;
+use types::LetterKind;
 
 use crate::{
     i18n::{Locale, long_date, tr, tr_with},
@@ -16,7 +17,7 @@ pub fn documents(
     l: Locale,
     base: String,
     answer_sent: bool,
-    letters: Vec<String>,
+    letters: Vec<LetterKind>,
     staff: bool,
 ) -> impl IntoView {
     (answer_sent || !letters.is_empty()).then(|| {
@@ -35,7 +36,7 @@ pub fn documents(
                         let base = base.clone();
                         view! {
                             <li data-testid=format!("letter-{kind}")>
-                                <strong>{tr(l, &format!("letter.{kind}"))}</strong>": "
+                                <strong>{tr(l, kind.key())}</strong>": "
                                 {(!staff).then(|| view! { <a href=format!("{base}/{kind}")>{tr(l, "letter.read")}</a>" · " })}
                                 <a href=format!("{base}/brief/{kind}.pdf?taal=nl") hreflang="nl">{tr(l, "letter.pdf_nl")}</a>
                                 " · "
@@ -189,11 +190,11 @@ pub fn LetterPage() -> impl IntoView {
         .into_any();
     };
     let reference = letter.reference.clone();
-    let kind = letter.kind.clone();
+    let kind = letter.kind;
     view! {
         <Page title_key="letter.title">
             <p><a href=format!("/verzoeken/{reference}")>{tr_with(l, "request.heading", &[("kenmerk", &reference)])}</a></p>
-            <article class="card my-6" data-testid="letter" data-outcome=letter.outcome.clone()>
+            <article class="card my-6" data-testid="letter" data-outcome=letter.outcome.as_str()>
                 <p class="font-bold">{tr_with(l, "letter.sender", &[("gemeente", &letter.municipality)])}</p>
                 <dl class="facts text-sm">
                     <dt>{tr(l, "letter.date")}</dt><dd>{letter.date_text.clone()}</dd>

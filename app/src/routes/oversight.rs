@@ -2,8 +2,8 @@
 //! data past retention, disclosures without a basis and staff views without a case. Each table
 //! has its CSV export; the charts are drawn on the server as SVG, with the table as their text.
 
-use html_escape::encode_double_quoted_attribute as escape_attr;
 use leptos::prelude::*;
+use types::{Kind, OversightTable};
 
 use crate::{
     i18n::{Locale, tr},
@@ -12,120 +12,96 @@ use crate::{
     shell::portal,
 };
 
-fn csv_link(l: Locale, table: &str) -> impl IntoView + use<> {
+fn csv_link(l: Locale, table: OversightTable) -> impl IntoView + use<> {
     view! {
         <p class="text-sm"><a href=format!("/backoffice/toezicht/csv/{table}") data-testid=format!("csv-{table}")>{tr(l, "oversight.csv")}</a></p>
     }
 }
 
-/// A chart drawn as SVG markup (every label in it escaped), with its title as the caption.
-fn figure(title: String, mut svg: String) -> impl IntoView {
-    svg.push_str("</svg>");
-    view! {
-        <figure class="my-4">
-            <div inner_html=svg></div>
-            <figcaption class="text-sm">{title}</figcaption>
-        </figure>
-    }
+/// Which way a chart's bars run.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Bars {
+    /// One column per month, labels below.
+    Vertical,
+    /// One row per request type, long labels on the left.
+    Horizontal,
 }
 
-/// A bar chart of one value per month, drawn as SVG on the server. The table below it holds the
-/// same figures for screen readers and the export; the chart itself carries its title.
+/// A bar chart drawn as SVG on the server, one bar per `(label, value)`. The table below it holds
+/// the same figures for screen readers and the export; the chart carries its title as its label.
+/// Leptos escapes every label, as it does all text.
 fn bar_chart(
     title: String,
     id: &'static str,
     bars: Vec<(String, u32)>,
     max: u32,
     suffix: &'static str,
+    direction: Bars,
 ) -> impl IntoView {
-    let (width, height, left, bottom, top) = (640u32, 220u32, 44u32, 30u32, 20u32);
-    let plot_h = height - bottom - top;
-    let slot = (width - left - 10) / (bars.len().max(1) as u32);
-    let bar_w = (slot * 2 / 3).max(4);
+    const WIDTH: u32 = 640;
+    const INK: &str = "#1f2937";
+    const BAR: &str = "#1d4ed8";
     let max = max.max(1);
-    let mut svg = format!(
-        r##"<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" role="img" aria-label="{label}" class="w-full max-w-2xl" data-testid="{id}"><line x1="{left}" y1="{base}" x2="{right}" y2="{base}" stroke="#4b5563"/><text x="0" y="{top}" font-size="11" fill="#1f2937">{max}{suffix}</text><text x="0" y="{base}" font-size="11" fill="#1f2937">0{suffix}</text>"##,
-        label = escape_attr(&title),
-        base = height - bottom,
-        right = width - 10,
-    );
-    for (i, (label, value)) in bars.iter().enumerate() {
-        let h = value.min(&max) * plot_h / max;
-        let x = left + i as u32 * slot + (slot - bar_w) / 2;
-        let y = height - bottom - h;
-        let middle = x + bar_w / 2;
-        svg.push_str(&format!(
-            r##"<rect x="{x}" y="{y}" width="{bar_w}" height="{h}" fill="#1d4ed8"/><text x="{middle}" y="{value_y}" font-size="11" text-anchor="middle" fill="#1f2937">{value}{suffix}</text><text x="{middle}" y="{label_y}" font-size="11" text-anchor="middle" fill="#1f2937">{label}</text>"##,
-            value_y = y.saturating_sub(4).max(10),
-            label_y = height - bottom + 16,
-            label = escape_attr(label),
-        ));
-    }
-    figure(title, svg)
-}
-
-/// A horizontal bar chart of one value per request type (long labels read better on the left).
-fn kind_chart(
-    title: String,
-    id: &'static str,
-    bars: Vec<(String, u32)>,
-    max: u32,
-    suffix: &'static str,
-) -> impl IntoView {
-    let (width, row, left) = (640u32, 26u32, 250u32);
-    let height = row * bars.len().max(1) as u32 + 10;
-    let max = max.max(1);
-    let mut svg = format!(
-        r##"<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" role="img" aria-label="{label}" class="w-full max-w-2xl" data-testid="{id}">"##,
-        label = escape_attr(&title),
-    );
-    for (i, (label, value)) in bars.iter().enumerate() {
-        let y = 5 + i as u32 * row;
-        let w = value.min(&max) * (width - left - 60) / max;
-        svg.push_str(&format!(
-            r##"<text x="0" y="{text_y}" font-size="11" fill="#1f2937">{label}</text><rect x="{left}" y="{y}" width="{w}" height="{bar_h}" fill="#1d4ed8"/><text x="{value_x}" y="{text_y}" font-size="11" fill="#1f2937">{value}{suffix}</text>"##,
-            text_y = y + 14,
-            bar_h = row - 8,
-            value_x = left + w + 6,
-            label = escape_attr(label),
-        ));
-    }
-    figure(title, svg)
-}
-
-fn kind_label(l: Locale, kind: &str) -> String {
-    if kind == "all" {
-        tr(l, "oversight.kind_all")
-    } else {
-        tr(l, &format!("kind.{kind}"))
+    let count = u32::try_from(bars.len().max(1)).unwrap_or(u32::MAX);
+    let (height, body) = match direction {
+        Bars::Vertical => {
+            let (height, left, bottom, top) = (220u32, 44u32, 30u32, 20u32);
+            let plot_h = height - bottom - top;
+            let slot = (WIDTH - left - 10) / count;
+            let bar_w = (slot * 2 / 3).max(4);
+            let base = height - bottom;
+            let axis = view! {
+                <line x1=left y1=base x2=WIDTH - 10 y2=base stroke="#4b5563"></line>
+                <text x="0" y=top font-size="11" fill=INK>{format!("{max}{suffix}")}</text>
+                <text x="0" y=base font-size="11" fill=INK>{format!("0{suffix}")}</text>
+            };
+            let columns = bars.into_iter().zip(0u32..).map(|((label, value), i)| {
+                let h = value.min(max) * plot_h / max;
+                let x = left + i * slot + (slot - bar_w) / 2;
+                let y = base - h;
+                let middle = x + bar_w / 2;
+                view! {
+                    <rect x=x y=y width=bar_w height=h fill=BAR></rect>
+                    <text x=middle y=y.saturating_sub(4).max(10) font-size="11" text-anchor="middle" fill=INK>{format!("{value}{suffix}")}</text>
+                    <text x=middle y=base + 16 font-size="11" text-anchor="middle" fill=INK>{label}</text>
+                }
+            }).collect_view();
+            (height, view! { {axis}{columns} }.into_any())
+        }
+        Bars::Horizontal => {
+            let (row, left) = (26u32, 250u32);
+            let rows = bars.into_iter().zip(0u32..).map(|((label, value), i)| {
+                let y = 5 + i * row;
+                let w = value.min(max) * (WIDTH - left - 60) / max;
+                view! {
+                    <text x="0" y=y + 14 font-size="11" fill=INK>{label}</text>
+                    <rect x=left y=y width=w height=row - 8 fill=BAR></rect>
+                    <text x=left + w + 6 y=y + 14 font-size="11" fill=INK>{format!("{value}{suffix}")}</text>
+                }
+            }).collect_view();
+            (row * count + 10, rows.into_any())
+        }
+    };
+    view! {
+        <figure class="my-4">
+            <svg xmlns="http://www.w3.org/2000/svg" viewBox=format!("0 0 {WIDTH} {height}") role="img" aria-label=title.clone() class="w-full max-w-2xl" data-testid=id>
+                {body}
+            </svg>
+            <figcaption class="text-sm">{title}</figcaption>
+        </figure>
     }
 }
 
-/// The tables of the view and their export names, in the order the page shows them.
-pub const TABLES: [&str; 5] = [
-    "verzoeken",
-    "doorlooptijden",
-    "bewaartermijnen",
-    "verstrekkingen",
-    "inzage-zonder-zaak",
-];
-
-fn title_key(table: &str) -> &'static str {
-    match table {
-        "verzoeken" => "oversight.requests",
-        "doorlooptijden" => "oversight.months",
-        "bewaartermijnen" => "oversight.retention",
-        "verstrekkingen" => "oversight.disclosures",
-        _ => "oversight.views",
-    }
+fn kind_label(l: Locale, kind: Option<Kind>) -> String {
+    tr(l, kind.map_or("oversight.kind_all", Kind::key))
 }
 
 /// One table of the view as CSV rows (header first), in the words the page uses.
-pub fn rows(view: &OversightView, table: &str, l: Locale) -> Option<Vec<Vec<String>>> {
+pub fn rows(view: &OversightView, table: OversightTable, l: Locale) -> Vec<Vec<String>> {
     let t = |key: &str| tr(l, key);
     let mut rows: Vec<Vec<String>> = Vec::new();
     match table {
-        "verzoeken" => {
+        OversightTable::Requests => {
             rows.push(vec![
                 t("request.reference"),
                 t("request.kind"),
@@ -137,15 +113,15 @@ pub fn rows(view: &OversightView, table: &str, l: Locale) -> Option<Vec<Vec<Stri
             rows.extend(view.requests.iter().map(|r| {
                 vec![
                     r.reference.clone(),
-                    t(&format!("kind.{}", r.kind)),
-                    t(&format!("status.{}", r.status)),
+                    t(r.kind.key()),
+                    t(r.status.key()),
                     r.due_on.clone(),
                     r.days_left.to_string(),
-                    t(&format!("oversight.state.{}", r.state)),
+                    t(r.state.key()),
                 ]
             }));
         }
-        "doorlooptijden" => {
+        OversightTable::Months => {
             rows.push(vec![
                 t("oversight.month"),
                 t("request.kind"),
@@ -157,7 +133,7 @@ pub fn rows(view: &OversightView, table: &str, l: Locale) -> Option<Vec<Vec<Stri
             rows.extend(view.months.iter().map(|m| {
                 vec![
                     m.month.clone(),
-                    kind_label(l, &m.kind),
+                    kind_label(l, m.kind),
                     m.handled.to_string(),
                     m.on_time.to_string(),
                     m.on_time_percent.to_string(),
@@ -165,7 +141,7 @@ pub fn rows(view: &OversightView, table: &str, l: Locale) -> Option<Vec<Vec<Stri
                 ]
             }));
         }
-        "bewaartermijnen" => {
+        OversightTable::Retention => {
             rows.push(vec![
                 t("oversight.source"),
                 t("oversight.records"),
@@ -177,7 +153,7 @@ pub fn rows(view: &OversightView, table: &str, l: Locale) -> Option<Vec<Vec<Stri
                     .map(|r| vec![r.source.clone(), r.records.to_string(), r.oldest.clone()]),
             );
         }
-        "verstrekkingen" => {
+        OversightTable::Disclosures => {
             rows.push(vec![
                 t("oversight.date"),
                 t("oversight.recipient"),
@@ -193,11 +169,11 @@ pub fn rows(view: &OversightView, table: &str, l: Locale) -> Option<Vec<Vec<Stri
                     d.activity.clone(),
                     d.source.clone(),
                     d.source_id.clone(),
-                    t(&format!("oversight.problem.{}", d.problem)),
+                    t(d.problem.key()),
                 ]
             }));
         }
-        "inzage-zonder-zaak" => {
+        OversightTable::Views => {
             rows.push(vec![
                 t("oversight.when"),
                 t("oversight.staff"),
@@ -213,13 +189,12 @@ pub fn rows(view: &OversightView, table: &str, l: Locale) -> Option<Vec<Vec<Stri
                 ]
             }));
         }
-        _ => return None,
     }
-    Some(rows)
+    rows
 }
 
 /// One table exactly as its CSV export has it: the header row, then the rows.
-fn table(l: Locale, name: &'static str, rows: Vec<Vec<String>>) -> impl IntoView {
+fn table(l: Locale, name: OversightTable, rows: Vec<Vec<String>>) -> impl IntoView {
     let mut rows = rows.into_iter();
     let header = rows.next().unwrap_or_default();
     let body: Vec<Vec<String>> = rows.collect();
@@ -236,7 +211,7 @@ fn table(l: Locale, name: &'static str, rows: Vec<Vec<String>>) -> impl IntoView
                                 <tr>
                                     {row.into_iter().enumerate().map(|(i, cell)| {
                                         // A request's reference links to it.
-                                        if name == "verzoeken" && i == 0 {
+                                        if name == OversightTable::Requests && i == 0 {
                                             { let href = format!("/backoffice/verzoeken/{cell}"); view! { <td><a href=href>{cell}</a></td> }.into_any() }
                                         } else {
                                             view! { <td>{cell}</td> }.into_any()
@@ -264,7 +239,7 @@ pub fn OversightPage() -> impl IntoView {
     let totals: Vec<MonthFigure> = v
         .months
         .iter()
-        .filter(|m| m.kind == "all")
+        .filter(|m| m.kind.is_none())
         .cloned()
         .collect();
     let rate: Vec<(String, u32)> = totals
@@ -279,22 +254,22 @@ pub fn OversightPage() -> impl IntoView {
     let kind_rate: Vec<(String, u32)> = v
         .per_kind
         .iter()
-        .map(|k| (kind_label(l, &k.kind), k.on_time_percent))
+        .map(|k| (kind_label(l, k.kind), k.on_time_percent))
         .collect();
     let kind_median: Vec<(String, u32)> = v
         .per_kind
         .iter()
-        .map(|k| (kind_label(l, &k.kind), k.median_days))
+        .map(|k| (kind_label(l, k.kind), k.median_days))
         .collect();
     let max_kind_median = kind_median.iter().map(|(_, d)| *d).max().unwrap_or(0);
     let charts = if totals.is_empty() {
         view! { <p>{tr(l, "oversight.chart_empty")}</p> }.into_any()
     } else {
         view! {
-            {bar_chart(tr(l, "oversight.chart_on_time"), "chart-on-time", rate, 100, "%")}
-            {bar_chart(tr(l, "oversight.chart_median"), "chart-median", median, max_median, "")}
-            {kind_chart(tr(l, "oversight.chart_kind_on_time"), "chart-kind-on-time", kind_rate, 100, "%")}
-            {kind_chart(tr(l, "oversight.chart_kind_median"), "chart-kind-median", kind_median, max_kind_median, "")}
+            {bar_chart(tr(l, "oversight.chart_on_time"), "chart-on-time", rate, 100, "%", Bars::Vertical)}
+            {bar_chart(tr(l, "oversight.chart_median"), "chart-median", median, max_median, "", Bars::Vertical)}
+            {bar_chart(tr(l, "oversight.chart_kind_on_time"), "chart-kind-on-time", kind_rate, 100, "%", Bars::Horizontal)}
+            {bar_chart(tr(l, "oversight.chart_kind_median"), "chart-kind-median", kind_median, max_kind_median, "", Bars::Horizontal)}
         }
         .into_any()
     };
@@ -308,11 +283,11 @@ pub fn OversightPage() -> impl IntoView {
                 <li class="card"><strong class="block text-2xl" data-testid="count-at-risk">{v.at_risk}</strong>{tr(l, "oversight.at_risk")}</li>
                 <li class="card"><strong class="block text-2xl" data-testid="count-overdue">{v.overdue}</strong>{tr(l, "oversight.overdue")}</li>
             </ul>
-            {TABLES.into_iter().map(|name| view! {
+            {OversightTable::ALL.iter().map(|&name| view! {
                 <section aria-labelledby=format!("t-{name}") class="my-8">
-                    <h2 id=format!("t-{name}")>{tr(l, title_key(name))}</h2>
-                    {(name == "doorlooptijden").then(|| charts.take())}
-                    {table(l, name, rows(&v, name, l).unwrap_or_default())}
+                    <h2 id=format!("t-{name}")>{tr(l, name.key())}</h2>
+                    {(name == OversightTable::Months).then(|| charts.take())}
+                    {table(l, name, rows(&v, name, l))}
                 </section>
             }).collect_view()}
         </Page>

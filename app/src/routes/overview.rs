@@ -40,7 +40,7 @@ pub fn OverviewPage() -> impl IntoView {
                     <dt>{tr(l, "overview.bsn")}</dt>
                     <dd data-testid="masked-bsn">{citizen.masked_bsn.clone()}</dd>
                     <dt>{tr(l, "overview.level")}</dt>
-                    <dd data-testid="level">{tr(l, citizen.level.label_key())}</dd>
+                    <dd data-testid="level">{tr(l, citizen.level.key())}</dd>
                     <dt>{tr(l, "overview.session")}</dt>
                     <dd>{tr_with(l, "overview.session_text", &[("minuten", &minutes.to_string())])}</dd>
                 </dl>

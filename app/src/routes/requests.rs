@@ -3,63 +3,33 @@
 
 use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
+use types::{Kind, Notice, Status};
 
 use crate::{
     i18n::{Locale, long_date, tr, tr_with},
     layouts::Page,
     models::{
-        NewRequestView, PageData, RequestDetailView, RequestEventView, RequestItemView,
+        Author, NewRequestView, PageData, RequestDetailView, RequestEventView, RequestItemView,
         RequestMessageView, RequestSummaryView,
     },
     shell::portal,
 };
 
-/// Request kinds in the order the form offers them.
-pub const KINDS: [&str; 6] = [
-    "access",
-    "rectification",
-    "erasure",
-    "restriction",
-    "objection",
-    "brp_protocol",
-];
-
-/// A notice from `?melding=`: (message key, is an error).
-pub fn notice_view(l: Locale, key: &str) -> impl IntoView + use<> {
-    let (text_key, error) = match key {
-        "" => return ().into_any(),
-        "ontvangen" => ("request.notice.received", false),
-        "verstuurd" => ("request.notice.sent", false),
-        "ingetrokken" => ("request.notice.withdrawn", false),
-        "opgeslagen" => ("request.notice.saved", false),
-        "bevestigen" => ("request.notice.confirm", true),
-        "status" => ("request.notice.status", true),
-        "ongeldig" => ("request.notice.invalid", true),
-        "onbekend" => ("request.notice.unknown", true),
-        "opnieuw" => ("request.notice.again", true),
-        "rol" => ("request.notice.role", true),
-        "niet-toegewezen" => ("request.notice.not_assignee", true),
-        "vier-ogen" => ("request.notice.four_eyes", true),
-        "gezag" => ("request.notice.authority", true),
-        "taken-open" => ("request.notice.tasks_open", true),
-        "al-verlengd" => ("request.notice.already_extended", true),
-        "te-laat" => ("request.notice.too_late", true),
-        "reden" => ("request.notice.reason", true),
-        "gewijzigd" => ("request.notice.stale", true),
-        "antwoord-onvolledig" => ("request.notice.answer_incomplete", true),
-        "antwoord-toelichting" => ("request.notice.answer_note", true),
-        _ => ("request.notice.invalid", true),
+/// A notice from `?melding=`, as an alert for a problem or a status for a confirmation.
+pub fn notice_view(l: Locale, notice: Option<Notice>) -> impl IntoView + use<> {
+    let Some(notice) = notice else {
+        return ().into_any();
     };
-    if error {
-        view! { <div class="notice-error my-6" role="alert" data-testid="request-notice"><p>{tr(l, text_key)}</p></div> }.into_any()
+    if notice.is_error() {
+        view! { <div class="notice-error my-6" role="alert" data-testid="request-notice"><p>{tr(l, notice.key())}</p></div> }.into_any()
     } else {
-        view! { <div class="notice my-6" role="status" data-testid="request-notice"><p>{tr(l, text_key)}</p></div> }.into_any()
+        view! { <div class="notice my-6" role="status" data-testid="request-notice"><p>{tr(l, notice.key())}</p></div> }.into_any()
     }
 }
 
-/// The `melding` of this page's URL.
-pub fn notice_key() -> String {
-    use_query_map().with_untracked(|q| q.get("melding").unwrap_or_default())
+/// The `melding` of this page's URL; an unknown one is no notice.
+pub fn notice_key() -> Option<Notice> {
+    use_query_map().with_untracked(|q| q.get("melding").and_then(|m| Notice::parse(&m)))
 }
 
 /// A table of requests; `href` makes the link for a reference.
@@ -85,8 +55,8 @@ pub fn request_table(
                 {rows.into_iter().map(|r| view! {
                     <tr data-testid="request-row">
                         <td><a href=href(&r.reference)>{r.reference.clone()}</a></td>
-                        <td>{tr(l, &format!("kind.{}", r.kind))}</td>
-                        <td>{tr(l, &format!("status.{}", r.status))}</td>
+                        <td>{tr(l, r.kind.key())}</td>
+                        <td>{tr(l, r.status.key())}</td>
                         <td>{long_date(l, &r.received_on)}</td>
                         <td>
                             {long_date(l, &r.due_on)}
@@ -112,7 +82,7 @@ pub fn RequestsPage() -> impl IntoView {
         <Page title_key="requests.title">
             <h1>{tr(l, "requests.title")}</h1>
             <p class="lead">{tr(l, "requests.intro")}</p>
-            {notice_view(l, &notice_key())}
+            {notice_view(l, notice_key())}
             <p class="my-6"><a href="/verzoeken/nieuw" class="btn-primary">{tr(l, "new_request.title")}</a></p>
             {if rows.is_empty() {
                 view! { <p>{tr(l, "requests.none")}</p> }.into_any()
@@ -140,7 +110,7 @@ pub fn NewRequestPage() -> impl IntoView {
     view! {
         <Page title_key="new_request.title">
             <h1>{tr(l, "new_request.title")}</h1>
-            {notice_view(l, &notice_key())}
+            {notice_view(l, notice_key())}
             {body}
         </Page>
     }
@@ -160,7 +130,7 @@ fn form(l: Locale, v: NewRequestView) -> impl IntoView {
         let chosen = v.chosen.clone();
         move |id: i64| chosen.iter().any(|(c, _)| *c == id)
     };
-    let kind = v.kind.clone().unwrap_or_default();
+    let kind = v.kind;
     let for_child = v.for_child;
     let children = v.children.clone();
     view! {
@@ -191,13 +161,13 @@ fn form(l: Locale, v: NewRequestView) -> impl IntoView {
             {for_child.map(|id| view! { <input type="hidden" name="voor" value=id.to_string() /> })}
             <fieldset>
                 <legend class="text-xl font-semibold">{tr(l, "new_request.kind")}</legend>
-                {KINDS.iter().map(|k| {
+                {Kind::ALL.iter().map(|&k| {
                     let id = format!("soort-{k}");
                     view! {
                         <div class="my-3">
-                            <input type="radio" name="soort" id=id.clone() value=*k checked=kind == *k />
-                            " "<label for=id><strong>{tr(l, &format!("kind.{k}"))}</strong></label>
-                            <p class="ml-6 text-sm">{tr(l, &format!("kind.{k}.explained"))}</p>
+                            <input type="radio" name="soort" id=id.clone() value=k.as_str() checked=kind == Some(k) />
+                            " "<label for=id><strong>{tr(l, k.key())}</strong></label>
+                            <p class="ml-6 text-sm">{tr(l, k.explained_key())}</p>
                         </div>
                     }
                 }).collect_view()}
@@ -240,7 +210,7 @@ fn form(l: Locale, v: NewRequestView) -> impl IntoView {
 }
 
 fn review(l: Locale, v: NewRequestView) -> impl IntoView {
-    let kind = v.kind.clone().unwrap_or_default();
+    let kind = v.kind.map(Kind::key).unwrap_or("new_request.kind");
     let chosen: Vec<(String, Option<String>)> = v
         .chosen
         .iter()
@@ -258,7 +228,7 @@ fn review(l: Locale, v: NewRequestView) -> impl IntoView {
                 <dt>{tr(l, "request.for")}</dt><dd>{name}</dd>
             })}
             <dt>{tr(l, "request.kind")}</dt>
-            <dd>{tr(l, &format!("kind.{kind}"))}</dd>
+            <dd>{tr(l, kind)}</dd>
             <dt>{tr(l, "new_request.scope")}</dt>
             <dd>
                 {if v.all_data || chosen.is_empty() {
@@ -283,19 +253,24 @@ fn review(l: Locale, v: NewRequestView) -> impl IntoView {
 }
 
 /// The steps a request goes through, with the current one marked.
-fn stepper(l: Locale, status: &str) -> impl IntoView + use<> {
-    let steps = ["submitted", "in_review", "decided", "completed"];
+fn stepper(l: Locale, status: Status) -> impl IntoView + use<> {
+    let steps = [
+        "step.submitted",
+        "step.in_review",
+        "step.decided",
+        "step.completed",
+    ];
     let current = match status {
-        "submitted" => 0,
-        "in_review" | "awaiting_citizen" | "awaiting_approval" => 1,
-        "decided" | "executing" => 2,
-        _ => 3,
+        Status::Submitted => 0,
+        Status::InReview | Status::AwaitingCitizen | Status::AwaitingApproval => 1,
+        Status::Decided | Status::Executing => 2,
+        Status::Completed | Status::Withdrawn | Status::Rejected => 3,
     };
-    let ended_other = matches!(status, "withdrawn" | "rejected");
+    let ended_other = matches!(status, Status::Withdrawn | Status::Rejected);
     view! {
         <ol class="my-6 flex flex-wrap gap-2" data-testid="stepper" aria-label=tr(l, "request.steps")>
             {steps.iter().enumerate().map(|(i, step)| {
-                let label = if i == 3 && ended_other { tr(l, &format!("status.{status}")) } else { tr(l, &format!("step.{step}")) };
+                let label = if i == 3 && ended_other { tr(l, status.key()) } else { tr(l, step) };
                 let class = if i <= current { "rounded bg-brand px-3 py-1 text-white" } else { "rounded border border-line px-3 py-1" };
                 view! {
                     <li class=class aria-current=(i == current).then_some("step")>
@@ -317,13 +292,13 @@ pub fn items_list(l: Locale, items: Vec<RequestItemView>) -> impl IntoView {
                     <dl class="facts text-sm">
                         {i.current_value.clone().map(|v| view! { <dt>{tr(l, "request.item_value")}</dt><dd data-testid="item-value">{v}</dd> })}
                         {i.proposed_value.clone().map(|v| view! { <dt>{tr(l, "request.item_proposed")}</dt><dd>{v}</dd> })}
-                        {i.decision.clone().map(|d| view! { <dt>{tr(l, "request.item_decision")}</dt><dd data-testid="item-decision">{tr(l, &format!("decision.{d}"))}</dd> })}
-                        {i.ground.clone().map(|g| view! { <dt>{tr(l, "request.item_ground")}</dt><dd data-testid="item-ground">{tr(l, &format!("ground.{g}"))}</dd> })}
+                        {i.decision.clone().map(|d| view! { <dt>{tr(l, "request.item_decision")}</dt><dd data-testid="item-decision">{tr(l, d.key())}</dd> })}
+                        {i.ground.clone().map(|g| view! { <dt>{tr(l, "request.item_ground")}</dt><dd data-testid="item-ground">{tr(l, g.key())}</dd> })}
                         {i.decision_note.clone().map(|n| view! { <dt>{tr(l, "request.item_note")}</dt><dd>{n}</dd> })}
                         {i.outcome.clone().map(|o| view! {
                             <dt>{tr(l, "request.item_outcome")}</dt>
                             <dd data-testid="item-outcome">
-                                {tr(l, &format!("outcome.{o}"))}
+                                {tr(l, o.key())}
                                 {i.executed_on.clone().map(|d| format!(" ({})", long_date(l, &d)))}
                             </dd>
                         })}
@@ -334,11 +309,11 @@ pub fn items_list(l: Locale, items: Vec<RequestItemView>) -> impl IntoView {
     }
 }
 
-fn who(l: Locale, actor: &str) -> String {
-    match actor {
-        "citizen" => tr(l, "request.actor_citizen"),
-        "municipality" => tr(l, "request.actor_municipality"),
-        name => name.to_owned(),
+fn who(l: Locale, author: &Author) -> String {
+    match author {
+        Author::Citizen => tr(l, "request.actor_citizen"),
+        Author::Municipality => tr(l, "request.actor_municipality"),
+        Author::Staff(name) => name.clone(),
     }
 }
 
@@ -349,7 +324,7 @@ pub fn timeline(l: Locale, events: Vec<RequestEventView>) -> impl IntoView {
             {events.into_iter().map(|e| view! {
                 <li>
                     <time datetime=e.at.clone()>{long_date(l, &e.at)}" "{e.at.get(11..).unwrap_or("").to_owned()}</time>
-                    " — "<strong>{tr(l, &format!("action.{}", e.action))}</strong>
+                    " — "<strong>{tr(l, e.action.key())}</strong>
                     " ("{who(l, &e.actor)}")"
                     {e.note.clone().map(|n| view! { <p class="ml-6">{n}</p> })}
                 </li>
@@ -382,8 +357,8 @@ pub fn facts(l: Locale, d: &RequestDetailView) -> impl IntoView + use<> {
         <dl class="facts card my-6" data-testid="request-facts">
             <dt>{tr(l, "request.reference")}</dt><dd data-testid="reference">{s.reference.clone()}</dd>
             {d.on_behalf_of.clone().map(|name| view! { <dt>{tr(l, "request.for")}</dt><dd data-testid="on-behalf-of">{name}</dd> })}
-            <dt>{tr(l, "request.kind")}</dt><dd>{tr(l, &format!("kind.{}", s.kind))}</dd>
-            <dt>{tr(l, "request.status")}</dt><dd data-testid="status">{tr(l, &format!("status.{}", s.status))}</dd>
+            <dt>{tr(l, "request.kind")}</dt><dd>{tr(l, s.kind.key())}</dd>
+            <dt>{tr(l, "request.status")}</dt><dd data-testid="status">{tr(l, s.status.key())}</dd>
             <dt>{tr(l, "request.received")}</dt><dd>{long_date(l, &s.received_on)}</dd>
             <dt>{tr(l, "request.due")}</dt>
             <dd data-testid="due">
@@ -415,7 +390,7 @@ pub fn RequestPage() -> impl IntoView {
     };
     let key = notice_key();
     let reference = d.summary.reference.clone();
-    let receipt = (key == "ontvangen").then(|| {
+    let receipt = (key == Some(Notice::Received)).then(|| {
         view! {
             <div class="notice my-6" role="status" data-testid="receipt">
                 <h2 class="mt-0">{tr(l, "request.receipt_title")}</h2>
@@ -427,8 +402,8 @@ pub fn RequestPage() -> impl IntoView {
         <Page title_key="request.title">
             <h1>{tr_with(l, "request.heading", &[("kenmerk", &reference)])}</h1>
             {receipt}
-            {(key != "ontvangen").then(|| notice_view(l, &key))}
-            {stepper(l, &d.summary.status)}
+            {(key != Some(Notice::Received)).then(|| notice_view(l, key))}
+            {stepper(l, d.summary.status)}
             {facts(l, &d)}
             {crate::routes::documents::documents(l, format!("/verzoeken/{reference}"), d.answer_sent, d.letters.clone(), false)}
             <h2>{tr(l, "request.items")}</h2>
@@ -438,7 +413,7 @@ pub fn RequestPage() -> impl IntoView {
             <h2>{tr(l, "request.messages")}</h2>
             {d.awaiting_citizen.then(|| view! { <p class="notice" data-testid="awaiting">{tr(l, "request.awaiting_you")}</p> })}
             {messages(l, d.messages.clone())}
-            {(d.summary.status != "completed" && d.summary.status != "withdrawn" && d.summary.status != "rejected").then(|| view! {
+            {(!d.summary.status.is_final()).then(|| view! {
                 <form method="post" action=format!("/verzoeken/{reference}/bericht") class="my-4">
                     <label for="bericht" class="block font-semibold">{tr(l, "request.your_message")}</label>
                     <textarea name="bericht" id="bericht" rows="4" maxlength="4000" class="w-full" required></textarea>

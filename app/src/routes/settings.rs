@@ -2,6 +2,7 @@
 
 use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
+use types::ContactNotice;
 
 use crate::{
     i18n::{tr, tr_with},
@@ -9,21 +10,6 @@ use crate::{
     models::PageData,
     shell::portal,
 };
-
-/// The notice after a form, from the `melding` query parameter.
-fn notice(code: &str) -> Option<(&'static str, bool)> {
-    Some(match code {
-        "verstuurd" => ("settings.notice_sent", false),
-        "bevestigd" => ("settings.notice_confirmed", false),
-        "verwijderd" => ("settings.notice_removed", false),
-        "ongeldig" => ("settings.notice_invalid", true),
-        "code-onjuist" => ("settings.notice_wrong_code", true),
-        "code-verlopen" => ("settings.notice_no_code", true),
-        "te-snel" => ("settings.notice_too_soon", true),
-        "te-vaak" => ("settings.notice_too_many", true),
-        _ => return None,
-    })
-}
 
 /// Contact address: add, confirm with a code, change, remove.
 #[component]
@@ -35,11 +21,11 @@ pub fn SettingsPage() -> impl IntoView {
     };
     let (melding, code) = use_query_map().with_untracked(|q| {
         (
-            q.get("melding").unwrap_or_default(),
+            q.get("melding").and_then(|m| ContactNotice::parse(&m)),
             q.get("code").unwrap_or_default(),
         )
     });
-    let notice = notice(&melding);
+    let notice = melding.map(|n| (n.key(), n.is_error()));
     view! {
         <Page title_key="settings.title">
             <h1>{tr(l, "settings.title")}</h1>

@@ -1,29 +1,15 @@
 //! The back office: the request queue and one request with the actions the viewer may take.
 
 use leptos::prelude::*;
+use types::{Action, Kind, RefusalGround, Status, TaskKind, TaskStatus};
 
 use crate::{
     i18n::{Locale, tr, tr_with},
     layouts::Page,
-    models::{PageData, StaffRequestView},
-    routes::requests::{KINDS, facts, items_list, messages, notice_key, request_table, timeline},
+    models::{PageData, StaffRequestView, StatusFilter},
+    routes::requests::{facts, items_list, messages, notice_key, request_table, timeline},
     shell::portal,
 };
-
-const STATUSES: [&str; 9] = [
-    "submitted",
-    "in_review",
-    "awaiting_citizen",
-    "awaiting_approval",
-    "decided",
-    "executing",
-    "completed",
-    "withdrawn",
-    "rejected",
-];
-
-/// Refusal grounds, as the decision form offers them.
-const GROUNDS: [&str; 5] = ["art17_3_b", "art17_3_d", "art17_3_e", "art12_5", "uavg41"];
 
 /// The queue, filtered and sorted by due date.
 #[component]
@@ -34,8 +20,8 @@ pub fn QueuePage() -> impl IntoView {
         return view! { <Page title_key="queue.title"><h1>{tr(l, "queue.title")}</h1><p>{tr(l, "queue.no_access")}</p></Page> }.into_any();
     };
     let f = q.filter.clone();
-    let kind = f.kind.clone().unwrap_or_default();
-    let status = f.status.clone().unwrap_or_default();
+    let kind = f.kind;
+    let status = f.status;
     view! {
         <Page title_key="queue.title">
             <h1>{tr(l, "queue.title")}</h1>
@@ -50,15 +36,15 @@ pub fn QueuePage() -> impl IntoView {
                     <label for="soort" class="block font-semibold">{tr(l, "request.kind")}</label>
                     <select name="soort" id="soort">
                         <option value="">{tr(l, "queue.any")}</option>
-                        {KINDS.iter().map(|k| view! { <option value=*k selected=kind == *k>{tr(l, &format!("kind.{k}"))}</option> }).collect_view()}
+                        {Kind::ALL.iter().map(|&k| view! { <option value=k.as_str() selected=kind == Some(k)>{tr(l, k.key())}</option> }).collect_view()}
                     </select>
                 </div>
                 <div>
                     <label for="status" class="block font-semibold">{tr(l, "request.status")}</label>
                     <select name="status" id="status">
                         <option value="">{tr(l, "queue.any")}</option>
-                        <option value="open" selected=status == "open">{tr(l, "queue.all_open")}</option>
-                        {STATUSES.iter().map(|s| view! { <option value=*s selected=status == *s>{tr(l, &format!("status.{s}"))}</option> }).collect_view()}
+                        <option value=StatusFilter::Open.as_str() selected=status == Some(StatusFilter::Open)>{tr(l, "queue.all_open")}</option>
+                        {Status::ALL.iter().map(|&s| view! { <option value=s.as_str() selected=status == Some(StatusFilter::Is(s))>{tr(l, s.key())}</option> }).collect_view()}
                     </select>
                 </div>
                 <div>
@@ -83,6 +69,7 @@ fn action_form(
     action: &'static str,
     children: impl IntoView,
 ) -> impl IntoView {
+    // `action` is a workflow action's stored value, or `send_answer` (see `actions`).
     view! {
         <form method="post" action=format!("/backoffice/verzoeken/{reference}/actie") class="card my-4" data-testid=format!("form-{action}")>
             <input type="hidden" name="actie" value=action />
@@ -102,16 +89,16 @@ fn text_field(l: Locale, name: &'static str, id: String, label_key: &str) -> imp
 fn actions(l: Locale, v: &StaffRequestView) -> impl IntoView + use<> {
     let reference = v.detail.summary.reference.clone();
     let version = v.version;
-    let has = |a: &str| v.actions.iter().any(|x| x == a);
+    let has = |a: Action| v.actions.contains(&a);
     let mut forms: Vec<AnyView> = Vec::new();
     let button =
         |key: &str| view! { <button type="submit" class="btn-primary mt-2">{tr(l, key)}</button> };
-    if has("claim") {
+    if has(Action::Claim) {
         forms.push(
             action_form(
                 &reference,
                 version,
-                "claim",
+                Action::Claim.as_str(),
                 button(if v.mine {
                     "staff.claimed"
                 } else {
@@ -121,26 +108,26 @@ fn actions(l: Locale, v: &StaffRequestView) -> impl IntoView + use<> {
             .into_any(),
         );
     }
-    if has("confirm_authority") {
+    if has(Action::ConfirmAuthority) {
         forms.push(
             action_form(
                 &reference,
                 version,
-                "confirm_authority",
+                Action::ConfirmAuthority.as_str(),
                 view! { <p>{tr(l, "staff.authority_text")}</p>{button("staff.confirm_authority")} },
             )
             .into_any(),
         );
     }
-    if has("ask_information") {
-        forms.push(action_form(&reference, version, "ask_information", view! { {text_field(l, "bericht", "vraag".into(), "staff.ask_information")}{button("staff.ask_button")} }).into_any());
+    if has(Action::AskInformation) {
+        forms.push(action_form(&reference, version, Action::AskInformation.as_str(), view! { {text_field(l, "bericht", "vraag".into(), "staff.ask_information")}{button("staff.ask_button")} }).into_any());
     }
-    if has("extend") {
-        forms.push(action_form(&reference, version, "extend", view! { <p class="text-sm">{tr(l, "staff.extend_text")}</p>{text_field(l, "reden", "verlengen".into(), "staff.extend")}{button("staff.extend_button")} }).into_any());
+    if has(Action::Extend) {
+        forms.push(action_form(&reference, version, Action::Extend.as_str(), view! { <p class="text-sm">{tr(l, "staff.extend_text")}</p>{text_field(l, "reden", "verlengen".into(), "staff.extend")}{button("staff.extend_button")} }).into_any());
     }
-    if has("decide") {
+    if has(Action::Decide) {
         let items = v.detail.items.clone();
-        forms.push(action_form(&reference, version, "decide", view! {
+        forms.push(action_form(&reference, version, Action::Decide.as_str(), view! {
             <h3 class="mt-0">{tr(l, "staff.decide")}</h3>
             {items.into_iter().map(|i| {
                 let yes = format!("toekennen-{}", i.id);
@@ -150,12 +137,12 @@ fn actions(l: Locale, v: &StaffRequestView) -> impl IntoView + use<> {
                 view! {
                     <fieldset class="my-4 border-t border-line pt-4" data-testid="decide-item">
                         <legend class="font-semibold">{i.label.clone()}</legend>
-                        <div><input type="radio" name=format!("besluit-{}", i.id) id=yes.clone() value="toekennen" checked=true />" "<label for=yes>{tr(l, "decision.granted")}</label></div>
-                        <div><input type="radio" name=format!("besluit-{}", i.id) id=no.clone() value="weigeren" />" "<label for=no>{tr(l, "decision.refused")}</label></div>
+                        <div><input type="radio" name=format!("besluit-{}", i.id) id=yes.clone() value="toekennen" checked=true />" "<label for=yes>{tr(l, types::Decision::Granted.key())}</label></div>
+                        <div><input type="radio" name=format!("besluit-{}", i.id) id=no.clone() value="weigeren" />" "<label for=no>{tr(l, types::Decision::Refused.key())}</label></div>
                         <label for=ground.clone() class="block text-sm">{tr(l, "staff.ground")}</label>
                         <select name=ground.clone() id=ground>
                             <option value="">{tr(l, "staff.no_ground")}</option>
-                            {GROUNDS.iter().map(|g| view! { <option value=*g>{tr(l, &format!("ground.{g}"))}</option> }).collect_view()}
+                            {RefusalGround::ALL.iter().map(|&g| view! { <option value=g.as_str()>{tr(l, g.key())}</option> }).collect_view()}
                         </select>
                         <label for=note.clone() class="block text-sm">{tr(l, "staff.item_note")}</label>
                         <textarea name=note.clone() id=note rows="2" maxlength="4000" class="w-full"></textarea>
@@ -167,13 +154,13 @@ fn actions(l: Locale, v: &StaffRequestView) -> impl IntoView + use<> {
             {button("staff.decide_button")}
         }).into_any());
     }
-    if has("approve") {
-        forms.push(action_form(&reference, version, "approve", view! { <p>{tr_with(l, "staff.approve_text", &[("wie", &v.decided_by.clone().unwrap_or_default())])}</p>{button("staff.approve")} }).into_any());
+    if has(Action::Approve) {
+        forms.push(action_form(&reference, version, Action::Approve.as_str(), view! { <p>{tr_with(l, "staff.approve_text", &[("wie", &v.decided_by.clone().unwrap_or_default())])}</p>{button("staff.approve")} }).into_any());
     }
-    if has("send_back") {
-        forms.push(action_form(&reference, version, "send_back", view! { {text_field(l, "reden", "terugsturen".into(), "staff.send_back")}{button("staff.send_back_button")} }).into_any());
+    if has(Action::SendBack) {
+        forms.push(action_form(&reference, version, Action::SendBack.as_str(), view! { {text_field(l, "reden", "terugsturen".into(), "staff.send_back")}{button("staff.send_back_button")} }).into_any());
     }
-    if let (true, Some(draft)) = (has("execute"), v.answer_draft.clone()) {
+    if let (true, Some(draft)) = (has(Action::Execute), v.answer_draft.clone()) {
         // A granted access request is carried out by sending its answer.
         let blocked = !draft.missing.is_empty();
         forms.push(view! {
@@ -208,20 +195,20 @@ fn actions(l: Locale, v: &StaffRequestView) -> impl IntoView + use<> {
                 {crate::routes::documents::answer_body(l, draft.answer, true)}
             </section>
         }.into_any());
-    } else if has("execute") {
+    } else if has(Action::Execute) {
         forms.push(
             action_form(
                 &reference,
                 version,
-                "execute",
+                Action::Execute.as_str(),
                 view! { <p>{tr(l, "staff.execute_text")}</p>{button("staff.execute")} },
             )
             .into_any(),
         );
     }
-    if has("message") {
-        forms.push(action_form(&reference, version, "message", view! { {text_field(l, "bericht", "bericht".into(), "staff.message")}{button("staff.message_button")} }).into_any());
-        forms.push(action_form(&reference, version, "note", view! { {text_field(l, "bericht", "notitie".into(), "staff.note")}{button("staff.note_button")} }).into_any());
+    if has(Action::Message) {
+        forms.push(action_form(&reference, version, Action::Message.as_str(), view! { {text_field(l, "bericht", "bericht".into(), "staff.message")}{button("staff.message_button")} }).into_any());
+        forms.push(action_form(&reference, version, Action::Note.as_str(), view! { {text_field(l, "bericht", "notitie".into(), "staff.note")}{button("staff.note_button")} }).into_any());
     }
     view! {
         {forms.is_empty().then(|| view! { <p data-testid="no-actions">{tr(l, "staff.no_actions")}</p> })}
@@ -232,23 +219,23 @@ fn actions(l: Locale, v: &StaffRequestView) -> impl IntoView + use<> {
 fn tasks(l: Locale, v: &StaffRequestView) -> impl IntoView + use<> {
     let reference = v.detail.summary.reference.clone();
     let version = v.version;
-    let can_finish = v.actions.iter().any(|a| a == "finish_task");
+    let can_finish = v.actions.contains(&Action::FinishTask);
     let tasks = v.tasks.clone();
     (!tasks.is_empty()).then(|| view! {
         <h2>{tr(l, "staff.tasks")}</h2>
         <ul data-testid="tasks">
             {tasks.into_iter().map(|t| {
                 let reference = reference.clone();
-                let open = t.status == "open";
+                let open = t.status == TaskStatus::Open;
                 view! {
                     <li class="card my-3" data-testid="task">
-                        <p><strong>{tr(l, &format!("task.{}", t.kind))}</strong>": "{t.target.clone()}" — "{tr(l, &format!("task.action.{}", t.action))}</p>
-                        <p data-testid="task-status">{tr(l, &format!("task.status.{}", t.status))}{t.reason.clone().map(|r| format!(" ({r})"))}</p>
-                        {(open && can_finish && t.kind == "art19").then(|| {
+                        <p><strong>{tr(l, t.kind.key())}</strong>": "{t.target.clone()}" — "{tr(l, t.action.key())}</p>
+                        <p data-testid="task-status">{tr(l, t.status.key())}{t.reason.clone().map(|r| format!(" ({r})"))}</p>
+                        {(open && can_finish && t.kind == TaskKind::Art19).then(|| {
                             let reason_id = format!("reden-{}", t.id);
                             view! {
                                 <form method="post" action=format!("/backoffice/verzoeken/{reference}/actie")>
-                                    <input type="hidden" name="actie" value="finish_task" />
+                                    <input type="hidden" name="actie" value=Action::FinishTask.as_str() />
                                     <input type="hidden" name="versie" value=version.to_string() />
                                     <input type="hidden" name="taak" value=t.id.to_string() />
                                     <label for=reason_id.clone() class="block text-sm">{tr(l, "staff.task_reason")}</label>
@@ -288,7 +275,7 @@ pub fn StaffRequestPage() -> impl IntoView {
         <Page title_key="request.title">
             <p><a href="/backoffice/verzoeken">{tr(l, "queue.back")}</a></p>
             <h1>{tr_with(l, "request.heading", &[("kenmerk", &reference)])}</h1>
-            {crate::routes::requests::notice_view(l, &key)}
+            {crate::routes::requests::notice_view(l, key)}
             <section class="card my-6" aria-labelledby="burger">
                 <h2 id="burger">{tr(l, "staff.citizen")}</h2>
                 <p>{v.citizen_name.clone().unwrap_or_default()}</p>

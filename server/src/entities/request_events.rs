@@ -1,6 +1,7 @@
 //! `request_events`: a request's timeline, insert-only.
 
 use sea_orm::entity::prelude::*;
+use types::{Action, ActorKind, Status};
 
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
 #[sea_orm(table_name = "request_events")]
@@ -9,11 +10,11 @@ pub struct Model {
     pub id: i64,
     pub request_id: i64,
     pub at: DateTimeUtc,
-    pub actor_kind: String,
+    pub actor_kind: ActorKind,
     pub staff_id: Option<i64>,
-    pub action: String,
-    pub from_status: String,
-    pub to_status: String,
+    pub action: Action,
+    pub from_status: Status,
+    pub to_status: Status,
     #[sea_orm(column_type = "Text", nullable)]
     pub note: Option<String>,
     pub note_is_public: bool,

@@ -1,6 +1,7 @@
 //! `request_items`: one record (or "all my data") in a request's scope, with its decision.
 
 use sea_orm::entity::prelude::*;
+use types::{Decision, Outcome, RefusalGround};
 
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
 #[sea_orm(table_name = "request_items")]
@@ -14,11 +15,11 @@ pub struct Model {
     pub label: String,
     #[sea_orm(column_type = "Text", nullable)]
     pub proposed_value: Option<String>,
-    pub decision: Option<String>,
-    pub ground: Option<String>,
+    pub decision: Option<Decision>,
+    pub ground: Option<RefusalGround>,
     #[sea_orm(column_type = "Text", nullable)]
     pub decision_note: Option<String>,
-    pub outcome: Option<String>,
+    pub outcome: Option<Outcome>,
     pub executed_at: Option<DateTimeUtc>,
 }
 

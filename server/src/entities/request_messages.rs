@@ -1,6 +1,7 @@
 //! `request_messages`: messages between citizen and municipality, and internal notes.
 
 use sea_orm::entity::prelude::*;
+use types::ActorKind;
 
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
 #[sea_orm(table_name = "request_messages")]
@@ -9,7 +10,7 @@ pub struct Model {
     pub id: i64,
     pub request_id: i64,
     pub at: DateTimeUtc,
-    pub author: String,
+    pub author: ActorKind,
     pub staff_id: Option<i64>,
     #[sea_orm(column_type = "Text")]
     pub body: String,

@@ -1,6 +1,7 @@
 //! `rights_requests`: a citizen's request under GDPR Art. 15–21.
 
 use sea_orm::entity::prelude::*;
+use types::{Kind, Status};
 
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
 #[sea_orm(table_name = "rights_requests")]
@@ -9,14 +10,14 @@ pub struct Model {
     pub id: i64,
     #[sea_orm(unique)]
     pub reference: String,
-    pub kind: String,
+    pub kind: Kind,
     pub citizen_id: i64,
     pub requester_id: i64,
     pub authority_confirmed_by: Option<i64>,
     pub all_data: bool,
     #[sea_orm(column_type = "Text")]
     pub explanation: String,
-    pub status: String,
+    pub status: Status,
     pub received_at: DateTimeUtc,
     pub due_on: Date,
     pub extended_to: Option<Date>,

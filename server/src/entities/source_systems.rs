@@ -1,6 +1,7 @@
 //! `source_systems`: the municipal systems that feed Inzage.
 
 use sea_orm::entity::prelude::*;
+use types::SourceMode;
 
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
 #[sea_orm(table_name = "source_systems")]
@@ -9,7 +10,7 @@ pub struct Model {
     pub id: i64,
     pub name: String,
     pub department: String,
-    pub mode: String,
+    pub mode: SourceMode,
     pub created_at: DateTimeUtc,
 }
 

@@ -5,13 +5,12 @@ use axum::{
     extract::State,
     response::{IntoResponse, Redirect, Response},
 };
-use tower_sessions::Session;
 
 use crate::{
     AppState,
     http::{
-        pages::citizen,
-        support::{attachment, failure, not_logged_in},
+        extractors::{Citizen, Download},
+        support::{attachment, failure},
     },
     transparency,
 };
@@ -25,12 +24,10 @@ pub struct WithdrawForm {
 /// `POST /toestemmingen/intrekken`: withdraws one of the citizen's own consents at once.
 pub async fn withdraw_consent(
     State(state): State<AppState>,
-    session: Session,
+    citizen: Citizen,
     Form(form): Form<WithdrawForm>,
 ) -> Response {
-    let Some((citizen_id, _)) = citizen(&state, &session).await else {
-        return not_logged_in();
-    };
+    let citizen_id = citizen.id;
     let Ok(consent_id) = form.id.trim().parse::<i64>() else {
         return Redirect::to("/toestemmingen?melding=onbekend").into_response();
     };
@@ -43,10 +40,12 @@ pub async fn withdraw_consent(
 }
 
 /// `GET /mijn-gegevens/download.json`: everything the citizen sees, for reuse.
-pub async fn download_json(State(state): State<AppState>, session: Session) -> Response {
-    let Some((citizen_id, visibility)) = citizen(&state, &session).await else {
-        return not_logged_in();
-    };
+pub async fn download_json(
+    State(state): State<AppState>,
+    Download(citizen): Download<Citizen>,
+) -> Response {
+    let citizen_id = citizen.id;
+    let visibility = citizen.visibility;
     let result = async {
         let (data, shared) =
             transparency::my_data_and_shared(&state.db, citizen_id, visibility).await?;
@@ -99,10 +98,12 @@ pub(crate) fn csv_line<'a>(fields: impl IntoIterator<Item = &'a str>) -> String 
 }
 
 /// `GET /mijn-gegevens/download.csv`: the records, one per row.
-pub async fn download_csv(State(state): State<AppState>, session: Session) -> Response {
-    let Some((citizen_id, visibility)) = citizen(&state, &session).await else {
-        return not_logged_in();
-    };
+pub async fn download_csv(
+    State(state): State<AppState>,
+    Download(citizen): Download<Citizen>,
+) -> Response {
+    let citizen_id = citizen.id;
+    let visibility = citizen.visibility;
     match transparency::my_data(&state.db, citizen_id, visibility).await {
         Ok(data) => {
             let mut out = String::from(

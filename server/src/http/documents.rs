@@ -9,20 +9,22 @@ use axum::{
     http::StatusCode,
     response::{IntoResponse, Response},
 };
-use tower_sessions::Session;
+use types::{LetterKind, OversightTable};
 
 use crate::{
-    AppState, answers,
+    AppState,
     entities::rights_requests,
     http::{
         citizen::csv_line,
-        pages::{citizen, principal},
-        support::{attachment, failure, not_logged_in},
+        extractors::{Citizen, Download, PrivacyOfficer, Staff, StaffWith},
+        support::{attachment, failure},
     },
-    identity::{Principal, StaffRole},
-    letters, oversight, pdf,
-    register::Domain,
-    requests,
+    oversight::toezicht,
+    platform::pdf,
+    rights::answers,
+    rights::letters,
+    rights::requests,
+    sources::register::Domain,
     transparency::Visibility,
 };
 use app::{
@@ -71,7 +73,7 @@ pub async fn letter_for_citizen(
     state: &AppState,
     citizen_id: i64,
     reference: &str,
-    kind: &str,
+    kind: LetterKind,
     l: Locale,
 ) -> Result<Option<LetterView>, sea_orm::DbErr> {
     let Some(request) =
@@ -87,7 +89,7 @@ pub async fn letter_for_citizen(
 async fn letter_of(
     state: &AppState,
     request: &rights_requests::Model,
-    kind: &str,
+    kind: LetterKind,
     l: Locale,
 ) -> Result<Option<LetterView>, sea_orm::DbErr> {
     let facts = letters::facts(&state.db, request).await?;
@@ -113,12 +115,11 @@ async fn letter_pdf(letter: Option<LetterView>) -> Response {
 /// `GET /verzoeken/{reference}/antwoord.json`: the answer, for reuse.
 pub async fn answer_json(
     State(state): State<AppState>,
-    session: Session,
+    Download(citizen): Download<Citizen>,
     Path(reference): Path<String>,
 ) -> Response {
-    let Some((citizen_id, visibility)) = citizen(&state, &session).await else {
-        return not_logged_in();
-    };
+    let citizen_id = citizen.id;
+    let visibility = citizen.visibility;
     match answer_for_citizen(&state, citizen_id, visibility, &reference).await {
         Ok(Some(answer)) => attachment(
             "application/json",
@@ -133,13 +134,12 @@ pub async fn answer_json(
 /// `GET /verzoeken/{reference}/antwoord.pdf?taal=`: the answer as PDF.
 pub async fn answer_pdf(
     State(state): State<AppState>,
-    session: Session,
+    Download(citizen): Download<Citizen>,
     Path(reference): Path<String>,
     Query(language): Query<Language>,
 ) -> Response {
-    let Some((citizen_id, visibility)) = citizen(&state, &session).await else {
-        return not_logged_in();
-    };
+    let citizen_id = citizen.id;
+    let visibility = citizen.visibility;
     let l = Locale::parse(language.taal.as_deref().unwrap_or("nl"));
     match answer_for_citizen(&state, citizen_id, visibility, &reference).await {
         Ok(Some(answer)) => match pdf::off_thread(move || pdf::answer(&answer, l)).await {
@@ -159,16 +159,14 @@ pub async fn answer_pdf(
 /// citizen; the same path under `/backoffice` for staff who may read requests.
 pub async fn letter_download(
     State(state): State<AppState>,
-    session: Session,
+    Download(citizen): Download<Citizen>,
     Path((reference, file)): Path<(String, String)>,
     Query(language): Query<Language>,
 ) -> Response {
-    let Some(kind) = file.strip_suffix(".pdf") else {
+    let Some(kind) = file.strip_suffix(".pdf").and_then(LetterKind::parse) else {
         return not_found();
     };
-    let Some((citizen_id, _)) = citizen(&state, &session).await else {
-        return not_logged_in();
-    };
+    let citizen_id = citizen.id;
     let l = Locale::parse(language.taal.as_deref().unwrap_or("nl"));
     match letter_for_citizen(&state, citizen_id, &reference, kind, l).await {
         Ok(letter) => letter_pdf(letter).await,
@@ -179,22 +177,12 @@ pub async fn letter_download(
 /// `GET /backoffice/verzoeken/{reference}/{besluit|verlenging}.pdf?taal=`: a letter for staff.
 pub async fn staff_letter_download(
     State(state): State<AppState>,
-    session: Session,
+    Download(Staff(staff)): Download<Staff>,
     Path((reference, file)): Path<(String, String)>,
     Query(language): Query<Language>,
 ) -> Response {
-    let Some(kind) = file.strip_suffix(".pdf") else {
+    let Some(kind) = file.strip_suffix(".pdf").and_then(LetterKind::parse) else {
         return not_found();
-    };
-    let Some(Principal::Staff {
-        staff_id, roles, ..
-    }) = principal(&session).await
-    else {
-        return not_logged_in();
-    };
-    let staff = requests::StaffActor {
-        id: staff_id,
-        roles,
     };
     let l = Locale::parse(language.taal.as_deref().unwrap_or("nl"));
     let letter = async {
@@ -221,23 +209,17 @@ pub async fn staff_letter_download(
 /// `GET /backoffice/toezicht/csv/{table}`: one table of the oversight view, as on screen.
 pub async fn oversight_csv(
     State(state): State<AppState>,
-    session: Session,
+    _officer: Download<StaffWith<PrivacyOfficer>>,
     Path(table): Path<String>,
     headers: axum::http::HeaderMap,
 ) -> Response {
-    match principal(&session).await {
-        Some(Principal::Staff { roles, .. }) if roles.contains(&StaffRole::PrivacyOfficer) => {}
-        Some(Principal::Staff { .. }) => return (StatusCode::FORBIDDEN, "").into_response(),
-        _ => return not_logged_in(),
-    }
-    if !oversight::TABLES.contains(&table.as_str()) {
+    let Some(table) = OversightTable::parse(&table) else {
         return not_found();
-    }
+    };
     let l = crate::http::support::locale(&headers);
-    match oversight::view(&state.db, chrono::Utc::now()).await {
+    match toezicht::view(&state.db, chrono::Utc::now()).await {
         Ok(view) => {
-            let out: String = oversight::rows(&view, &table, l)
-                .unwrap_or_default()
+            let out: String = toezicht::rows(&view, table, l)
                 .iter()
                 .map(|row| csv_line(row.iter().map(String::as_str)))
                 .collect();

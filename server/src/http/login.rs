@@ -6,15 +6,14 @@ use axum::{
     http::{HeaderMap, header},
     response::{IntoResponse, Redirect, Response},
 };
-use tower_sessions::{Session, cookie::time::Duration};
+use tower_sessions::cookie::time::Duration;
 
 use crate::{
     AppState,
-    auth::{Audience, CallbackParams, Identity, LoginError},
-    http::{pages::principal, support},
+    http::{session::PortalSession, support},
     identity::Principal,
-    people,
-    sessions::{ID_TOKEN_KEY, PRINCIPAL_KEY},
+    identity::oidc::{Audience, CallbackParams, Identity, LoginError},
+    identity::people,
 };
 
 /// `GET /inloggen`: off to DigiD.
@@ -60,7 +59,7 @@ async fn start(state: AppState, audience: Audience) -> Response {
 /// `GET /inloggen/terug`.
 pub async fn callback_citizen(
     State(state): State<AppState>,
-    session: Session,
+    session: PortalSession,
     headers: HeaderMap,
     Query(params): Query<CallbackParams>,
 ) -> Response {
@@ -70,7 +69,7 @@ pub async fn callback_citizen(
 /// `GET /backoffice/inloggen/terug`.
 pub async fn callback_staff(
     State(state): State<AppState>,
-    session: Session,
+    session: PortalSession,
     headers: HeaderMap,
     Query(params): Query<CallbackParams>,
 ) -> Response {
@@ -79,7 +78,7 @@ pub async fn callback_staff(
 
 async fn callback(
     state: AppState,
-    session: Session,
+    session: PortalSession,
     headers: HeaderMap,
     params: CallbackParams,
     audience: Audience,
@@ -113,7 +112,7 @@ async fn callback(
 /// Creates the session for a verified identity, under a fresh session id.
 async fn establish(
     state: &AppState,
-    session: &Session,
+    session: &PortalSession,
     identity: Identity,
     id_token: &str,
 ) -> Result<&'static str, LoginError> {
@@ -157,35 +156,25 @@ async fn establish(
         }
     };
     // Whatever this browser had before is gone, and the id an attacker may have planted too.
-    let store_error =
-        |e: tower_sessions::session::Error| LoginError::Token(format!("session store: {e}"));
-    session.cycle_id().await.map_err(store_error)?;
-    session.clear().await;
-    session
-        .insert(PRINCIPAL_KEY, principal)
-        .await
-        .map_err(store_error)?;
     // Kept for the logout hint; it holds the BSN, so only encrypted.
     session
-        .insert(ID_TOKEN_KEY, state.vault.encrypt_text(id_token))
+        .log_in(principal, state.vault.encrypt_text(id_token))
         .await
-        .map_err(store_error)?;
+        .map_err(|e| LoginError::Token(e.to_string()))?;
     Ok(home)
 }
 
 /// `POST /uitloggen`: ends the session here and at the provider.
-pub async fn logout(State(state): State<AppState>, session: Session) -> Response {
-    let audience = match principal(&session).await {
+pub async fn logout(State(state): State<AppState>, session: PortalSession) -> Response {
+    let audience = match session.principal().await {
         Some(Principal::Staff { .. }) => Audience::Staff,
         _ => Audience::Citizen,
     };
     let id_token = session
-        .get::<String>(ID_TOKEN_KEY)
+        .sealed_id_token()
         .await
-        .ok()
-        .flatten()
         .and_then(|sealed| state.vault.decrypt_text(&sealed).ok());
-    if let Err(e) = session.flush().await {
+    if let Err(e) = session.end().await {
         tracing::error!(error = %e, "ending a session failed");
     }
     // tower-sessions' own removal cookie lacks `Secure`, which browsers reject for a `__Host-`
@@ -211,8 +200,8 @@ pub struct ExtendForm {
 }
 
 /// `POST /sessie/verlengen`: any request extends the session; this one just returns.
-pub async fn extend(session: Session, Form(form): Form<ExtendForm>) -> Response {
-    if principal(&session).await.is_none() {
+pub async fn extend(session: PortalSession, Form(form): Form<ExtendForm>) -> Response {
+    if session.principal().await.is_none() {
         return support::not_logged_in();
     }
     Redirect::to(&support::local_path(form.terug.as_deref())).into_response()

@@ -1,12 +1,14 @@
 //! The HTTP application: routes, the security middleware around them, and the session layer.
 
+pub mod assets;
 mod citizen;
-mod devmail;
 pub(crate) mod documents;
+pub mod extractors;
 mod login;
 mod pages;
 pub mod requests;
 mod security;
+pub mod session;
 mod settings;
 mod support;
 
@@ -22,7 +24,7 @@ use tower_http::{
 };
 use tower_sessions::{Expiry, SessionManagerLayer, cookie::SameSite};
 
-use crate::{AppState, assets, devidp, sessions::DbSessionStore};
+use crate::{AppState, identity::sessions::DbSessionStore};
 
 pub use security::{CspNonce, SecurityPolicy};
 
@@ -64,7 +66,7 @@ pub fn router(state: AppState) -> Router {
         .route("/assets/{file}", get(assets::stylesheet))
         .route("/favicon.svg", get(assets::favicon))
         .nest("/pkg", pkg)
-        .nest("/api/v1", crate::api::router());
+        .nest("/api/v1", crate::sources::api::router());
 
     let mut app = Router::new()
         .route("/inloggen", get(login::start_citizen))
@@ -125,12 +127,12 @@ pub fn router(state: AppState) -> Router {
         )
         .fallback(pages::render);
     if state.settings.dev_idp_enabled() {
-        app = app.nest("/dev/digid", devidp::router());
+        app = app.nest("/dev/digid", crate::dev::digid::router());
     }
     if state.settings.dev_tools_allowed()
-        && state.settings.mail.transport == crate::settings::MailTransportKind::File
+        && state.settings.mail.transport == crate::config::MailTransportKind::File
     {
-        app = app.route("/dev/mail", get(devmail::mailbox));
+        app = app.route("/dev/mail", get(crate::dev::mailbox::mailbox));
     }
     app.layer(sessions)
         .merge(fixed)

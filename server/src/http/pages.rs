@@ -7,14 +7,16 @@ use axum::{
     response::{IntoResponse, Redirect, Response},
 };
 use leptos::{nonce::Nonce, prelude::provide_context};
-use tower_sessions::Session;
 
 use crate::{
-    AppState, contacts, http,
+    AppState, http,
+    http::session::PortalSession,
     http::{security::CspNonce, support},
+    identity::contacts,
+    identity::people,
     identity::{Principal, StaffRole},
-    mail, people, requests,
-    sessions::PRINCIPAL_KEY,
+    mail,
+    rights::requests,
     transparency,
 };
 use app::models::{PageData, PortalContext, SessionClock, Viewer};
@@ -48,7 +50,7 @@ fn access_for(path: &str) -> Access {
 /// Loads what this page shows, for this principal only.
 async fn page_data(
     state: &AppState,
-    session: &Session,
+    session: &PortalSession,
     path: &str,
     query: Option<&str>,
     principal: Option<&Principal>,
@@ -71,12 +73,18 @@ async fn page_data(
                         .await?
                         .map(PageData::AccessAnswer)
                 }
-                kind @ ("besluit" | "verlenging") => {
-                    http::documents::letter_for_citizen(state, *citizen_id, reference, kind, locale)
-                        .await?
-                        .map(PageData::Letter)
-                }
-                _ => None,
+                other => match types::LetterKind::parse(other) {
+                    Some(kind) => http::documents::letter_for_citizen(
+                        state,
+                        *citizen_id,
+                        reference,
+                        kind,
+                        locale,
+                    )
+                    .await?
+                    .map(PageData::Letter),
+                    None => None,
+                },
             };
             return Ok(page.unwrap_or(PageData::None));
         }
@@ -166,7 +174,7 @@ async fn page_data(
         };
         if path == "/backoffice/toezicht" && roles.contains(&StaffRole::PrivacyOfficer) {
             return Ok(PageData::Oversight(
-                crate::oversight::view(&state.db, now).await?,
+                crate::oversight::toezicht::view(&state.db, now).await?,
             ));
         }
         if path == "/backoffice/verzoeken" {
@@ -179,12 +187,7 @@ async fn page_data(
         }
         if let Some(reference) = path.strip_prefix("/backoffice/verzoeken/") {
             // The full BSN shows once, right after the reason was recorded.
-            let revealed: Option<String> = session
-                .remove(http::requests::REVEAL_KEY)
-                .await
-                .ok()
-                .flatten();
-            let reveal = revealed.as_deref() == Some(reference);
+            let reveal = session.take_reveal(reference).await;
             return match requests::detail_for_staff(
                 &state.db,
                 &state.settings,
@@ -226,8 +229,8 @@ fn queue_filter(query: Option<&str>) -> app::models::QueueFilter {
             .filter(|v| !v.is_empty())
     };
     app::models::QueueFilter {
-        kind: get("soort").filter(|k| requests::Kind::parse(k).is_some()),
-        status: get("status"),
+        kind: get("soort").and_then(|k| requests::Kind::parse(&k)),
+        status: get("status").and_then(|s| app::models::StatusFilter::parse(&s)),
         due_within: get("binnen").and_then(|d| d.parse().ok()),
         overdue: get("te_laat").is_some(),
         mine: get("van_mij").is_some(),
@@ -239,15 +242,14 @@ fn queue_filter(query: Option<&str>) -> app::models::QueueFilter {
 /// "Klopt dit niet?" / "Verwijderen aanvragen" preselected).
 async fn new_request_view(
     state: &AppState,
-    session: &Session,
+    session: &PortalSession,
     query: Option<&str>,
     citizen_id: i64,
     visibility: transparency::Visibility,
 ) -> Result<app::models::NewRequestView, sea_orm::DbErr> {
-    let today = crate::deadlines::received_on(chrono::Utc::now());
+    let today = crate::rights::deadlines::received_on(chrono::Utc::now());
     let children = requests::children_of(&state.db, citizen_id, today).await?;
-    let stored: Option<app::models::NewRequestView> =
-        session.get(http::requests::DRAFT_KEY).await.ok().flatten();
+    let stored: Option<app::models::NewRequestView> = session.draft().await;
     let mut view = match stored {
         Some(view) => view,
         None => {
@@ -258,8 +260,7 @@ async fn new_request_view(
             let kind = pairs
                 .iter()
                 .find(|(k, _)| k == "soort")
-                .and_then(|(_, v)| requests::Kind::parse(v))
-                .map(|k| k.as_str().to_owned());
+                .and_then(|(_, v)| requests::Kind::parse(v));
             // Only a child in the citizen's authority; anything else is the citizen themselves.
             let for_child = pairs
                 .iter()
@@ -279,7 +280,7 @@ async fn new_request_view(
                 kind,
                 all_data: chosen.is_empty(),
                 chosen,
-                token: crate::crypto::random_hex(16),
+                token: crate::platform::crypto::random_hex(16),
                 for_child,
                 ..Default::default()
             }
@@ -297,40 +298,10 @@ async fn new_request_view(
     Ok(view)
 }
 
-/// The logged-in citizen of this session and what their login level lets them see.
-pub async fn citizen(
-    state: &AppState,
-    session: &Session,
-) -> Option<(i64, transparency::Visibility)> {
-    match principal(session).await {
-        Some(Principal::Citizen {
-            citizen_id, level, ..
-        }) => Some((
-            citizen_id,
-            transparency::Visibility::at(&state.settings, level),
-        )),
-        _ => None,
-    }
-}
-
-/// The principal of this session, if any; a session past its absolute lifetime is ended.
-pub async fn principal(session: &Session) -> Option<Principal> {
-    let principal = session
-        .get::<Principal>(PRINCIPAL_KEY)
-        .await
-        .ok()
-        .flatten()?;
-    if principal.is_too_old(chrono::Utc::now()) {
-        let _ = session.flush().await;
-        return None;
-    }
-    Some(principal)
-}
-
 /// Renders any page route; logged-in pages only for the right principal.
 pub async fn render(
     State(state): State<AppState>,
-    session: Session,
+    session: PortalSession,
     request: Request<Body>,
 ) -> Response {
     if !matches!(*request.method(), Method::GET | Method::HEAD) {
@@ -339,7 +310,7 @@ pub async fn render(
     let path = request.uri().path().to_owned();
     let had_session_cookie =
         support::cookie(request.headers(), state.settings.session_cookie_name()).is_some();
-    let principal = principal(&session).await;
+    let principal = session.principal().await;
     let viewer = match viewer(&state, principal.as_ref()).await {
         Ok(viewer) => viewer,
         Err(e) => {

@@ -1,35 +1,31 @@
 //! Forms for rights requests: citizens file, message and withdraw; staff act in the back office.
 //! Every form is a plain POST that redirects (works without JavaScript); problems come back as a
-//! `melding` on the page, and a refused action changes nothing.
+//! `melding` on the page, and a refused action changes nothing. Who may post is the extractor in
+//! each signature.
 
 use axum::{
-    body::Bytes,
+    Form,
     extract::{Path, State},
     response::{IntoResponse, Redirect, Response},
 };
 use chrono::Utc;
-use tower_sessions::Session;
+use serde::Deserialize;
+use types::{Action, Notice, RefusalGround};
 
 use crate::{
     AppState,
     http::{
-        pages::{citizen, principal},
-        support::{failure, locale, not_logged_in},
+        extractors::{Citizen, Staff},
+        session::PortalSession,
+        support::{failure, locale},
     },
-    identity::Principal,
-    requests::{self, Command, ItemDecision, RequestError, StaffActor},
+    rights::requests::{self, Command, ItemDecision, RequestError},
 };
 use app::models::NewRequestView;
 
-/// Session key of the "Nieuw verzoek" form being filled in (kept between the form and its
-/// review, so nothing typed is lost and no personal data travels in a URL).
-pub const DRAFT_KEY: &str = "request_draft";
-/// Session key of the reference whose BSN the staff member just asked to see, with a reason.
-pub const REVEAL_KEY: &str = "reveal_bsn";
-
-fn pairs(body: &Bytes) -> Vec<(String, String)> {
-    url::form_urlencoded::parse(body).into_owned().collect()
-}
+/// A form whose field names are not fixed (`gegeven` repeats, `voorstel-<id>`,
+/// `besluit-<item>`): its fields in order, parsed once.
+type Fields = Vec<(String, String)>;
 
 fn field<'a>(pairs: &'a [(String, String)], name: &str) -> &'a str {
     pairs
@@ -46,34 +42,33 @@ fn refused(e: RequestError, page: &str, unknown: &str) -> Response {
     match e {
         RequestError::NotFound => Redirect::to(unknown).into_response(),
         RequestError::Database(_) | RequestError::Mail(_) => failure(e),
-        e => Redirect::to(&format!("{page}?melding={}", e.message_key())).into_response(),
+        e => Redirect::to(&format!("{page}?melding={}", e.notice())).into_response(),
     }
 }
 
-fn to_request(reference: &str, message: &str) -> Response {
-    Redirect::to(&format!("/verzoeken/{reference}?melding={message}")).into_response()
+fn to_request(reference: &str, notice: Notice) -> Response {
+    Redirect::to(&format!("/verzoeken/{reference}?melding={notice}")).into_response()
 }
 
 /// `POST /verzoeken/nieuw`: `stap=controleren` checks the form and shows the review,
 /// `stap=wijzigen` goes back to the form, `stap=indienen` files the reviewed request.
 pub async fn new_request(
     State(state): State<AppState>,
-    session: Session,
+    citizen: Citizen,
+    session: PortalSession,
     headers: axum::http::HeaderMap,
-    body: Bytes,
+    Form(pairs): Form<Fields>,
 ) -> Response {
-    let Some((citizen_id, visibility)) = citizen(&state, &session).await else {
-        return not_logged_in();
-    };
-    let pairs = pairs(&body);
     let step = field(&pairs, "stap");
     let token = field(&pairs, "token").to_owned();
-    let stored: Option<NewRequestView> = session.get(DRAFT_KEY).await.ok().flatten();
+    let stored = session.draft().await;
     match step {
         "wijzigen" => {
             if let Some(mut draft) = stored {
                 draft.review = false;
-                let _ = session.insert(DRAFT_KEY, draft).await;
+                if let Err(e) = session.set_draft(&draft).await {
+                    return failure(e);
+                }
             }
             Redirect::to("/verzoeken/nieuw").into_response()
         }
@@ -81,21 +76,24 @@ pub async fn new_request(
             // The reviewed draft is the one in the session; the token ties it to this form.
             let Some(view) = stored.filter(|d| d.review && d.token == token) else {
                 // Already filed (back and resubmit) or the session lost it: the token finds it.
-                return match requests::submit_again(&state.db, citizen_id, &token).await {
-                    Ok(Some(reference)) => to_request(&reference, "ontvangen"),
-                    Ok(None) => Redirect::to("/verzoeken/nieuw?melding=opnieuw").into_response(),
+                return match requests::submit_again(&state.db, citizen.id, &token).await {
+                    Ok(Some(reference)) => to_request(&reference, Notice::Received),
+                    Ok(None) => {
+                        Redirect::to(&format!("/verzoeken/nieuw?melding={}", Notice::Again))
+                            .into_response()
+                    }
                     Err(e) => failure(e),
                 };
             };
-            let (_, draft) = requests::read_form(&view_pairs(&view));
+            let (_, draft) = requests::read_form(&requests::form_of(&view));
             let Ok(draft) = draft else {
                 return Redirect::to("/verzoeken/nieuw").into_response();
             };
             match requests::submit(
                 &state.db,
                 &state.settings,
-                citizen_id,
-                visibility,
+                citizen.id,
+                citizen.visibility,
                 &requests::Filing {
                     draft: &draft,
                     token: &token,
@@ -106,14 +104,19 @@ pub async fn new_request(
             .await
             {
                 Ok(done) => {
-                    let _ = session.remove::<NewRequestView>(DRAFT_KEY).await;
-                    to_request(&done.reference, "ontvangen")
+                    // Filed: a stale draft is harmless (its token finds the request again).
+                    if let Err(e) = session.clear_draft().await {
+                        tracing::warn!(error = %e, "clearing the draft failed");
+                    }
+                    to_request(&done.reference, Notice::Received)
                 }
                 Err(RequestError::Invalid(errors)) => {
-                    let mut view = view;
+                    let mut view: NewRequestView = view;
                     view.review = false;
                     view.errors = errors.into_iter().map(str::to_owned).collect();
-                    let _ = session.insert(DRAFT_KEY, view).await;
+                    if let Err(e) = session.set_draft(&view).await {
+                        return failure(e);
+                    }
                     Redirect::to("/verzoeken/nieuw").into_response()
                 }
                 Err(e) => failure(e),
@@ -122,7 +125,7 @@ pub async fn new_request(
         _ => {
             let (mut view, draft) = requests::read_form(&pairs);
             view.token = if token.is_empty() {
-                crate::crypto::random_hex(16)
+                crate::platform::crypto::random_hex(16)
             } else {
                 token
             };
@@ -130,61 +133,29 @@ pub async fn new_request(
                 Ok(_) => view.review = true,
                 Err(errors) => view.errors = errors.into_iter().map(str::to_owned).collect(),
             }
-            if session.insert(DRAFT_KEY, view).await.is_err() {
-                return failure("storing the draft in the session failed");
+            if let Err(e) = session.set_draft(&view).await {
+                return failure(e);
             }
             Redirect::to("/verzoeken/nieuw").into_response()
         }
     }
 }
 
-/// The form fields a stored draft stands for (to check it once more at submission).
-fn view_pairs(view: &NewRequestView) -> Vec<(String, String)> {
-    let mut pairs = vec![
-        ("soort".to_owned(), view.kind.clone().unwrap_or_default()),
-        (
-            "bereik".to_owned(),
-            if view.all_data { "alles" } else { "gegevens" }.to_owned(),
-        ),
-        ("toelichting".to_owned(), view.explanation.clone()),
-    ];
-    if let Some(child) = view.for_child {
-        pairs.push(("voor".to_owned(), child.to_string()));
-    }
-    for (id, proposal) in &view.chosen {
-        pairs.push(("gegeven".to_owned(), id.to_string()));
-        if let Some(p) = proposal {
-            pairs.push((format!("voorstel-{id}"), p.clone()));
-        }
-    }
-    pairs
-}
-
 /// `POST /verzoeken/{reference}/bericht`: a message from the citizen.
 pub async fn citizen_message(
     State(state): State<AppState>,
-    session: Session,
+    citizen: Citizen,
     Path(reference): Path<String>,
-    body: Bytes,
+    Form(form): Form<MessageForm>,
 ) -> Response {
-    let Some((citizen_id, _)) = citizen(&state, &session).await else {
-        return not_logged_in();
-    };
-    let pairs = pairs(&body);
-    match requests::citizen_message(
-        &state.db,
-        citizen_id,
-        &reference,
-        field(&pairs, "bericht"),
-        Utc::now(),
-    )
-    .await
+    match requests::citizen_message(&state.db, citizen.id, &reference, &form.bericht, Utc::now())
+        .await
     {
-        Ok(()) => to_request(&reference, "verstuurd"),
+        Ok(()) => to_request(&reference, Notice::Sent),
         Err(e) => refused(
             e,
             &format!("/verzoeken/{reference}"),
-            "/verzoeken?melding=onbekend",
+            &format!("/verzoeken?melding={}", Notice::Unknown),
         ),
     }
 }
@@ -192,42 +163,46 @@ pub async fn citizen_message(
 /// `POST /verzoeken/{reference}/intrekken`: withdraws, when the citizen ticked the confirmation.
 pub async fn withdraw(
     State(state): State<AppState>,
-    session: Session,
+    citizen: Citizen,
     Path(reference): Path<String>,
-    body: Bytes,
+    Form(form): Form<WithdrawForm>,
 ) -> Response {
-    let Some((citizen_id, _)) = citizen(&state, &session).await else {
-        return not_logged_in();
-    };
-    let pairs = pairs(&body);
-    if field(&pairs, "zeker") != "ja" {
-        return to_request(&reference, "bevestigen");
+    if form.zeker.as_deref() != Some("ja") {
+        return to_request(&reference, Notice::Confirm);
     }
-    match requests::withdraw(&state.db, citizen_id, &reference, Utc::now()).await {
-        Ok(()) => to_request(&reference, "ingetrokken"),
+    match requests::withdraw(&state.db, citizen.id, &reference, Utc::now()).await {
+        Ok(()) => to_request(&reference, Notice::Withdrawn),
         Err(e) => refused(
             e,
             &format!("/verzoeken/{reference}"),
-            "/verzoeken?melding=onbekend",
+            &format!("/verzoeken?melding={}", Notice::Unknown),
         ),
     }
 }
 
-async fn staff(session: &Session) -> Option<StaffActor> {
-    match principal(session).await {
-        Some(Principal::Staff {
-            staff_id, roles, ..
-        }) => Some(StaffActor {
-            id: staff_id,
-            roles,
-        }),
-        _ => None,
-    }
+/// The citizen's message form.
+#[derive(Deserialize)]
+pub struct MessageForm {
+    #[serde(default)]
+    bericht: String,
 }
 
-fn to_staff_request(reference: &str, message: &str) -> Response {
+/// The withdrawal form: `zeker=ja` is the ticked confirmation.
+#[derive(Deserialize)]
+pub struct WithdrawForm {
+    zeker: Option<String>,
+}
+
+/// The reason a staff member gives to see the full BSN.
+#[derive(Deserialize)]
+pub struct RevealForm {
+    #[serde(default)]
+    reden: String,
+}
+
+fn to_staff_request(reference: &str, notice: Notice) -> Response {
     Redirect::to(&format!(
-        "/backoffice/verzoeken/{reference}?melding={message}"
+        "/backoffice/verzoeken/{reference}?melding={notice}"
     ))
     .into_response()
 }
@@ -243,7 +218,7 @@ fn decisions(pairs: &[(String, String)]) -> Vec<ItemDecision> {
             Some(ItemDecision {
                 item_id: id,
                 granted: v == "toekennen",
-                ground: (!ground.is_empty()).then(|| ground.to_owned()),
+                ground: RefusalGround::parse(ground),
                 note: field(pairs, &format!("toelichting-{id}")).to_owned(),
             })
         })
@@ -254,40 +229,41 @@ fn decisions(pairs: &[(String, String)]) -> Vec<ItemDecision> {
 /// version (`versie`) the form was built from.
 pub async fn staff_action(
     State(state): State<AppState>,
-    session: Session,
+    Staff(staff): Staff,
     Path(reference): Path<String>,
-    body: Bytes,
+    Form(pairs): Form<Fields>,
 ) -> Response {
-    let Some(staff) = staff(&session).await else {
-        return not_logged_in();
-    };
-    let pairs = pairs(&body);
     let Ok(version) = field(&pairs, "versie").parse::<i32>() else {
-        return to_staff_request(&reference, "gewijzigd");
+        return to_staff_request(&reference, Notice::Stale);
     };
     let text = |name: &str| field(&pairs, name).to_owned();
-    let command = match field(&pairs, "actie") {
-        "claim" => Command::Claim,
-        "ask_information" => Command::AskInformation(text("bericht")),
-        "extend" => Command::Extend(text("reden")),
-        "confirm_authority" => Command::ConfirmAuthority,
-        "decide" => Command::Decide(decisions(&pairs), text("toelichting")),
-        "approve" => Command::Approve,
-        "send_back" => Command::SendBack(text("reden")),
-        "execute" => Command::Execute,
-        "send_answer" => Command::SendAnswer {
+    let actie = field(&pairs, "actie");
+    // Carrying out a granted access request is sending its answer: a command of its own.
+    if actie == "send_answer" {
+        let command = Command::SendAnswer {
             left_out: pairs
                 .iter()
                 .filter(|(k, _)| k == "weglaten")
                 .filter_map(|(_, v)| v.parse::<i64>().ok())
                 .collect(),
             note: text("weglaten_toelichting"),
-        },
-        "message" => Command::Message(text("bericht")),
-        "note" => Command::Note(text("bericht")),
-        "finish_task" => {
+        };
+        return act(&state, &staff, &reference, version, command).await;
+    }
+    let command = match Action::parse(actie) {
+        Some(Action::Claim) => Command::Claim,
+        Some(Action::AskInformation) => Command::AskInformation(text("bericht")),
+        Some(Action::Extend) => Command::Extend(text("reden")),
+        Some(Action::ConfirmAuthority) => Command::ConfirmAuthority,
+        Some(Action::Decide) => Command::Decide(decisions(&pairs), text("toelichting")),
+        Some(Action::Approve) => Command::Approve,
+        Some(Action::SendBack) => Command::SendBack(text("reden")),
+        Some(Action::Execute) => Command::Execute,
+        Some(Action::Message) => Command::Message(text("bericht")),
+        Some(Action::Note) => Command::Note(text("bericht")),
+        Some(Action::FinishTask) => {
             let Ok(task_id) = field(&pairs, "taak").parse::<i64>() else {
-                return to_staff_request(&reference, "onbekend");
+                return to_staff_request(&reference, Notice::Unknown);
             };
             Command::FinishTask {
                 task_id,
@@ -295,24 +271,36 @@ pub async fn staff_action(
                 reason: text("reden"),
             }
         }
-        _ => return to_staff_request(&reference, "onbekend"),
+        // Not a staff form: the citizen's own steps and what the workflow does by itself.
+        Some(Action::Submit | Action::CitizenReplies | Action::Withdraw | Action::FinishTasks)
+        | None => return to_staff_request(&reference, Notice::Unknown),
     };
+    act(&state, &staff, &reference, version, command).await
+}
+
+async fn act(
+    state: &AppState,
+    staff: &requests::StaffActor,
+    reference: &str,
+    version: i32,
+    command: Command,
+) -> Response {
     match requests::act(
         &state.db,
         &state.settings,
-        &staff,
-        &reference,
+        staff,
+        reference,
         version,
         command,
         Utc::now(),
     )
     .await
     {
-        Ok(()) => to_staff_request(&reference, "opgeslagen"),
+        Ok(()) => to_staff_request(reference, Notice::Saved),
         Err(e) => refused(
             e,
             &format!("/backoffice/verzoeken/{reference}"),
-            "/backoffice/verzoeken?melding=onbekend",
+            &format!("/backoffice/verzoeken?melding={}", Notice::Unknown),
         ),
     }
 }
@@ -320,24 +308,21 @@ pub async fn staff_action(
 /// `POST /backoffice/verzoeken/{reference}/bsn`: the full BSN, once, after giving a reason.
 pub async fn reveal_bsn(
     State(state): State<AppState>,
-    session: Session,
+    Staff(staff): Staff,
+    session: PortalSession,
     Path(reference): Path<String>,
-    body: Bytes,
+    Form(form): Form<RevealForm>,
 ) -> Response {
-    let Some(staff) = staff(&session).await else {
-        return not_logged_in();
-    };
-    let pairs = pairs(&body);
-    match requests::reveal_bsn(&state.db, &staff, &reference, field(&pairs, "reden")).await {
+    match requests::reveal_bsn(&state.db, &staff, &reference, &form.reden).await {
         Ok(()) => {
-            if session.insert(REVEAL_KEY, &reference).await.is_err() {
-                return failure("storing the reveal in the session failed");
+            if let Err(e) = session.set_reveal(&reference).await {
+                return failure(e);
             }
             Redirect::to(&format!("/backoffice/verzoeken/{reference}")).into_response()
         }
         Err(e) => {
             let page = format!("/backoffice/verzoeken/{reference}");
-            let unknown = format!("{page}?melding=onbekend");
+            let unknown = format!("{page}?melding={}", Notice::Unknown);
             refused(e, &page, &unknown)
         }
     }

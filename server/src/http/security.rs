@@ -10,7 +10,7 @@ use axum::{
 };
 use base64::{Engine, engine::general_purpose::URL_SAFE_NO_PAD};
 
-use crate::{AppState, settings::Settings};
+use crate::{AppState, config::Settings};
 
 /// The CSP nonce of this response, for the page renderer.
 #[derive(Clone, Debug)]

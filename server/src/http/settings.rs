@@ -7,15 +7,14 @@ use axum::{
     http::HeaderMap,
     response::{IntoResponse, Redirect, Response},
 };
-use tower_sessions::Session;
 
 use crate::{
     AppState,
-    contacts::{self, Confirmation, EmailAddress},
     http::{
-        pages::citizen,
-        support::{self, failure, not_logged_in},
+        extractors::Citizen,
+        support::{self, failure},
     },
+    identity::contacts::{self, Confirmation, EmailAddress},
 };
 
 fn back(notice: &str) -> Response {
@@ -31,13 +30,11 @@ pub struct EmailForm {
 /// `POST /instellingen/email`: stores the address as pending and mails it a code.
 pub async fn set_email(
     State(state): State<AppState>,
-    session: Session,
+    citizen: Citizen,
     headers: HeaderMap,
     Form(form): Form<EmailForm>,
 ) -> Response {
-    let Some((citizen_id, _)) = citizen(&state, &session).await else {
-        return not_logged_in();
-    };
+    let citizen_id = citizen.id;
     let Some(email) = EmailAddress::parse(&form.email) else {
         return back("ongeldig");
     };
@@ -59,12 +56,10 @@ pub struct CodeForm {
 /// `POST /instellingen/bevestigen`.
 pub async fn confirm_email(
     State(state): State<AppState>,
-    session: Session,
+    citizen: Citizen,
     Form(form): Form<CodeForm>,
 ) -> Response {
-    let Some((citizen_id, _)) = citizen(&state, &session).await else {
-        return not_logged_in();
-    };
+    let citizen_id = citizen.id;
     match contacts::confirm(&state.db, citizen_id, &form.code).await {
         Ok(Confirmation::Confirmed) => back("bevestigd"),
         Ok(Confirmation::WrongCode) => back("code-onjuist"),
@@ -74,10 +69,8 @@ pub async fn confirm_email(
 }
 
 /// `POST /instellingen/email/verwijderen`.
-pub async fn remove_email(State(state): State<AppState>, session: Session) -> Response {
-    let Some((citizen_id, _)) = citizen(&state, &session).await else {
-        return not_logged_in();
-    };
+pub async fn remove_email(State(state): State<AppState>, citizen: Citizen) -> Response {
+    let citizen_id = citizen.id;
     match contacts::remove(&state.db, citizen_id).await {
         Ok(()) => back("verwijderd"),
         Err(e) => failure(e),

@@ -13,8 +13,8 @@ use chrono::Utc;
 use sea_orm::{ActiveModelTrait, ActiveValue::Set, ConnectionTrait, DbErr, EntityTrait};
 
 use crate::{
+    config::Settings,
     entities::{citizen_contacts, outbox_mails},
-    settings::Settings,
 };
 use app::i18n::Locale;
 
@@ -260,7 +260,7 @@ mod tests {
     fn no_mail_carries_personal_data() {
         let settings = Settings::default();
         // What the demo municipality holds about people: none of it may reach a mail.
-        let mut forbidden: Vec<String> = crate::devidp::personas::CITIZENS
+        let mut forbidden: Vec<String> = crate::dev::digid::personas::CITIZENS
             .iter()
             .flat_map(|c| [c.bsn.to_owned(), c.name.to_owned()])
             .collect();

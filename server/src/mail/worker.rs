@@ -20,8 +20,8 @@ use sea_orm::{
 use secrecy::ExposeSecret;
 
 use crate::{
+    config::{MailSettings, MailTransportKind, SmtpTls},
     entities::outbox_mails,
-    settings::{MailSettings, MailTransportKind, SmtpTls},
 };
 
 /// Waiting to be sent (again).
@@ -322,7 +322,7 @@ pub async fn outbox_view(db: &DatabaseConnection) -> Result<app::models::OutboxV
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::settings::Settings;
+    use crate::config::Settings;
 
     #[test]
     fn backoff_doubles_and_is_capped() {

@@ -6,7 +6,7 @@ use sea_orm::{ConnectionTrait, EntityTrait, PaginatorTrait};
 use serde_json::{Value, json};
 use server::{
     entities::{personal_data_records, record_history, staff_views},
-    sources::{self, SourceMode},
+    sources::systems::{self, SourceMode},
 };
 
 use crate::{db_test, support::TestApp};
@@ -93,22 +93,22 @@ async fn record_count(app: &TestApp) -> u64 {
 
 async fn source_systems_feed_inzage_through_the_api(app: TestApp) {
     let api = Api::new(&app);
-    let register = sources::ensure_source(&app.db, "Register", "Privacy", SourceMode::Managed)
+    let register = systems::ensure_source(&app.db, "Register", "Privacy", SourceMode::Managed)
         .await
         .unwrap();
-    let (_, admin) = sources::create_token(&app.db, register, true, "test")
+    let (_, admin) = systems::create_token(&app.db, register, true, "test")
         .await
         .unwrap();
-    let wmo = sources::ensure_source(&app.db, "Wmo", "Zorg", SourceMode::Managed)
+    let wmo = systems::ensure_source(&app.db, "Wmo", "Zorg", SourceMode::Managed)
         .await
         .unwrap();
-    let (wmo_token_id, wmo_token) = sources::create_token(&app.db, wmo, false, "test")
+    let (wmo_token_id, wmo_token) = systems::create_token(&app.db, wmo, false, "test")
         .await
         .unwrap();
-    let jeugd = sources::ensure_source(&app.db, "Jeugd", "Jeugd", SourceMode::Connected)
+    let jeugd = systems::ensure_source(&app.db, "Jeugd", "Jeugd", SourceMode::Connected)
         .await
         .unwrap();
-    let (_, jeugd_token) = sources::create_token(&app.db, jeugd, false, "test")
+    let (_, jeugd_token) = systems::create_token(&app.db, jeugd, false, "test")
         .await
         .unwrap();
     let put = reqwest::Method::PUT;
@@ -283,7 +283,7 @@ async fn source_systems_feed_inzage_through_the_api(app: TestApp) {
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(body["errors"][0]["pointer"], "/items/1/bsn");
     assert_eq!(staff_views::Entity::find().count(&app.db).await.unwrap(), 2);
-    let unlinked = server::oversight::view(&app.db, chrono::Utc::now())
+    let unlinked = server::oversight::toezicht::view(&app.db, chrono::Utc::now())
         .await
         .unwrap()
         .unlinked_views;
@@ -306,7 +306,7 @@ async fn source_systems_feed_inzage_through_the_api(app: TestApp) {
     }
 
     // A revoked token is refused.
-    assert!(sources::revoke_token(&app.db, wmo_token_id).await.unwrap());
+    assert!(systems::revoke_token(&app.db, wmo_token_id).await.unwrap());
     let (status, ..) = api
         .send(post.clone(), "/records", Some(&wmo_token), &good)
         .await;
@@ -348,10 +348,10 @@ db_test!(ingest_api, source_systems_feed_inzage_through_the_api);
 
 async fn the_demo_municipality_loads_and_loads_again_unchanged(app: TestApp) {
     use server::entities::{consents, disclosures, processing_activities, processing_log_lines};
-    let vault = server::crypto::Vault::new(&app.settings.secrets).unwrap();
-    let first = server::demo::seed(&app.db, &vault).await.unwrap();
+    let vault = server::platform::crypto::Vault::new(&app.settings.secrets).unwrap();
+    let first = server::dev::demo::seed(&app.db, &vault).await.unwrap();
     assert!(first > 40, "demo data created ({first} items)");
-    let second = server::demo::seed(&app.db, &vault).await.unwrap();
+    let second = server::dev::demo::seed(&app.db, &vault).await.unwrap();
     assert_eq!(second, 0, "a second run changes nothing");
     let activities = processing_activities::Entity::find()
         .all(&app.db)

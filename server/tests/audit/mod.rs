@@ -3,8 +3,8 @@
 
 use sea_orm::{ConnectionTrait, DatabaseBackend, EntityTrait, PaginatorTrait};
 use server::{
-    audit::{self, Actor, AuditEntry, Verification},
     entities::audit_events,
+    platform::audit::{self, Actor, AuditEntry, Verification},
 };
 
 use crate::{db_test, support::TestApp};

@@ -4,12 +4,16 @@
 
 use std::collections::BTreeSet;
 
+use types::{
+    DeadlineState, DisclosureProblem, Kind, LetterOutcome, OversightTable, RefusalGround, Status,
+};
+
 use reqwest::StatusCode;
 use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
 use server::{
     entities::{access_answers, personal_data_records, rights_requests},
-    ingest::{ActivityInput, SourceContext},
-    requests::{Command, ItemDecision},
+    rights::requests::{Command, ItemDecision},
+    sources::ingest::{ActivityInput, SourceContext},
 };
 
 use crate::{
@@ -85,17 +89,17 @@ async fn get_bytes(browser: &mut Browser, path: &str) -> (StatusCode, Vec<u8>) {
 }
 
 fn register_with(change: impl Fn(&mut ActivityInput)) -> Vec<ActivityInput> {
-    let mut register = server::demo::register();
+    let mut register = server::dev::demo::register();
     register.iter_mut().for_each(change);
     register
 }
 
 async fn put_register(app: &TestApp, register: &[ActivityInput]) {
-    let id = server::sources::ensure_source(
+    let id = server::sources::systems::ensure_source(
         &app.db,
         "Register",
         "Privacy en Informatiebeheer",
-        server::sources::SourceMode::Managed,
+        server::sources::systems::SourceMode::Managed,
     )
     .await
     .unwrap();
@@ -104,17 +108,17 @@ async fn put_register(app: &TestApp, register: &[ActivityInput]) {
         name: "Register".to_owned(),
         is_admin: true,
     };
-    server::ingest::upsert_activities(&app.db, &admin, register)
+    server::sources::ingest::upsert_activities(&app.db, &admin, register)
         .await
         .unwrap();
 }
 
 async fn access_answer_page_pdf_and_json(app: TestApp) {
     use server::identity::StaffRole::Handler;
-    let vault = server::crypto::Vault::new(&app.settings.secrets).unwrap();
-    server::demo::seed(&app.db, &vault).await.unwrap();
+    let vault = server::platform::crypto::Vault::new(&app.settings.secrets).unwrap();
+    server::dev::demo::seed(&app.db, &vault).await.unwrap();
     let bsn = server::identity::Bsn::parse(HANS).unwrap();
-    let hans_id = server::people::find_or_create_citizen(&app.db, &vault, &bsn, None)
+    let hans_id = server::identity::people::find_or_create_citizen(&app.db, &vault, &bsn, None)
         .await
         .unwrap();
 
@@ -157,7 +161,7 @@ async fn access_answer_page_pdf_and_json(app: TestApp) {
     assert!(reference.starts_with("AVG-"), "{reference}");
 
     // The handler claims and grants it (the service, as the HTTP forms are tested elsewhere).
-    let eva_id = server::people::staff_logged_in(
+    let eva_id = server::identity::people::staff_logged_in(
         &app.db,
         &app.settings.staff_oidc.issuer_url,
         "mw-0001",
@@ -167,7 +171,7 @@ async fn access_answer_page_pdf_and_json(app: TestApp) {
     )
     .await
     .unwrap();
-    let eva = server::requests::StaffActor {
+    let eva = server::rights::requests::StaffActor {
         id: eva_id,
         roles: vec![Handler],
     };
@@ -183,7 +187,7 @@ async fn access_answer_page_pdf_and_json(app: TestApp) {
                 .unwrap()
                 .unwrap()
                 .version;
-            server::requests::act(
+            server::rights::requests::act(
                 &app.db,
                 &app.settings,
                 &eva,
@@ -291,7 +295,7 @@ async fn access_answer_page_pdf_and_json(app: TestApp) {
 
     // Complete again: the answer goes out, leaving one record out (third parties' data) only
     // with a note.
-    put_register(&app, &server::demo::register()).await;
+    put_register(&app, &server::dev::demo::register()).await;
     let left_out = personal_data_records::Entity::find()
         .filter(personal_data_records::Column::CitizenId.eq(hans_id))
         .one(&app.db)
@@ -325,7 +329,7 @@ async fn access_answer_page_pdf_and_json(app: TestApp) {
         "{}",
         location(&sent)
     );
-    assert_eq!(version(&app).await.status, "completed");
+    assert_eq!(version(&app).await.status, Status::Completed);
 
     // The citizen reads it as a page, a PDF and JSON: the same facts in all three.
     let detail = hans
@@ -504,17 +508,19 @@ db_test!(access_answer, access_answer_page_pdf_and_json);
 /// Every letter of every demo request, in both languages: a PDF poppler renders, with the
 /// legal ground, the bezwaar route and the complaint route in its text.
 async fn every_demo_letter_renders_with_its_routes(app: TestApp) {
-    let vault = server::crypto::Vault::new(&app.settings.secrets).unwrap();
-    server::demo::seed(&app.db, &vault).await.unwrap();
-    server::demo::seed_requests(&app.db, &app.settings, &vault)
+    let vault = server::platform::crypto::Vault::new(&app.settings.secrets).unwrap();
+    server::dev::demo::seed(&app.db, &vault).await.unwrap();
+    server::dev::demo::seed_requests(&app.db, &app.settings, &vault)
         .await
         .unwrap();
     let mut staff = app.browser();
     staff_login(&mut staff, "mw-0001", "none").await;
     let mut outcomes = BTreeSet::new();
     for request in rights_requests::Entity::find().all(&app.db).await.unwrap() {
-        let facts = server::letters::facts(&app.db, &request).await.unwrap();
-        for kind in server::letters::available(&request) {
+        let facts = server::rights::letters::facts(&app.db, &request)
+            .await
+            .unwrap();
+        for kind in server::rights::letters::available(&request) {
             for (taal, words) in [
                 (
                     "nl",
@@ -535,11 +541,11 @@ async fn every_demo_letter_renders_with_its_routes(app: TestApp) {
                     ],
                 ),
             ] {
-                let letter = server::letters::letter(
+                let letter = server::rights::letters::letter(
                     app::i18n::Locale::parse(taal),
                     &app.settings.municipality_name,
                     &facts,
-                    &kind,
+                    kind,
                 )
                 .expect("an available letter exists");
                 outcomes.insert(letter.outcome.clone());
@@ -567,32 +573,36 @@ async fn every_demo_letter_renders_with_its_routes(app: TestApp) {
             }
         }
     }
-    for outcome in ["granted", "refused", "extended"] {
+    for outcome in [
+        LetterOutcome::Granted,
+        LetterOutcome::Refused,
+        LetterOutcome::Extended,
+    ] {
         assert!(
-            outcomes.contains(outcome),
+            outcomes.contains(&outcome),
             "demo lacks a {outcome} letter: {outcomes:?}"
         );
     }
     // The demo has no partly granted request: that letter is made from facts of its own.
-    let partly = server::letters::LetterFacts {
+    let partly = server::rights::letters::LetterFacts {
         reference: "AVG-2026-000099".to_owned(),
-        kind: "erasure".to_owned(),
+        kind: Kind::Erasure,
         received_on: chrono::NaiveDate::from_ymd_opt(2026, 3, 2).unwrap(),
         extended_to: None,
         extension_reason: None,
         extended_on: None,
         decided_on: chrono::NaiveDate::from_ymd_opt(2026, 3, 20),
         items: vec![
-            server::letters::DecidedItem {
+            server::rights::letters::DecidedItem {
                 label: "Telefoonnummer".to_owned(),
                 granted: true,
                 ground: None,
                 note: None,
             },
-            server::letters::DecidedItem {
+            server::rights::letters::DecidedItem {
                 label: "Verslag jeugdhulp".to_owned(),
                 granted: false,
-                ground: Some("art17_3_d".to_owned()),
+                ground: Some(RefusalGround::Archiving),
                 note: Some("De Jeugdwet schrijft twintig jaar bewaren voor.".to_owned()),
             },
         ],
@@ -618,9 +628,9 @@ async fn every_demo_letter_renders_with_its_routes(app: TestApp) {
             ],
         ),
     ] {
-        let letter = server::letters::decision(l, "Voorbeeldstad", &partly).unwrap();
-        assert_eq!(letter.outcome, "partly_granted");
-        let text = pdf_text(&server::pdf::letter(&letter).unwrap());
+        let letter = server::rights::letters::decision(l, "Voorbeeldstad", &partly).unwrap();
+        assert_eq!(letter.outcome, LetterOutcome::PartlyGranted);
+        let text = pdf_text(&server::platform::pdf::letter(&letter).unwrap());
         for word in words {
             assert!(text.contains(word), "{l:?} lacks {word}: {text}");
         }
@@ -681,9 +691,9 @@ fn parse_csv(text: &str) -> Vec<Vec<String>> {
 }
 
 async fn the_privacy_officer_sees_what_the_demo_hides(app: TestApp) {
-    let vault = server::crypto::Vault::new(&app.settings.secrets).unwrap();
-    server::demo::seed(&app.db, &vault).await.unwrap();
-    server::demo::seed_requests(&app.db, &app.settings, &vault)
+    let vault = server::platform::crypto::Vault::new(&app.settings.secrets).unwrap();
+    server::dev::demo::seed(&app.db, &vault).await.unwrap();
+    server::dev::demo::seed_requests(&app.db, &app.settings, &vault)
         .await
         .unwrap();
     let mut officer = app.browser();
@@ -693,18 +703,23 @@ async fn the_privacy_officer_sees_what_the_demo_hides(app: TestApp) {
     let html = response.text().await.unwrap();
     let text = page_text(&html);
 
-    let view = server::oversight::view(&app.db, chrono::Utc::now())
+    let view = server::oversight::toezicht::view(&app.db, chrono::Utc::now())
         .await
         .unwrap();
     // The demo's overdue request, its records past retention and its disclosure without a basis.
     assert!(view.overdue >= 1, "{view:?}");
-    let overdue = view.requests.iter().find(|r| r.state == "overdue").unwrap();
+    let overdue = view
+        .requests
+        .iter()
+        .find(|r| r.state == DeadlineState::Overdue)
+        .unwrap();
     assert!(html.contains(&format!("/backoffice/verzoeken/{}", overdue.reference)));
     assert!(!view.retention.is_empty());
     assert!(
         view.disclosures
             .iter()
-            .any(|d| d.recipient == "Sociale Verzekeringsbank (SVB)" && d.problem == "no_basis"),
+            .any(|d| d.recipient == "Sociale Verzekeringsbank (SVB)"
+                && d.problem == DisclosureProblem::NoBasis),
         "{:?}",
         view.disclosures
     );
@@ -723,7 +738,7 @@ async fn the_privacy_officer_sees_what_the_demo_hides(app: TestApp) {
     );
     assert!(html.contains("data-testid=\"chart-on-time\"") && html.contains("<svg"));
     // Past retention, counted straight from the records.
-    let today = server::deadlines::received_on(chrono::Utc::now());
+    let today = server::rights::deadlines::received_on(chrono::Utc::now());
     let past = personal_data_records::Entity::find()
         .filter(personal_data_records::Column::RetentionUntil.lt(today))
         .count(&app.db)
@@ -735,7 +750,7 @@ async fn the_privacy_officer_sees_what_the_demo_hides(app: TestApp) {
     );
 
     // Each CSV export holds exactly the rows of its table on screen.
-    for table in server::oversight::TABLES {
+    for table in OversightTable::ALL {
         let response = officer
             .get(&format!("/backoffice/toezicht/csv/{table}"))
             .await;
@@ -747,10 +762,10 @@ async fn the_privacy_officer_sees_what_the_demo_hides(app: TestApp) {
                 .starts_with("text/csv")
         );
         let csv = parse_csv(&response.text().await.unwrap());
-        let expected = server::oversight::rows(&view, table, app::i18n::Locale::Nl).unwrap();
+        let expected = server::oversight::toezicht::rows(&view, table, app::i18n::Locale::Nl);
         assert_eq!(csv, expected, "{table}");
         assert!(
-            csv.len() > 1 || table == "doorlooptijden",
+            csv.len() > 1 || table == OversightTable::Months,
             "{table} is empty"
         );
         for row in &csv {

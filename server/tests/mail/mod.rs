@@ -26,7 +26,7 @@ fn reference() -> RequestReference {
 async fn contact_address_is_verified_over_real_smtp(app: TestApp) {
     let mut browser = app.browser();
     citizen_login(&mut browser, Login::default()).await;
-    let vault = server::crypto::Vault::new(&app.settings.secrets).unwrap();
+    let vault = server::platform::crypto::Vault::new(&app.settings.secrets).unwrap();
     let pseudonym = vault.pseudonym(&server::identity::Bsn::parse("999993653").unwrap());
     let citizen_id = server::entities::citizens::Entity::find()
         .filter(server::entities::citizens::Column::BsnPseudonym.eq(pseudonym))

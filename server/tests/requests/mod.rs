@@ -7,10 +7,10 @@ use reqwest::StatusCode;
 use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder};
 use server::{
     entities::{personal_data_records, record_history, request_events, rights_requests},
-    requests::{self, Command, Draft, ItemDecision, Kind, StaffActor},
+    rights::requests::{self, Command, Draft, ItemDecision, Kind, StaffActor},
     transparency::Visibility,
-    workflow::Status,
 };
+use types::{Action, RefusalGround, SourceMode, Status, TaskKind, TaskStatus};
 
 use crate::{
     db_test,
@@ -22,21 +22,21 @@ const FATIMA: &str = "999993653";
 const KEES: &str = "691682483";
 const NOOR: &str = "725763863";
 
-async fn seed(app: &TestApp) -> server::crypto::Vault {
-    let vault = server::crypto::Vault::new(&app.settings.secrets).unwrap();
-    server::demo::seed(&app.db, &vault).await.unwrap();
+async fn seed(app: &TestApp) -> server::platform::crypto::Vault {
+    let vault = server::platform::crypto::Vault::new(&app.settings.secrets).unwrap();
+    server::dev::demo::seed(&app.db, &vault).await.unwrap();
     vault
 }
 
-async fn citizen_id(app: &TestApp, vault: &server::crypto::Vault, bsn: &str) -> i64 {
+async fn citizen_id(app: &TestApp, vault: &server::platform::crypto::Vault, bsn: &str) -> i64 {
     let bsn = server::identity::Bsn::parse(bsn).unwrap();
-    server::people::find_or_create_citizen(&app.db, vault, &bsn, None)
+    server::identity::people::find_or_create_citizen(&app.db, vault, &bsn, None)
         .await
         .unwrap()
 }
 
 async fn staff(app: &TestApp, subject: &str, roles: &[server::identity::StaffRole]) -> StaffActor {
-    let id = server::people::staff_logged_in(
+    let id = server::identity::people::staff_logged_in(
         &app.db,
         &app.settings.staff_oidc.issuer_url,
         subject,
@@ -66,7 +66,7 @@ async fn status_of(app: &TestApp, reference: &str) -> (String, i32) {
         .await
         .unwrap()
         .unwrap();
-    (row.status, row.version)
+    (row.status.to_string(), row.version)
 }
 
 /// A staff action against the request's current version, now.
@@ -119,7 +119,7 @@ async fn file_decide_and_follow_over_http(app: TestApp) {
     .await;
 
     // "Klopt dit niet?" on a record (of the managed Wmo system) starts the form with it chosen.
-    let vault = server::crypto::Vault::new(&app.settings.secrets).unwrap();
+    let vault = server::platform::crypto::Vault::new(&app.settings.secrets).unwrap();
     let record_id = managed_record(&app, citizen_id(&app, &vault, HANS).await, "Wmo").await;
     let data = hans.get("/mijn-gegevens").await.text().await.unwrap();
     assert!(data.contains(&format!(
@@ -423,7 +423,7 @@ async fn managed_record(app: &TestApp, citizen_id: i64, source: &str) -> i64 {
         .await
         .unwrap()
         .unwrap();
-    assert_eq!(source.mode, "managed");
+    assert_eq!(source.mode, SourceMode::Managed);
     personal_data_records::Entity::find()
         .filter(personal_data_records::Column::CitizenId.eq(citizen_id))
         .filter(personal_data_records::Column::SourceSystemId.eq(source.id))
@@ -525,7 +525,7 @@ async fn erasure_needs_a_second_pair_of_eyes(app: TestApp) {
         "draft decision shown"
     );
     assert!(
-        seen.timeline.iter().all(|e| e.action != "note"),
+        seen.timeline.iter().all(|e| e.action != Action::Note),
         "internal step shown"
     );
     assert!(seen.messages.is_empty(), "internal note shown");
@@ -533,13 +533,13 @@ async fn erasure_needs_a_second_pair_of_eyes(app: TestApp) {
     assert!(matches!(
         act(both.clone(), Command::Approve).await,
         Err(requests::RequestError::Refused(
-            server::workflow::Refusal::OwnDecision
+            server::rights::workflow::Refusal::OwnDecision
         ))
     ));
     assert!(matches!(
         act(officer.clone(), Command::Approve).await,
         Err(requests::RequestError::Refused(
-            server::workflow::Refusal::NotAllowed
+            server::rights::workflow::Refusal::NotAllowed
         ))
     ));
     assert_eq!(status_of(&app, &reference).await.0, "awaiting_approval");
@@ -616,7 +616,7 @@ async fn a_partly_granted_access_answer_leaves_the_refused_records_out(app: Test
         .map(|i| ItemDecision {
             item_id: i.id,
             granted: i.record_id == Some(kept),
-            ground: (i.record_id != Some(kept)).then(|| "uavg41".to_owned()),
+            ground: (i.record_id != Some(kept)).then_some(RefusalGround::Uavg41),
             note: if i.record_id == Some(kept) {
                 String::new()
             } else {
@@ -668,7 +668,7 @@ async fn a_partly_granted_access_answer_leaves_the_refused_records_out(app: Test
         .await
         .unwrap()
         .unwrap();
-    let answer = server::answers::sent(&app.db, request.id)
+    let answer = server::rights::answers::sent(&app.db, request.id)
         .await
         .unwrap()
         .expect("the answer went out");
@@ -694,19 +694,19 @@ async fn connected_sources_get_tasks_over_the_api(app: TestApp) {
     let vault = seed(&app).await;
     let noor = citizen_id(&app, &vault, NOOR).await;
     let visibility = Visibility { health: true };
-    let brp = server::sources::ensure_source(
+    let brp = server::sources::systems::ensure_source(
         &app.db,
         "BRP",
         "Burgerzaken",
-        server::sources::SourceMode::Connected,
+        server::sources::systems::SourceMode::Connected,
     )
     .await
     .unwrap();
-    let wmo = server::sources::ensure_source(
+    let wmo = server::sources::systems::ensure_source(
         &app.db,
         "Wmo",
         "Zorg",
-        server::sources::SourceMode::Managed,
+        server::sources::systems::SourceMode::Managed,
     )
     .await
     .unwrap();
@@ -749,10 +749,10 @@ async fn connected_sources_get_tasks_over_the_api(app: TestApp) {
     }
     assert_eq!(status_of(&app, &reference).await.0, "executing");
 
-    let (_, brp_token) = server::sources::create_token(&app.db, brp, false, "test")
+    let (_, brp_token) = server::sources::systems::create_token(&app.db, brp, false, "test")
         .await
         .unwrap();
-    let (_, wmo_token) = server::sources::create_token(&app.db, wmo, false, "test")
+    let (_, wmo_token) = server::sources::systems::create_token(&app.db, wmo, false, "test")
         .await
         .unwrap();
     let client = reqwest::Client::new();
@@ -843,8 +843,8 @@ async fn connected_sources_get_tasks_over_the_api(app: TestApp) {
     )
     .await
     .unwrap();
-    for t in detail.tasks.iter().filter(|t| t.status == "open") {
-        assert_eq!(t.kind, "art19");
+    for t in detail.tasks.iter().filter(|t| t.status == TaskStatus::Open) {
+        assert_eq!(t.kind, TaskKind::Art19);
         act_now(
             &app,
             &eva,
@@ -958,7 +958,7 @@ async fn random_actions_never_reach_an_illegal_state(app: TestApp) {
                         .map(|&item_id| ItemDecision {
                             item_id,
                             granted: coin,
-                            ground: (!coin).then(|| "art17_3_b".into()),
+                            ground: (!coin).then_some(RefusalGround::LegalObligation),
                             note: "n".into(),
                         })
                         .collect(),
@@ -991,6 +991,7 @@ async fn random_actions_never_reach_an_illegal_state(app: TestApp) {
         // The request is there, in a known status, and its timeline is an unbroken chain.
         let (status, _) = status_of(&app, &reference).await;
         assert!(Status::parse(&status).is_some(), "{status}");
+        let status = Status::parse(&status).unwrap();
         let request = rights_requests::Entity::find()
             .filter(rights_requests::Column::Reference.eq(&reference))
             .one(&app.db)
@@ -1003,30 +1004,30 @@ async fn random_actions_never_reach_an_illegal_state(app: TestApp) {
             .all(&app.db)
             .await
             .unwrap();
-        let mut current = "submitted".to_owned();
+        let mut current = Status::Submitted;
         for e in &events[1..] {
             assert_eq!(
                 e.from_status, current,
                 "{reference}: chain broken at {}",
                 e.action
             );
-            current = e.to_status.clone();
+            current = e.to_status;
         }
         assert_eq!(
             current, status,
             "{reference}: the timeline ends where the request is"
         );
         // A final state is only reached through its own door.
-        match status.as_str() {
-            "withdrawn" => assert!(events.iter().any(|e| e.action == "withdraw")),
-            "rejected" => assert!(request.approved_by.is_some()),
-            "completed" => assert!(events.iter().any(|e| e.action == "execute")),
+        match status {
+            Status::Withdrawn => assert!(events.iter().any(|e| e.action == Action::Withdraw)),
+            Status::Rejected => assert!(request.approved_by.is_some()),
+            Status::Completed => assert!(events.iter().any(|e| e.action == Action::Execute)),
             _ => {}
         }
         // Erasure and refusal never take effect without an approver other than the decider.
         if matches!(
-            status.as_str(),
-            "decided" | "executing" | "completed" | "rejected"
+            status,
+            Status::Decided | Status::Executing | Status::Completed | Status::Rejected
         ) && (kind == Kind::Erasure || request.approved_by.is_some())
         {
             assert!(
@@ -1125,7 +1126,7 @@ async fn a_parent_files_for_a_child_and_staff_confirm_authority(app: TestApp) {
     assert!(matches!(
         act(Command::Decide(grant_all(&items), String::new())).await,
         Err(requests::RequestError::Refused(
-            server::workflow::Refusal::AuthorityUnconfirmed
+            server::rights::workflow::Refusal::AuthorityUnconfirmed
         ))
     ));
     act(Command::ConfirmAuthority).await.unwrap();
@@ -1207,18 +1208,18 @@ async fn the_staff_digest_goes_out_once_a_day(app: TestApp) {
     let today = chrono::Utc::now().date_naive();
     let early = today.and_hms_opt(4, 0, 0).unwrap().and_utc();
     assert_eq!(
-        server::digest::send_if_due(&app.db, &app.settings, early)
+        server::oversight::digest::send_if_due(&app.db, &app.settings, early)
             .await
             .unwrap(),
         None
     );
     let morning = today.and_hms_opt(8, 0, 0).unwrap().and_utc();
-    let sent = server::digest::send_if_due(&app.db, &app.settings, morning)
+    let sent = server::oversight::digest::send_if_due(&app.db, &app.settings, morning)
         .await
         .unwrap();
     assert_eq!(
         sent,
-        Some(server::digest::Figures {
+        Some(server::oversight::digest::Figures {
             due_soon: 0,
             overdue: 1
         })
@@ -1230,7 +1231,7 @@ async fn the_staff_digest_goes_out_once_a_day(app: TestApp) {
     // A second instance (or tick) the same day sends nothing.
     let later = today.and_hms_opt(15, 0, 0).unwrap().and_utc();
     assert_eq!(
-        server::digest::send_if_due(&app.db, &app.settings, later)
+        server::oversight::digest::send_if_due(&app.db, &app.settings, later)
             .await
             .unwrap(),
         None
@@ -1249,14 +1250,14 @@ db_test!(staff_digest, the_staff_digest_goes_out_once_a_day);
 /// another's reference.
 async fn request_authorization_table(app: TestApp) {
     let vault = seed(&app).await;
-    server::demo::seed_requests(&app.db, &app.settings, &vault)
+    server::dev::demo::seed_requests(&app.db, &app.settings, &vault)
         .await
         .unwrap();
     let kees = citizen_id(&app, &vault, KEES).await;
     let all = rights_requests::Entity::find().all(&app.db).await.unwrap();
     assert!(all.len() >= 10);
     let snapshot = || async {
-        let mut rows: Vec<(String, String, i32)> = rights_requests::Entity::find()
+        let mut rows: Vec<(String, Status, i32)> = rights_requests::Entity::find()
             .all(&app.db)
             .await
             .unwrap()

@@ -10,7 +10,7 @@ use std::collections::BTreeMap;
 
 use reqwest::{Response, StatusCode, header};
 use sea_orm::{ConnectionTrait, Database, DatabaseConnection, EntityTrait, PaginatorTrait};
-use server::{AppState, db, entities::sessions, settings::Settings};
+use server::{AppState, config::Settings, entities::sessions, platform::db};
 
 /// Which database a test runs on.
 #[derive(Clone, Copy, Debug)]
@@ -113,10 +113,10 @@ pub async fn spawn_app(backend: Backend) -> anyhow::Result<TestApp> {
     settings.staff_oidc.issuer_url = format!("{base}/dev/digid");
     settings.dev_idp.enabled = true;
     let smtp = smtp::SmtpSink::start().await;
-    settings.mail.transport = server::settings::MailTransportKind::Smtp;
+    settings.mail.transport = server::config::MailTransportKind::Smtp;
     settings.mail.smtp_host = "127.0.0.1".to_owned();
     settings.mail.smtp_port = smtp.port;
-    settings.mail.smtp_tls = server::settings::SmtpTls::None;
+    settings.mail.smtp_tls = server::config::SmtpTls::None;
     settings.mail.retry_base_seconds = 1;
     settings.mail.retry_max_seconds = 1;
     settings.mail.max_attempts = 3;
@@ -124,8 +124,9 @@ pub async fn spawn_app(backend: Backend) -> anyhow::Result<TestApp> {
 
     let db = db::connect(&database_url).await?;
     db::migrate(&db).await?;
-    let vault = server::crypto::Vault::new(&settings.secrets).map_err(anyhow::Error::msg)?;
-    server::people::seed_demo(&db, &vault).await?;
+    let vault =
+        server::platform::crypto::Vault::new(&settings.secrets).map_err(anyhow::Error::msg)?;
+    server::identity::people::seed_demo(&db, &vault).await?;
     let options = leptos::config::LeptosOptions::builder()
         .output_name("inzage")
         .site_root(dir.path().display().to_string())

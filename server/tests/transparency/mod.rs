@@ -8,8 +8,8 @@ use crate::{
 };
 
 async fn seed(app: &TestApp) {
-    let vault = server::crypto::Vault::new(&app.settings.secrets).unwrap();
-    server::demo::seed(&app.db, &vault).await.unwrap();
+    let vault = server::platform::crypto::Vault::new(&app.settings.secrets).unwrap();
+    server::dev::demo::seed(&app.db, &vault).await.unwrap();
 }
 
 async fn citizens_see_their_own_data_and_nothing_else(app: TestApp) {
@@ -327,8 +327,8 @@ async fn usage_consents_and_downloads(app: TestApp) {
     assert_eq!(events[0].kind, "consent.withdrawn");
     assert!(events[0].payload.contains("wt-c-2") && !events[0].payload.contains("999993653"));
     assert_eq!(
-        server::audit::verify(&app.db).await.unwrap(),
-        server::audit::Verification::Intact(1)
+        server::platform::audit::verify(&app.db).await.unwrap(),
+        server::platform::audit::Verification::Intact(1)
     );
     // Twice changes nothing more.
     let again = fatima
@@ -451,8 +451,8 @@ db_test!(citizen_authorization, authorization_table);
 /// "Mijn gegevens" for the 2,000-record subject: the newest ten per source with the count and a
 /// link to all, then page by page; the downloads keep everything.
 async fn large_data_sets_are_shown_page_by_page(app: TestApp) {
-    let vault = server::crypto::Vault::new(&app.settings.secrets).unwrap();
-    let bsn = server::demo::seed_scale(&app.db, &vault, 1)
+    let vault = server::platform::crypto::Vault::new(&app.settings.secrets).unwrap();
+    let bsn = server::dev::demo::seed_scale(&app.db, &vault, 1)
         .await
         .unwrap()
         .unwrap();

@@ -1,0 +1,272 @@
+//! Rights requests as the citizen and the back office see them.
+
+use serde::{Deserialize, Serialize};
+use types::{
+    Action, Decision, Kind, LetterKind, Outcome, RefusalGround, Status, TaskAction, TaskKind,
+    TaskStatus,
+};
+
+use super::AnswerDraftView;
+
+/// One item in a request's scope.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RequestItemView {
+    /// Item id (for the decision form).
+    pub id: i64,
+    /// What it is.
+    pub label: String,
+    /// The value now, while the record exists (shown to staff and to the citizen).
+    pub current_value: Option<String>,
+    /// The citizen's proposed value (rectification).
+    pub proposed_value: Option<String>,
+    /// Once decided.
+    pub decision: Option<Decision>,
+    /// The refusal ground.
+    pub ground: Option<RefusalGround>,
+    /// The explanation of the decision.
+    pub decision_note: Option<String>,
+    /// What was done.
+    pub outcome: Option<Outcome>,
+    /// When it was carried out (ISO date).
+    pub executed_on: Option<String>,
+}
+
+/// One entry of a request's timeline.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RequestEventView {
+    /// When (`YYYY-MM-DDTHH:MM`, Dutch time).
+    pub at: String,
+    /// What happened.
+    pub action: Action,
+    /// The status after it.
+    pub status: Status,
+    /// Who.
+    pub actor: Author,
+    /// A note the viewer may see.
+    pub note: Option<String>,
+}
+
+/// One message of a request's thread.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RequestMessageView {
+    /// When (`YYYY-MM-DDTHH:MM`, Dutch time).
+    pub at: String,
+    /// Who wrote it.
+    pub author: Author,
+    /// The text.
+    pub body: String,
+    /// An internal note (staff views only).
+    pub internal: bool,
+}
+
+/// A request as a list shows it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RequestSummaryView {
+    /// `AVG-YYYY-NNNNNN`.
+    pub reference: String,
+    /// What is asked.
+    pub kind: Kind,
+    /// Where it stands.
+    pub status: Status,
+    /// Received on (ISO date).
+    pub received_on: String,
+    /// Due on, extension included (ISO date).
+    pub due_on: String,
+    /// Still open and past its due date.
+    pub overdue: bool,
+    /// Assigned handler (staff lists only).
+    pub assignee: Option<String>,
+}
+
+/// A request in full, as the citizen (or, with more, staff) sees it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RequestDetailView {
+    /// The summary line.
+    pub summary: RequestSummaryView,
+    /// The citizen's explanation.
+    pub explanation: String,
+    /// All the citizen's data rather than listed items.
+    pub all_data: bool,
+    /// Why the deadline was extended.
+    pub extension_reason: Option<String>,
+    /// Items in scope.
+    pub items: Vec<RequestItemView>,
+    /// Timeline, oldest first.
+    pub timeline: Vec<RequestEventView>,
+    /// Messages, oldest first.
+    pub messages: Vec<RequestMessageView>,
+    /// The citizen may still withdraw it.
+    pub can_withdraw: bool,
+    /// The municipality waits for the citizen's answer.
+    pub awaiting_citizen: bool,
+    /// The decision's general note, once decided.
+    pub decision_note: Option<String>,
+    /// Filed by a parent for this child (name).
+    pub on_behalf_of: Option<String>,
+    /// The Art. 15 answer was sent and can be read.
+    pub answer_sent: bool,
+    /// Letters that can be read.
+    pub letters: Vec<LetterKind>,
+}
+
+/// A record the citizen can put in a request's scope.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PickableRecord {
+    /// Record id.
+    pub id: i64,
+    /// Domain key.
+    pub domain: String,
+    /// What it is.
+    pub label: String,
+    /// Its value.
+    pub value: String,
+}
+
+/// "Nieuw verzoek": the form, or the review of a filled-in form.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NewRequestView {
+    /// The kind chosen (or preselected).
+    pub kind: Option<Kind>,
+    /// "All my data" chosen.
+    pub all_data: bool,
+    /// Records the citizen may pick from.
+    pub records: Vec<PickableRecord>,
+    /// Records chosen, with the proposed value (rectification).
+    pub chosen: Vec<(i64, Option<String>)>,
+    /// The explanation typed.
+    pub explanation: String,
+    /// Problems with what was sent, as message keys.
+    pub errors: Vec<String>,
+    /// Showing the review step.
+    pub review: bool,
+    /// The form's one-time token.
+    pub token: String,
+    /// The child (under 16, in the parent's authority) the request is for; `None`: oneself.
+    pub for_child: Option<i64>,
+    /// Children the citizen may file for: id and "name (age)".
+    pub children: Vec<(i64, String)>,
+}
+
+/// A task in the execution of a request (staff views).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RequestTaskView {
+    /// Task id.
+    pub id: i64,
+    /// Who it is for.
+    pub kind: TaskKind,
+    /// The source system or recipient.
+    pub target: String,
+    /// What it asks.
+    pub action: TaskAction,
+    /// Where it stands.
+    pub status: TaskStatus,
+    /// Why it was impossible.
+    pub reason: Option<String>,
+}
+
+/// The back office's view of one request.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StaffRequestView {
+    /// What the citizen sees, plus staff names and internal notes.
+    pub detail: RequestDetailView,
+    /// The subject's name, if known.
+    pub citizen_name: Option<String>,
+    /// The BSN, masked unless revealed with a reason just now.
+    pub bsn: String,
+    /// Whether `bsn` is the full number.
+    pub bsn_revealed: bool,
+    /// Filed by someone else (a parent) and not yet confirmed.
+    pub authority_unconfirmed: bool,
+    /// The optimistic-lock version the forms send back.
+    pub version: i32,
+    /// Assigned to the viewer.
+    pub mine: bool,
+    /// Who decided (for the four-eyes rule).
+    pub decided_by: Option<String>,
+    /// Execution tasks.
+    pub tasks: Vec<RequestTaskView>,
+    /// Actions the viewer may take now: exactly what the workflow allows.
+    pub actions: Vec<Action>,
+    /// An access request ready to answer: the answer as it would go out.
+    pub answer_draft: Option<Box<AnswerDraftView>>,
+}
+
+/// Filters of the back office queue.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct QueueFilter {
+    /// Only this kind.
+    pub kind: Option<Kind>,
+    /// Only this status, or every open one.
+    pub status: Option<StatusFilter>,
+    /// Due within this many days.
+    pub due_within: Option<u32>,
+    /// Only overdue.
+    pub overdue: bool,
+    /// Only assigned to the viewer.
+    pub mine: bool,
+    /// Only unassigned.
+    pub unassigned: bool,
+}
+
+/// The back office queue.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct QueueView {
+    /// Matching requests, by due date.
+    pub rows: Vec<RequestSummaryView>,
+    /// The filter applied.
+    pub filter: QueueFilter,
+    /// Open requests in all.
+    pub open: usize,
+    /// Open and past their due date.
+    pub overdue: usize,
+    /// Open and due within five days.
+    pub due_soon: usize,
+    /// Open and unassigned.
+    pub unassigned: usize,
+}
+
+/// Who wrote a timeline entry or a message, as the viewer may know them.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Author {
+    /// The citizen (the requester).
+    Citizen,
+    /// The municipality, without a staff name (what the citizen sees).
+    Municipality,
+    /// A staff member by name (staff views only).
+    Staff(String),
+}
+
+/// The queue's status filter: one status, or every open one.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum StatusFilter {
+    /// Every status that still runs against its due date.
+    Open,
+    /// Exactly this status.
+    Is(Status),
+}
+
+impl StatusFilter {
+    /// The form value: `open` or the status's stored value.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            StatusFilter::Open => "open",
+            StatusFilter::Is(status) => status.as_str(),
+        }
+    }
+
+    /// Reads the form value; anything else is no filter.
+    pub fn parse(value: &str) -> Option<Self> {
+        match value {
+            "open" => Some(StatusFilter::Open),
+            other => Status::parse(other).map(StatusFilter::Is),
+        }
+    }
+
+    /// Whether a request in `status` passes.
+    pub fn admits(self, status: Status) -> bool {
+        match self {
+            StatusFilter::Open => status.is_open(),
+            StatusFilter::Is(wanted) => wanted == status,
+        }
+    }
+}

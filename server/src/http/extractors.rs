@@ -1,0 +1,218 @@
+//! Who may call a handler, said in its signature: [`Citizen`], [`Staff`], [`StaffWith`]. Each
+//! reads the session once and refuses with [`Denied`], which answers as the portal always has:
+//!
+//! | who asks | a page (GET) | a form (POST) | a download ([`Download`]) |
+//! |---|---|---|---|
+//! | nobody, session expired | `/?verlopen=1` | `/?verlopen=1` | `/?verlopen=1` |
+//! | nobody, never logged in | `/` | `/?verlopen=1` | `/?verlopen=1` |
+//! | a citizen, on a staff page | `/overzicht` | `/?verlopen=1` | `/?verlopen=1` |
+//! | staff, on a citizen page | `/backoffice` | `/?verlopen=1` | `/?verlopen=1` |
+//! | staff without the role | `/backoffice` | `/?verlopen=1` | 403 |
+
+use std::marker::PhantomData;
+
+use axum::{
+    extract::{FromRef, FromRequestParts},
+    http::{Method, StatusCode, request::Parts},
+    response::{IntoResponse, Redirect, Response},
+};
+
+use crate::{
+    AppState,
+    http::{session::PortalSession, support},
+    identity::{Principal, StaffRole},
+    rights::requests::StaffActor,
+    transparency::Visibility,
+};
+use app::models::AssuranceLevel;
+
+/// Why the extractor refused, and how to answer.
+#[derive(Debug)]
+pub struct Denied {
+    /// Who was logged in instead, if anyone.
+    found: Found,
+    /// The request was a page view (GET or HEAD of a page, not a download).
+    page: bool,
+    /// The browser still sent a session cookie (its session expired).
+    had_cookie: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Found {
+    Nobody,
+    Citizen,
+    Staff,
+    StaffWithoutRole,
+}
+
+impl IntoResponse for Denied {
+    fn into_response(self) -> Response {
+        if !self.page {
+            return match self.found {
+                Found::StaffWithoutRole => StatusCode::FORBIDDEN.into_response(),
+                _ => support::not_logged_in(),
+            };
+        }
+        let to = match self.found {
+            Found::Citizen => "/overzicht",
+            Found::Staff | Found::StaffWithoutRole => "/backoffice",
+            Found::Nobody if self.had_cookie => "/?verlopen=1",
+            Found::Nobody => "/",
+        };
+        Redirect::to(to).into_response()
+    }
+}
+
+async fn principal<S: Send + Sync>(parts: &mut Parts, state: &S) -> (Option<Principal>, bool) {
+    let session = PortalSession::from_request_parts(parts, state).await.ok();
+    let principal = match session {
+        Some(session) => session.principal().await,
+        None => None,
+    };
+    let page = matches!(parts.method, Method::GET | Method::HEAD);
+    (principal, page)
+}
+
+fn denied(parts: &Parts, state: &AppState, found: Found, page: bool) -> Denied {
+    Denied {
+        found,
+        page,
+        had_cookie: support::cookie(&parts.headers, state.settings.session_cookie_name()).is_some(),
+    }
+}
+
+fn found(principal: Option<&Principal>) -> Found {
+    match principal {
+        None => Found::Nobody,
+        Some(Principal::Citizen { .. }) => Found::Citizen,
+        Some(Principal::Staff { .. }) => Found::Staff,
+    }
+}
+
+/// A logged-in citizen, and what their login level lets them see.
+#[derive(Clone, Copy, Debug)]
+pub struct Citizen {
+    /// The citizen's id (never their BSN).
+    pub id: i64,
+    /// The DigiD level of this login.
+    pub level: AssuranceLevel,
+    /// What the level shows (health data needs Substantieel).
+    pub visibility: Visibility,
+}
+
+impl<S> FromRequestParts<S> for Citizen
+where
+    S: Send + Sync,
+    AppState: FromRef<S>,
+{
+    type Rejection = Denied;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        let app = AppState::from_ref(state);
+        let (principal, page) = principal(parts, state).await;
+        match principal {
+            Some(Principal::Citizen {
+                citizen_id, level, ..
+            }) => Ok(Self {
+                id: citizen_id,
+                level,
+                visibility: Visibility::at(&app.settings, level),
+            }),
+            other => Err(denied(parts, &app, found(other.as_ref()), page)),
+        }
+    }
+}
+
+/// A logged-in staff member, with the roles of this login.
+#[derive(Clone, Debug)]
+pub struct Staff(pub StaffActor);
+
+impl<S> FromRequestParts<S> for Staff
+where
+    S: Send + Sync,
+    AppState: FromRef<S>,
+{
+    type Rejection = Denied;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        let app = AppState::from_ref(state);
+        let (principal, page) = principal(parts, state).await;
+        match principal {
+            Some(Principal::Staff {
+                staff_id, roles, ..
+            }) => Ok(Self(StaffActor {
+                id: staff_id,
+                roles,
+            })),
+            other => Err(denied(parts, &app, found(other.as_ref()), page)),
+        }
+    }
+}
+
+/// A role a handler requires ([`StaffWith`]).
+pub trait RequiredRole: Send + Sync + 'static {
+    /// The role.
+    const ROLE: StaffRole;
+}
+
+/// The privacy officer (functionaris gegevensbescherming).
+#[derive(Debug)]
+pub struct PrivacyOfficer;
+
+impl RequiredRole for PrivacyOfficer {
+    const ROLE: StaffRole = StaffRole::PrivacyOfficer;
+}
+
+/// The administrator.
+#[derive(Debug)]
+pub struct Admin;
+
+impl RequiredRole for Admin {
+    const ROLE: StaffRole = StaffRole::Admin;
+}
+
+/// A logged-in staff member who holds role `R`.
+#[derive(Debug)]
+pub struct StaffWith<R: RequiredRole>(pub StaffActor, PhantomData<R>);
+
+impl<S, R> FromRequestParts<S> for StaffWith<R>
+where
+    S: Send + Sync,
+    AppState: FromRef<S>,
+    R: RequiredRole,
+{
+    type Rejection = Denied;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        let Staff(staff) = Staff::from_request_parts(parts, state).await?;
+        if staff.roles.contains(&R::ROLE) {
+            Ok(Self(staff, PhantomData))
+        } else {
+            let app = AppState::from_ref(state);
+            let page = matches!(parts.method, Method::GET | Method::HEAD);
+            Err(denied(parts, &app, Found::StaffWithoutRole, page))
+        }
+    }
+}
+
+/// A download (PDF, JSON, CSV): refused like a form, not redirected like a page.
+#[derive(Debug)]
+pub struct Download<E>(pub E);
+
+impl<S, E> FromRequestParts<S> for Download<E>
+where
+    S: Send + Sync,
+    E: FromRequestParts<S, Rejection = Denied>,
+{
+    type Rejection = Denied;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        E::from_request_parts(parts, state)
+            .await
+            .map(Self)
+            .map_err(|denied| Denied {
+                page: false,
+                ..denied
+            })
+    }
+}

@@ -1,0 +1,343 @@
+//! The privacy officer's oversight (read-only): deadlines kept, data held past retention,
+//! disclosures without a legal basis, and staff views without a case.
+//!
+//! [`view`] builds the one [`OversightView`] the page shows; [`csv`] writes each of its tables
+//! from that same view, so an export always matches the screen.
+
+use std::collections::{BTreeMap, HashMap};
+
+use chrono::{DateTime, NaiveDate, Utc};
+use sea_orm::{
+    ColumnTrait, Condition, DatabaseConnection, DbErr, EntityTrait, QueryFilter, QueryOrder,
+    QuerySelect,
+};
+
+use crate::{
+    entities::{
+        consents, disclosures, personal_data_records, request_events, rights_requests, staff_views,
+    },
+    rights::deadlines,
+    rights::workflow::Status,
+};
+use app::models::{
+    DisclosureFlag, MonthFigure, OversightRequest, OversightView, RetentionFigure, UnlinkedView,
+};
+use types::{DeadlineState, DisclosureProblem, Kind};
+
+/// Open requests due within this many days are at risk.
+pub const AT_RISK_DAYS: i64 = 5;
+
+pub use app::routes::oversight::rows;
+
+/// A decided request, as the monthly figures count it.
+#[derive(Clone, Debug)]
+pub struct Handled {
+    /// What was asked.
+    pub kind: Kind,
+    /// Received on.
+    pub received: NaiveDate,
+    /// Due on (extension included).
+    pub due: NaiveDate,
+    /// Decided on (the decision took effect).
+    pub decided: NaiveDate,
+}
+
+fn median(values: &mut [u32]) -> u32 {
+    values.sort_unstable();
+    match values.len() {
+        0 => 0,
+        n if n % 2 == 1 => values[n / 2],
+        n => (values[n / 2 - 1] + values[n / 2]).div_ceil(2),
+    }
+}
+
+/// On-time rate and median handling time per month of decision, for all types and per type.
+pub fn monthly(handled: &[Handled]) -> Vec<MonthFigure> {
+    let mut groups: BTreeMap<(String, Option<Kind>), Vec<&Handled>> = BTreeMap::new();
+    for h in handled {
+        let month = h.decided.format("%Y-%m").to_string();
+        groups.entry((month.clone(), None)).or_default().push(h);
+        groups.entry((month, Some(h.kind))).or_default().push(h);
+    }
+    figures(groups)
+}
+
+/// The same figures per request type over the whole period (`month` is empty).
+pub fn per_kind(handled: &[Handled]) -> Vec<MonthFigure> {
+    let mut groups: BTreeMap<(String, Option<Kind>), Vec<&Handled>> = BTreeMap::new();
+    for h in handled {
+        groups
+            .entry((String::new(), Some(h.kind)))
+            .or_default()
+            .push(h);
+    }
+    figures(groups)
+}
+
+fn figures(groups: BTreeMap<(String, Option<Kind>), Vec<&Handled>>) -> Vec<MonthFigure> {
+    let mut figures: Vec<MonthFigure> = groups
+        .into_iter()
+        .map(|((month, kind), group)| {
+            let on_time = group.iter().filter(|h| h.decided <= h.due).count();
+            let mut days: Vec<u32> = group
+                .iter()
+                .map(|h| u32::try_from((h.decided - h.received).num_days()).unwrap_or(0))
+                .collect();
+            MonthFigure {
+                month,
+                kind,
+                handled: group.len(),
+                on_time,
+                on_time_percent: u32::try_from(on_time * 100 / group.len()).unwrap_or(0),
+                median_days: median(&mut days),
+            }
+        })
+        .collect();
+    // Per month: all types first, then each type by its stored name.
+    figures.sort_by(|a, b| {
+        let key = |f: &MonthFigure| (f.month.clone(), f.kind.is_some(), f.kind.map(Kind::as_str));
+        key(a).cmp(&key(b))
+    });
+    figures
+}
+
+/// Builds the oversight view as of `now`.
+pub async fn view(db: &DatabaseConnection, now: DateTime<Utc>) -> Result<OversightView, DbErr> {
+    let today = deadlines::received_on(now);
+    let requests = rights_requests::Entity::find()
+        .order_by_asc(rights_requests::Column::Id)
+        .all(db)
+        .await?;
+    let due = |r: &rights_requests::Model| r.extended_to.unwrap_or(r.due_on);
+
+    let mut open: Vec<OversightRequest> = requests
+        .iter()
+        .filter(|r| r.status.is_open())
+        .map(|r| {
+            let days_left = (due(r) - today).num_days();
+            OversightRequest {
+                reference: r.reference.clone(),
+                kind: r.kind,
+                status: r.status,
+                due_on: due(r).to_string(),
+                days_left,
+                state: if days_left < 0 {
+                    DeadlineState::Overdue
+                } else if days_left <= AT_RISK_DAYS {
+                    DeadlineState::AtRisk
+                } else {
+                    DeadlineState::Open
+                },
+            }
+        })
+        .collect();
+    open.sort_by(|a, b| (a.days_left, &a.reference).cmp(&(b.days_left, &b.reference)));
+
+    // When each decision took effect: the last move to `decided` or `rejected`.
+    let mut decided_at: HashMap<i64, DateTime<Utc>> = HashMap::new();
+    for e in request_events::Entity::find()
+        .filter(request_events::Column::ToStatus.is_in([Status::Decided, Status::Rejected]))
+        .order_by_asc(request_events::Column::Id)
+        .all(db)
+        .await?
+    {
+        decided_at.insert(e.request_id, e.at);
+    }
+    let handled: Vec<Handled> = requests
+        .iter()
+        .filter_map(|r| {
+            Some(Handled {
+                kind: r.kind,
+                received: deadlines::received_on(r.received_at),
+                due: due(r),
+                decided: deadlines::received_on(*decided_at.get(&r.id)?),
+            })
+        })
+        .collect();
+
+    let register = crate::transparency::register(db).await?;
+    let source_name = |id: i64| register.source_name(id);
+
+    let mut retention: BTreeMap<String, (usize, NaiveDate)> = BTreeMap::new();
+    // Only the two columns counted, not the records themselves.
+    for (source, until) in personal_data_records::Entity::find()
+        .select_only()
+        .column(personal_data_records::Column::SourceSystemId)
+        .column(personal_data_records::Column::RetentionUntil)
+        .filter(personal_data_records::Column::RetentionUntil.lt(today))
+        .into_tuple::<(i64, NaiveDate)>()
+        .all(db)
+        .await?
+    {
+        let entry = retention.entry(source_name(source)).or_insert((0, until));
+        entry.0 += 1;
+        entry.1 = entry.1.min(until);
+    }
+
+    let activity_name = |code: &str| register.activity_name(code);
+    let withdrawn: HashMap<i64, DateTime<Utc>> = consents::Entity::find()
+        .filter(consents::Column::WithdrawnAt.is_not_null())
+        .all(db)
+        .await?
+        .into_iter()
+        .filter_map(|c| Some((c.id, c.withdrawn_at?)))
+        .collect();
+    // Only the candidates come from the database; the rule below decides.
+    let flagged = disclosures::Entity::find()
+        .filter(
+            Condition::any()
+                .add(disclosures::Column::LegalBasis.is_null())
+                .add(disclosures::Column::LegalBasis.eq(""))
+                .add(disclosures::Column::ConsentId.is_in(withdrawn.keys().copied())),
+        )
+        .order_by_asc(disclosures::Column::DisclosedAt)
+        .order_by_asc(disclosures::Column::Id)
+        .all(db)
+        .await?
+        .into_iter()
+        .filter_map(|d| {
+            let no_basis = d.legal_basis.as_deref().is_none_or(|b| b.trim().is_empty());
+            let consent_gone = d
+                .consent_id
+                .and_then(|id| withdrawn.get(&id))
+                .is_some_and(|at| *at <= d.disclosed_at);
+            let problem = if no_basis {
+                DisclosureProblem::NoBasis
+            } else if consent_gone {
+                DisclosureProblem::ConsentWithdrawn
+            } else {
+                return None;
+            };
+            Some(DisclosureFlag {
+                source: source_name(d.source_system_id),
+                source_id: d.source_disclosure_id,
+                recipient: d.recipient_name,
+                activity: activity_name(&d.activity_code),
+                on: d.disclosed_at.date_naive().to_string(),
+                problem,
+            })
+        })
+        .collect();
+
+    let unlinked_views = staff_views::Entity::find()
+        .filter(
+            Condition::any()
+                .add(staff_views::Column::CaseReference.is_null())
+                .add(staff_views::Column::CaseReference.eq("")),
+        )
+        .order_by_asc(staff_views::Column::ViewedAt)
+        .order_by_asc(staff_views::Column::Id)
+        .all(db)
+        .await?
+        .into_iter()
+        .filter(|v| {
+            v.case_reference
+                .as_deref()
+                .is_none_or(|c| c.trim().is_empty())
+        })
+        .map(|v| UnlinkedView {
+            source: source_name(v.source_system_id),
+            staff: v.staff_ref,
+            activity: activity_name(&v.activity_code),
+            at: v
+                .viewed_at
+                .with_timezone(&chrono_tz::Europe::Amsterdam)
+                .format("%Y-%m-%d %H:%M")
+                .to_string(),
+        })
+        .collect();
+
+    Ok(OversightView {
+        open: open.len(),
+        at_risk: open
+            .iter()
+            .filter(|r| r.state == DeadlineState::AtRisk)
+            .count(),
+        overdue: open
+            .iter()
+            .filter(|r| r.state == DeadlineState::Overdue)
+            .count(),
+        requests: open,
+        months: monthly(&handled),
+        per_kind: per_kind(&handled),
+        retention: retention
+            .into_iter()
+            .map(|(source, (records, oldest))| RetentionFigure {
+                source,
+                records,
+                oldest: oldest.to_string(),
+            })
+            .collect(),
+        disclosures: flagged,
+        unlinked_views,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn d(m: u32, day: u32) -> NaiveDate {
+        NaiveDate::from_ymd_opt(2026, m, day).unwrap()
+    }
+
+    #[test]
+    fn monthly_figures_count_on_time_and_take_the_median() {
+        let handled = vec![
+            // Received 1 March, due 1 April, decided 20 March: 19 days, on time.
+            Handled {
+                kind: Kind::Access,
+                received: d(3, 1),
+                due: d(4, 1),
+                decided: d(3, 20),
+            },
+            // Decided 3 April, due 1 April: late, 33 days.
+            Handled {
+                kind: Kind::Erasure,
+                received: d(3, 1),
+                due: d(4, 1),
+                decided: d(4, 3),
+            },
+            // Decided on the due date: on time, 31 days.
+            Handled {
+                kind: Kind::Access,
+                received: d(3, 1),
+                due: d(4, 1),
+                decided: d(4, 1),
+            },
+        ];
+        let figures = monthly(&handled);
+        let find = |month: &str, kind: Option<Kind>| {
+            figures
+                .iter()
+                .find(|f| f.month == month && f.kind == kind)
+                .cloned()
+                .unwrap()
+        };
+        assert_eq!(figures[0].kind, None);
+        let april = find("2026-04", None);
+        assert_eq!(
+            (april.handled, april.on_time, april.on_time_percent),
+            (2, 1, 50)
+        );
+        assert_eq!(april.median_days, 32);
+        assert_eq!(find("2026-04", Some(Kind::Erasure)).on_time_percent, 0);
+        assert_eq!(find("2026-03", Some(Kind::Access)).median_days, 19);
+        let kinds = per_kind(&handled);
+        assert_eq!(kinds.len(), 2);
+        assert_eq!(
+            (
+                kinds[0].kind,
+                kinds[0].on_time_percent,
+                kinds[0].median_days
+            ),
+            (Some(Kind::Access), 100, 25)
+        );
+    }
+
+    #[test]
+    fn the_median_of_nothing_is_zero_and_of_an_odd_count_the_middle() {
+        assert_eq!(median(&mut []), 0);
+        assert_eq!(median(&mut [9, 1, 5]), 5);
+    }
+}

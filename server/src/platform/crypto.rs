@@ -1,0 +1,164 @@
+//! Keys for data at rest: the BSN is stored encrypted (AES-256-GCM) and found through a keyed
+//! pseudonym (HMAC-SHA256), so the database never holds a BSN in the clear and a copy of it
+//! cannot be searched for one without the pseudonym key.
+
+use aes_gcm::{
+    Aes256Gcm, KeyInit, Nonce,
+    aead::{Aead, OsRng, rand_core::RngCore},
+};
+use base64::{Engine, engine::general_purpose::STANDARD, engine::general_purpose::URL_SAFE_NO_PAD};
+use hmac::{Hmac, Mac};
+use secrecy::ExposeSecret;
+use sha2::{Digest, Sha256};
+
+use crate::{config::SecretSettings, identity::Bsn};
+
+/// Decodes a key setting: base64 of exactly 32 bytes.
+pub fn decode_key(encoded: &str) -> Result<[u8; 32], String> {
+    let bytes = STANDARD
+        .decode(encoded.trim())
+        .map_err(|_| "must be base64 (e.g. `openssl rand -base64 32`)".to_owned())?;
+    bytes
+        .try_into()
+        .map_err(|_| "must decode to exactly 32 bytes".to_owned())
+}
+
+/// The keys for data at rest, decoded once.
+#[derive(Clone)]
+pub struct Vault {
+    cipher: Aes256Gcm,
+    pseudonym_key: [u8; 32],
+}
+
+/// Stored data that does not decrypt: a wrong key or a tampered row.
+#[derive(Debug, thiserror::Error)]
+#[error("stored data could not be decrypted")]
+pub struct DecryptError;
+
+impl Vault {
+    /// Builds the vault from validated settings.
+    pub fn new(secrets: &SecretSettings) -> Result<Self, String> {
+        let data_key = decode_key(secrets.data_key.expose_secret())?;
+        let pseudonym_key = decode_key(secrets.pseudonym_key.expose_secret())?;
+        Ok(Self {
+            cipher: Aes256Gcm::new(&data_key.into()),
+            pseudonym_key,
+        })
+    }
+
+    /// The keyed pseudonym of a BSN (hex), the only column citizens are looked up by.
+    pub fn pseudonym(&self, bsn: &Bsn) -> String {
+        let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(&self.pseudonym_key)
+            .expect("HMAC accepts keys of any length");
+        mac.update(b"inzage/bsn/v1:");
+        mac.update(bsn.expose().as_bytes());
+        hex(&mac.finalize().into_bytes())
+    }
+
+    /// Encrypts a BSN for storage: base64 of a random 96-bit nonce followed by the ciphertext.
+    pub fn encrypt_bsn(&self, bsn: &Bsn) -> String {
+        self.encrypt_text(bsn.expose())
+    }
+
+    /// Decrypts a stored BSN.
+    pub fn decrypt_bsn(&self, stored: &str) -> Result<Bsn, DecryptError> {
+        Bsn::parse(&self.decrypt_text(stored)?).map_err(|_| DecryptError)
+    }
+
+    /// Encrypts any text that holds personal data (e.g. an ID token kept for logout).
+    pub fn encrypt_text(&self, plain: &str) -> String {
+        let mut nonce = [0u8; 12];
+        OsRng.fill_bytes(&mut nonce);
+        let ciphertext = self
+            .cipher
+            .encrypt(Nonce::from_slice(&nonce), plain.as_bytes())
+            .expect("AES-GCM encryption in memory cannot fail");
+        let mut out = nonce.to_vec();
+        out.extend_from_slice(&ciphertext);
+        STANDARD.encode(out)
+    }
+
+    /// Decrypts what [`Vault::encrypt_text`] made.
+    pub fn decrypt_text(&self, stored: &str) -> Result<String, DecryptError> {
+        let bytes = STANDARD.decode(stored).map_err(|_| DecryptError)?;
+        if bytes.len() < 12 {
+            return Err(DecryptError);
+        }
+        let (nonce, ciphertext) = bytes.split_at(12);
+        let plain = self
+            .cipher
+            .decrypt(Nonce::from_slice(nonce), ciphertext)
+            .map_err(|_| DecryptError)?;
+        String::from_utf8(plain).map_err(|_| DecryptError)
+    }
+}
+
+/// SHA-256 in hex, for values stored only to be compared (state, session ids, codes).
+pub fn sha256_hex(value: &str) -> String {
+    hex(&Sha256::digest(value.as_bytes()))
+}
+
+/// A fresh random token of 32 bytes, URL-safe base64.
+pub fn random_token() -> String {
+    let mut bytes = [0u8; 32];
+    OsRng.fill_bytes(&mut bytes);
+    URL_SAFE_NO_PAD.encode(bytes)
+}
+
+/// Lower-case hex of `bytes`.
+pub fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// `bytes` random bytes as lower-case hex (W3C trace and span ids).
+pub fn random_hex(bytes: usize) -> String {
+    let mut buffer = vec![0u8; bytes];
+    OsRng.fill_bytes(&mut buffer);
+    hex(&buffer)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::Settings;
+
+    fn vault() -> Vault {
+        Vault::new(&Settings::default().secrets).unwrap()
+    }
+
+    #[test]
+    fn a_bsn_round_trips_and_is_not_stored_in_the_clear() {
+        let vault = vault();
+        let bsn = Bsn::parse("123456782").unwrap();
+        let stored = vault.encrypt_bsn(&bsn);
+        assert!(!stored.contains("123456782"));
+        assert_ne!(
+            stored,
+            vault.encrypt_bsn(&bsn),
+            "fresh nonce per encryption"
+        );
+        assert_eq!(vault.decrypt_bsn(&stored).unwrap(), bsn);
+    }
+
+    #[test]
+    fn a_tampered_ciphertext_is_refused() {
+        let vault = vault();
+        let mut stored = STANDARD
+            .decode(vault.encrypt_bsn(&Bsn::parse("123456782").unwrap()))
+            .unwrap();
+        stored[14] ^= 1;
+        assert!(vault.decrypt_bsn(&STANDARD.encode(stored)).is_err());
+    }
+
+    #[test]
+    fn the_pseudonym_is_stable_and_keyed() {
+        let bsn = Bsn::parse("123456782").unwrap();
+        assert_eq!(vault().pseudonym(&bsn), vault().pseudonym(&bsn));
+        let mut other = Settings::default().secrets;
+        other.pseudonym_key = "MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=".into();
+        assert_ne!(
+            Vault::new(&other).unwrap().pseudonym(&bsn),
+            vault().pseudonym(&bsn)
+        );
+    }
+}

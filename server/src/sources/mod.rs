@@ -1,0 +1,7 @@
+//! Source systems: their register of processing activities, their tokens, the REST API they
+//! push into, and the ingest of each kind of item.
+
+pub mod api;
+pub mod ingest;
+pub mod register;
+pub mod systems;
