@@ -4,6 +4,9 @@
 //! `INZAGE_BENCH_DATABASE_URL` names an empty database). Run: `cargo bench -p server --bench service`.
 //! Figures are in docs/BENCHMARKS.md.
 
+// A benchmark: a failed step should stop the run loudly, so unwrap is the point here.
+#![allow(clippy::unwrap_used)]
+
 use std::collections::BTreeSet;
 
 use app::i18n::Locale;

@@ -8,6 +8,9 @@
 //!     http://localhost:3200 <bsn> [sessions=50] [seconds=30] [think_ms=1000] [path=/mijn-gegevens]
 //! ```
 
+// A load generator: a failed step should stop the run loudly, so unwrap is the point here.
+#![allow(clippy::unwrap_used)]
+
 use std::time::{Duration, Instant};
 
 fn arg<T: std::str::FromStr>(args: &[String], i: usize, default: T) -> T {

@@ -3,6 +3,9 @@
 //! checks, assets), mail over real SMTP, and the audit chain. Each runs on SQLite and, with
 //! `INZAGE_TEST_DATABASE_URL`, on PostgreSQL.
 
+// Tests: a failed step should stop the run loudly, so unwrap is the point here.
+#![allow(clippy::unwrap_used)]
+
 mod support;
 
 mod api;

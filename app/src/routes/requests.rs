@@ -292,10 +292,10 @@ pub fn items_list(l: Locale, items: Vec<RequestItemView>) -> impl IntoView {
                     <dl class="facts text-sm">
                         {i.current_value.clone().map(|v| view! { <dt>{tr(l, "request.item_value")}</dt><dd data-testid="item-value">{v}</dd> })}
                         {i.proposed_value.clone().map(|v| view! { <dt>{tr(l, "request.item_proposed")}</dt><dd>{v}</dd> })}
-                        {i.decision.clone().map(|d| view! { <dt>{tr(l, "request.item_decision")}</dt><dd data-testid="item-decision">{tr(l, d.key())}</dd> })}
-                        {i.ground.clone().map(|g| view! { <dt>{tr(l, "request.item_ground")}</dt><dd data-testid="item-ground">{tr(l, g.key())}</dd> })}
+                        {i.decision.map(|d| view! { <dt>{tr(l, "request.item_decision")}</dt><dd data-testid="item-decision">{tr(l, d.key())}</dd> })}
+                        {i.ground.map(|g| view! { <dt>{tr(l, "request.item_ground")}</dt><dd data-testid="item-ground">{tr(l, g.key())}</dd> })}
                         {i.decision_note.clone().map(|n| view! { <dt>{tr(l, "request.item_note")}</dt><dd>{n}</dd> })}
-                        {i.outcome.clone().map(|o| view! {
+                        {i.outcome.map(|o| view! {
                             <dt>{tr(l, "request.item_outcome")}</dt>
                             <dd data-testid="item-outcome">
                                 {tr(l, o.key())}

@@ -1,7 +1,7 @@
 //! The privacy officer's oversight (read-only): deadlines kept, data held past retention,
 //! disclosures without a legal basis, and staff views without a case.
 //!
-//! [`view`] builds the one [`OversightView`] the page shows; [`csv`] writes each of its tables
+//! [`view`] builds the one [`OversightView`] the page shows; [`rows`] gives each of its tables (the CSV export writes them)
 //! from that same view, so an export always matches the screen.
 
 use std::collections::{BTreeMap, HashMap};

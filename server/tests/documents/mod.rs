@@ -548,7 +548,7 @@ async fn every_demo_letter_renders_with_its_routes(app: TestApp) {
                     kind,
                 )
                 .expect("an available letter exists");
-                outcomes.insert(letter.outcome.clone());
+                outcomes.insert(letter.outcome);
                 let (status, bytes) = get_bytes(
                     &mut staff,
                     &format!(

@@ -5,7 +5,7 @@
 //! The data is in `server/fixtures/demo/` ([`fixtures`]); this module only pushes it through the
 //! same ingest functions as the API, so `seed-demo` can run again and changes nothing the second
 //! time. What cannot be data stays code: the guardianship, the requests in every workflow state
-//! (they go through the real services, [`requests`]) and the synthetic citizens ([`scale`]).
+//! (they go through the real services, `requests`) and the synthetic citizens (`scale`).
 
 use std::future::Future;
 
