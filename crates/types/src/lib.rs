@@ -13,12 +13,14 @@ mod macros;
 mod letters;
 mod oversight;
 mod people;
+mod reference;
 mod register;
 mod requests;
 
 pub use letters::{LetterKind, LetterOutcome};
 pub use oversight::{DeadlineState, DisclosureProblem, OversightTable};
 pub use people::{AssuranceLevel, StaffRole};
+pub use reference::RequestReference;
 pub use register::{Confidentiality, Domain, LegalBasis, SourceMode};
 pub use requests::{
     Action, ActorKind, ContactNotice, Decision, Kind, Notice, Outcome, RefusalGround, Status,

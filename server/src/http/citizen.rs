@@ -1,19 +1,112 @@
-//! Citizen actions on their own data: withdrawing a consent, downloading everything shown.
+//! The citizen's own data: the overview, "Mijn gegevens", "Gedeeld met", "Wie gebruikte mijn
+//! gegevens" and consents as pages; withdrawing a consent; downloading everything shown.
 
 use axum::{
     Form,
-    extract::State,
+    body::Body,
+    extract::{Request, State},
     response::{IntoResponse, Redirect, Response},
 };
 
 use crate::{
     AppState,
     http::{
-        extractors::{Citizen, Download},
+        extractors::{Citizen, Download, Lenient},
+        render,
         support::{attachment, failure},
     },
     transparency,
 };
+use app::models::PageData;
+
+/// `GET /overzicht`.
+pub async fn overview_page(
+    State(state): State<AppState>,
+    citizen: Citizen,
+    request: Request<Body>,
+) -> Response {
+    let page = transparency::overview(&state.db, citizen.id, citizen.visibility)
+        .await
+        .map(PageData::Overview);
+    render::page(&state, request, page).await
+}
+
+/// `GET /mijn-gegevens?bron=…&pagina=…`.
+pub async fn my_data_page(
+    State(state): State<AppState>,
+    citizen: Citizen,
+    Lenient(params): Lenient<transparency::MyDataParams>,
+    request: Request<Body>,
+) -> Response {
+    let page = transparency::my_data_page(&state.db, citizen.id, citizen.visibility, &params)
+        .await
+        .map(PageData::MyData);
+    render::page(&state, request, page).await
+}
+
+/// `GET /gedeeld?ontvanger=…&van=…&tot=…`.
+pub async fn shared_page(
+    State(state): State<AppState>,
+    citizen: Citizen,
+    Lenient(filter): Lenient<transparency::SharedFilter>,
+    request: Request<Body>,
+) -> Response {
+    let page = transparency::shared(&state.db, citizen.id, citizen.visibility, &filter)
+        .await
+        .map(PageData::Shared);
+    render::page(&state, request, page).await
+}
+
+/// `GET /gebruik?van=…&tot=…`.
+pub async fn usage_page(
+    State(state): State<AppState>,
+    citizen: Citizen,
+    Lenient(filter): Lenient<transparency::SharedFilter>,
+    request: Request<Body>,
+) -> Response {
+    let processor = format!("Inzage, {}", state.settings.municipality_name);
+    let page = transparency::usage(
+        &state.db,
+        citizen.id,
+        citizen.visibility,
+        &filter,
+        &processor,
+    )
+    .await
+    .map(PageData::Usage);
+    render::page(&state, request, page).await
+}
+
+/// `GET /toestemmingen`.
+pub async fn consents_page(
+    State(state): State<AppState>,
+    citizen: Citizen,
+    request: Request<Body>,
+) -> Response {
+    let page = transparency::consents_view(&state.db, citizen.id, None)
+        .await
+        .map(PageData::Consents);
+    render::page(&state, request, page).await
+}
+
+/// Which consent the confirmation page asks about.
+#[derive(serde::Deserialize, Default)]
+pub struct ConfirmQuery {
+    id: Option<i64>,
+}
+
+/// `GET /toestemmingen/intrekken?id=…`: "are you sure?" for one of the citizen's own consents.
+pub async fn confirm_withdrawal_page(
+    State(state): State<AppState>,
+    citizen: Citizen,
+    Lenient(query): Lenient<ConfirmQuery>,
+    request: Request<Body>,
+) -> Response {
+    let page = transparency::consents_view(&state.db, citizen.id, query.id)
+        .await
+        .map(PageData::Consents);
+    render::page(&state, request, page).await
+}
 
 /// The confirmation form.
 #[derive(serde::Deserialize)]

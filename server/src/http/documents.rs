@@ -5,7 +5,8 @@
 //! their authority; health data only at the login level it needs (DESIGN §4, §6).
 
 use axum::{
-    extract::{Path, Query, State},
+    body::Body,
+    extract::{Path, Query, Request, State},
     http::StatusCode,
     response::{IntoResponse, Response},
 };
@@ -17,6 +18,7 @@ use crate::{
     http::{
         citizen::csv_line,
         extractors::{Citizen, Download, PrivacyOfficer, Staff, StaffWith},
+        render,
         support::{attachment, failure},
     },
     oversight::toezicht,
@@ -29,7 +31,7 @@ use crate::{
 };
 use app::{
     i18n::Locale,
-    models::{AccessAnswerView, LetterView},
+    models::{AccessAnswerView, LetterView, PageData},
 };
 
 /// `?taal=nl|en` on a letter's PDF.
@@ -83,6 +85,53 @@ pub async fn letter_for_citizen(
         return Ok(None);
     };
     letter_of(state, &request, kind, l).await
+}
+
+/// `GET /verzoeken/{reference}/antwoord`: the Art. 15 answer as a page.
+pub async fn answer_page(
+    State(state): State<AppState>,
+    citizen: Citizen,
+    Path(reference): Path<String>,
+    request: Request<Body>,
+) -> Response {
+    let page = answer_for_citizen(&state, citizen.id, citizen.visibility, &reference)
+        .await
+        .map(|answer| answer.map_or(PageData::None, PageData::AccessAnswer));
+    render::page(&state, request, page).await
+}
+
+/// `GET /verzoeken/{reference}/besluit`: the decision letter as a page.
+pub async fn decision_letter_page(
+    State(state): State<AppState>,
+    citizen: Citizen,
+    Path(reference): Path<String>,
+    request: Request<Body>,
+) -> Response {
+    letter_page(state, citizen, reference, LetterKind::Decision, request).await
+}
+
+/// `GET /verzoeken/{reference}/verlenging`: the extension letter as a page.
+pub async fn extension_letter_page(
+    State(state): State<AppState>,
+    citizen: Citizen,
+    Path(reference): Path<String>,
+    request: Request<Body>,
+) -> Response {
+    letter_page(state, citizen, reference, LetterKind::Extension, request).await
+}
+
+async fn letter_page(
+    state: AppState,
+    citizen: Citizen,
+    reference: String,
+    kind: LetterKind,
+    request: Request<Body>,
+) -> Response {
+    let l = crate::http::support::locale(request.headers());
+    let page = letter_for_citizen(&state, citizen.id, &reference, kind, l)
+        .await
+        .map(|letter| letter.map_or(PageData::None, PageData::Letter));
+    render::page(&state, request, page).await
 }
 
 /// The letter `kind` of `request` in `l`, if the request has one.

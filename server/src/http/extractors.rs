@@ -8,6 +8,9 @@
 //! | a citizen, on a staff page | `/overzicht` | `/?verlopen=1` | `/?verlopen=1` |
 //! | staff, on a citizen page | `/backoffice` | `/?verlopen=1` | `/?verlopen=1` |
 //! | staff without the role | `/backoffice` | `/?verlopen=1` | 403 |
+//!
+//! [`Lenient`] reads a page's query string the way the pages always have: what does not parse
+//! is left out.
 
 use std::marker::PhantomData;
 
@@ -214,5 +217,19 @@ where
                 page: false,
                 ..denied
             })
+    }
+}
+
+/// A query string read leniently: a filter that does not parse is ignored (the page shows
+/// what applied), never an error page.
+pub struct Lenient<T>(pub T);
+
+impl<S: Send + Sync, T: serde::de::DeserializeOwned + Default> FromRequestParts<S> for Lenient<T> {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
+        Ok(Self(
+            serde_urlencoded::from_str(parts.uri.query().unwrap_or("")).unwrap_or_default(),
+        ))
     }
 }

@@ -1,11 +1,12 @@
 //! The HTTP application: routes, the security middleware around them, and the session layer.
 
 pub mod assets;
+mod backoffice;
 mod citizen;
 pub(crate) mod documents;
 pub mod extractors;
 mod login;
-mod pages;
+mod render;
 pub mod requests;
 mod security;
 pub mod session;
@@ -68,7 +69,15 @@ pub fn router(state: AppState) -> Router {
         .nest("/pkg", pkg)
         .nest("/api/v1", crate::sources::api::router());
 
+    // Every page has its GET handler here, beside its forms; the handler's extractor says who may
+    // see it. The Leptos routes (app/src/shell.rs) pick what renders for the path.
     let mut app = Router::new()
+        // Anyone.
+        .route("/", get(render::plain))
+        .route("/toegankelijkheid", get(render::plain))
+        .route("/privacy", get(render::plain))
+        .route("/uitgelogd", get(render::plain))
+        .route("/inloggen/mislukt", get(render::plain))
         .route("/inloggen", get(login::start_citizen))
         .route("/inloggen/terug", get(login::callback_citizen))
         .route("/backoffice/inloggen", get(login::start_staff))
@@ -76,26 +85,40 @@ pub fn router(state: AppState) -> Router {
         .route("/uitloggen", post(login::logout))
         .route("/sessie/verlengen", post(login::extend))
         .route("/taal", post(support::set_language))
+        // The citizen's own data.
+        .route("/overzicht", get(citizen::overview_page))
+        .route("/mijn-gegevens", get(citizen::my_data_page))
+        .route("/mijn-gegevens/download.json", get(citizen::download_json))
+        .route("/mijn-gegevens/download.csv", get(citizen::download_csv))
+        .route("/gedeeld", get(citizen::shared_page))
+        .route("/gebruik", get(citizen::usage_page))
+        .route("/toestemmingen", get(citizen::consents_page))
         .route(
             "/toestemmingen/intrekken",
-            get(pages::render).post(citizen::withdraw_consent),
+            get(citizen::confirm_withdrawal_page).post(citizen::withdraw_consent),
         )
+        .route("/instellingen", get(settings::settings_page))
+        .route("/instellingen/email", post(settings::set_email))
+        .route("/instellingen/bevestigen", post(settings::confirm_email))
+        .route(
+            "/instellingen/email/verwijderen",
+            post(settings::remove_email),
+        )
+        // The citizen's requests and their documents.
+        .route("/verzoeken", get(requests::requests_page))
         .route(
             "/verzoeken/nieuw",
-            get(pages::render).post(requests::new_request),
+            get(requests::new_request_page).post(requests::new_request),
         )
+        .route("/verzoeken/{reference}", get(requests::request_page))
         .route(
             "/verzoeken/{reference}/bericht",
             post(requests::citizen_message),
         )
         .route("/verzoeken/{reference}/intrekken", post(requests::withdraw))
         .route(
-            "/backoffice/verzoeken/{reference}/actie",
-            post(requests::staff_action),
-        )
-        .route(
-            "/backoffice/verzoeken/{reference}/bsn",
-            post(requests::reveal_bsn),
+            "/verzoeken/{reference}/antwoord",
+            get(documents::answer_page),
         )
         .route(
             "/verzoeken/{reference}/antwoord.json",
@@ -106,26 +129,44 @@ pub fn router(state: AppState) -> Router {
             get(documents::answer_pdf),
         )
         .route(
+            "/verzoeken/{reference}/besluit",
+            get(documents::decision_letter_page),
+        )
+        .route(
+            "/verzoeken/{reference}/verlenging",
+            get(documents::extension_letter_page),
+        )
+        .route(
             "/verzoeken/{reference}/brief/{file}",
             get(documents::letter_download),
+        )
+        // The back office.
+        .route("/backoffice", get(backoffice::start_page))
+        .route("/backoffice/verzoeken", get(requests::queue_page))
+        .route(
+            "/backoffice/verzoeken/{reference}",
+            get(requests::staff_request_page),
+        )
+        .route(
+            "/backoffice/verzoeken/{reference}/actie",
+            post(requests::staff_action),
+        )
+        .route(
+            "/backoffice/verzoeken/{reference}/bsn",
+            post(requests::reveal_bsn),
         )
         .route(
             "/backoffice/verzoeken/{reference}/brief/{file}",
             get(documents::staff_letter_download),
         )
+        .route("/backoffice/post", get(backoffice::outbox_page))
+        .route("/backoffice/toezicht", get(backoffice::oversight_page))
         .route(
             "/backoffice/toezicht/csv/{table}",
             get(documents::oversight_csv),
         )
-        .route("/mijn-gegevens/download.json", get(citizen::download_json))
-        .route("/mijn-gegevens/download.csv", get(citizen::download_csv))
-        .route("/instellingen/email", post(settings::set_email))
-        .route("/instellingen/bevestigen", post(settings::confirm_email))
-        .route(
-            "/instellingen/email/verwijderen",
-            post(settings::remove_email),
-        )
-        .fallback(pages::render);
+        // Anything else: the Leptos "not found" page.
+        .fallback(render::plain);
     if state.settings.dev_idp_enabled() {
         app = app.nest("/dev/digid", crate::dev::digid::router());
     }

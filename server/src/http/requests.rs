@@ -1,27 +1,30 @@
-//! Forms for rights requests: citizens file, message and withdraw; staff act in the back office.
+//! Rights requests: the citizen's list, form and request pages and their forms (file, message,
+//! withdraw); the back office's queue and request pages and their forms (act, reveal the BSN).
 //! Every form is a plain POST that redirects (works without JavaScript); problems come back as a
 //! `melding` on the page, and a refused action changes nothing. Who may post is the extractor in
 //! each signature.
 
 use axum::{
     Form,
-    extract::{Path, State},
+    body::Body,
+    extract::{Path, Request, State},
     response::{IntoResponse, Redirect, Response},
 };
 use chrono::Utc;
 use serde::Deserialize;
-use types::{Action, Notice, RefusalGround};
+use types::{Action, Kind, Notice, RefusalGround};
 
 use crate::{
     AppState,
     http::{
-        extractors::{Citizen, Staff},
+        extractors::{Citizen, Lenient, Staff},
+        render,
         session::PortalSession,
         support::{failure, locale},
     },
     rights::requests::{self, Command, ItemDecision, RequestError},
 };
-use app::models::NewRequestView;
+use app::models::{NewRequestView, PageData, QueueFilter, StatusFilter};
 
 /// A form whose field names are not fixed (`gegeven` repeats, `voorstel-<id>`,
 /// `besluit-<item>`): its fields in order, parsed once.
@@ -33,6 +36,136 @@ fn field<'a>(pairs: &'a [(String, String)], name: &str) -> &'a str {
         .find(|(k, _)| k == name)
         .map(|(_, v)| v.as_str())
         .unwrap_or("")
+}
+
+/// `GET /verzoeken`: the citizen's requests.
+pub async fn requests_page(
+    State(state): State<AppState>,
+    citizen: Citizen,
+    request: Request<Body>,
+) -> Response {
+    let page = requests::list_for_citizen(&state.db, citizen.id, Utc::now())
+        .await
+        .map(PageData::Requests);
+    render::page(&state, request, page).await
+}
+
+/// `GET /verzoeken/nieuw?soort=…&voor=…&gegeven=…`: the form, the review, or a fresh form with
+/// the kind, child and records preselected.
+pub async fn new_request_page(
+    State(state): State<AppState>,
+    citizen: Citizen,
+    session: PortalSession,
+    Lenient(query): Lenient<Fields>,
+    request: Request<Body>,
+) -> Response {
+    let preselect = requests::Preselect {
+        kind: Kind::parse(field(&query, "soort")),
+        for_child: field(&query, "voor").parse().ok(),
+        records: query
+            .iter()
+            .filter(|(k, _)| k == "gegeven")
+            .filter_map(|(_, v)| v.parse().ok())
+            .collect(),
+    };
+    let page = requests::new_request_form(
+        &state.db,
+        citizen.id,
+        citizen.visibility,
+        session.draft().await,
+        preselect,
+        Utc::now(),
+    )
+    .await
+    .map(PageData::NewRequest);
+    render::page(&state, request, page).await
+}
+
+/// `GET /verzoeken/{reference}`: one of the citizen's requests ("not found" for anyone else's).
+pub async fn request_page(
+    State(state): State<AppState>,
+    citizen: Citizen,
+    Path(reference): Path<String>,
+    request: Request<Body>,
+) -> Response {
+    let page = requests::detail_for_citizen(
+        &state.db,
+        citizen.id,
+        citizen.visibility,
+        &reference,
+        Utc::now(),
+    )
+    .await
+    .map(|detail| detail.map_or(PageData::None, PageData::Request));
+    render::page(&state, request, page).await
+}
+
+/// `GET /backoffice/verzoeken?soort=…&status=…&binnen=…&te_laat&van_mij&niet_toegewezen`.
+pub async fn queue_page(
+    State(state): State<AppState>,
+    Staff(staff): Staff,
+    Lenient(query): Lenient<QueueQuery>,
+    request: Request<Body>,
+) -> Response {
+    let page = match requests::queue(&state.db, &staff, &query.filter(), Utc::now()).await {
+        Ok(view) => Ok(PageData::Queue(view)),
+        Err(RequestError::Database(e)) => Err(e),
+        Err(_) => Ok(PageData::None),
+    };
+    render::page(&state, request, page).await
+}
+
+/// The queue's filters as the form sends them; each that does not parse is left out.
+#[derive(Deserialize, Default)]
+pub struct QueueQuery {
+    soort: Option<String>,
+    status: Option<String>,
+    binnen: Option<String>,
+    te_laat: Option<String>,
+    van_mij: Option<String>,
+    niet_toegewezen: Option<String>,
+}
+
+impl QueueQuery {
+    fn filter(&self) -> QueueFilter {
+        let set = |v: &Option<String>| v.as_deref().is_some_and(|v| !v.is_empty());
+        QueueFilter {
+            kind: self.soort.as_deref().and_then(Kind::parse),
+            status: self.status.as_deref().and_then(StatusFilter::parse),
+            due_within: self.binnen.as_deref().and_then(|d| d.parse().ok()),
+            overdue: set(&self.te_laat),
+            mine: set(&self.van_mij),
+            unassigned: set(&self.niet_toegewezen),
+        }
+    }
+}
+
+/// `GET /backoffice/verzoeken/{reference}`: one request, with the actions the viewer may take;
+/// the full BSN once, right after the reason for it was recorded.
+pub async fn staff_request_page(
+    State(state): State<AppState>,
+    Staff(staff): Staff,
+    session: PortalSession,
+    Path(reference): Path<String>,
+    request: Request<Body>,
+) -> Response {
+    let reveal = session.take_reveal(&reference).await;
+    let page = match requests::detail_for_staff(
+        &state.db,
+        &state.settings,
+        &state.vault,
+        &staff,
+        &reference,
+        reveal,
+        Utc::now(),
+    )
+    .await
+    {
+        Ok(view) => Ok(PageData::StaffRequest(view)),
+        Err(RequestError::Database(e)) => Err(e),
+        Err(_) => Ok(PageData::None),
+    };
+    render::page(&state, request, page).await
 }
 
 /// Where a refused or failed action sends the browser: an unknown request to `unknown`, a store

@@ -1,9 +1,10 @@
-//! The citizen's settings forms: set, confirm and remove the contact address. Every form answers
+//! "Instellingen": the page, and the forms that set, confirm and remove the contact address. Every form answers
 //! with a redirect to `/instellingen` and a notice; bad input changes nothing.
 
 use axum::{
     Form,
-    extract::State,
+    body::Body,
+    extract::{Request, State},
     http::HeaderMap,
     response::{IntoResponse, Redirect, Response},
 };
@@ -12,6 +13,7 @@ use crate::{
     AppState,
     http::{
         extractors::Citizen,
+        render,
         support::{self, failure},
     },
     identity::contacts::{self, Confirmation, EmailAddress},
@@ -19,6 +21,18 @@ use crate::{
 
 fn back(notice: &str) -> Response {
     Redirect::to(&format!("/instellingen?melding={notice}")).into_response()
+}
+
+/// `GET /instellingen`: the contact address, pending or confirmed.
+pub async fn settings_page(
+    State(state): State<AppState>,
+    citizen: Citizen,
+    request: Request<Body>,
+) -> Response {
+    let page = contacts::view(&state.db, citizen.id)
+        .await
+        .map(app::models::PageData::Settings);
+    render::page(&state, request, page).await
 }
 
 /// The address form.

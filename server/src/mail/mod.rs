@@ -20,29 +20,7 @@ use app::i18n::Locale;
 
 pub use templates::RenderError;
 
-/// A request reference as citizens see it: `AVG-2026-000123`.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct RequestReference(String);
-
-impl RequestReference {
-    /// Parses `AVG-YYYY-NNNNNN`.
-    pub fn parse(raw: &str) -> Option<Self> {
-        let parts: Vec<&str> = raw.split('-').collect();
-        let ok = parts.len() == 3
-            && parts[0] == "AVG"
-            && parts[1].len() == 4
-            && parts[2].len() == 6
-            && parts[1..]
-                .iter()
-                .all(|p| p.chars().all(|c| c.is_ascii_digit()));
-        ok.then(|| Self(raw.to_owned()))
-    }
-
-    /// The reference as text.
-    pub fn as_str(&self) -> &str {
-        &self.0
-    }
-}
+pub use types::RequestReference;
 
 /// Every mail Inzage sends, with the only facts it may carry.
 #[derive(Clone, Debug)]

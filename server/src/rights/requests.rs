@@ -6,7 +6,7 @@
 
 use std::collections::{BTreeSet, HashMap};
 
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::{DateTime, Datelike, NaiveDate, Utc};
 use sea_orm::{
     ActiveModelTrait,
     ActiveValue::Set,
@@ -226,6 +226,59 @@ pub fn form_of(view: &NewRequestView) -> Vec<(String, String)> {
     pairs
 }
 
+/// What "Klopt dit niet?" / "Verwijderen aanvragen" preselect on a fresh "Nieuw verzoek" form.
+#[derive(Clone, Debug, Default)]
+pub struct Preselect {
+    /// The kind of request.
+    pub kind: Option<Kind>,
+    /// The child the parent files for (honoured only for a child in their authority).
+    pub for_child: Option<i64>,
+    /// Records to put in the scope (honoured only for records the subject may pick).
+    pub records: Vec<i64>,
+}
+
+/// "Nieuw verzoek": the draft being filled in, or a fresh form with `preselect` applied; with
+/// the records the subject may pick and the children the citizen may file for, now.
+pub async fn new_request_form(
+    db: &DatabaseConnection,
+    citizen_id: i64,
+    visibility: Visibility,
+    draft: Option<NewRequestView>,
+    preselect: Preselect,
+    now: DateTime<Utc>,
+) -> Result<NewRequestView, DbErr> {
+    let children = children_of(db, citizen_id, deadlines::received_on(now)).await?;
+    let may_file_for = |id: &i64| children.iter().any(|(c, _)| c == id);
+    let mut view = match draft {
+        Some(view) => view,
+        None => {
+            // Only a child in the citizen's authority; anything else is the citizen themselves.
+            let for_child = preselect.for_child.filter(may_file_for);
+            let records = pickable_records(db, for_child.unwrap_or(citizen_id), visibility).await?;
+            let chosen: Vec<(i64, Option<String>)> = preselect
+                .records
+                .into_iter()
+                .filter(|id| records.iter().any(|r| r.id == *id))
+                .map(|id| (id, None))
+                .collect();
+            NewRequestView {
+                kind: preselect.kind,
+                all_data: chosen.is_empty(),
+                chosen,
+                token: crate::platform::crypto::random_hex(16),
+                for_child,
+                ..Default::default()
+            }
+        }
+    };
+    if !view.for_child.as_ref().is_none_or(may_file_for) {
+        view.for_child = None;
+    }
+    view.records = pickable_records(db, view.for_child.unwrap_or(citizen_id), visibility).await?;
+    view.children = children;
+    Ok(view)
+}
+
 /// The records a citizen may put in a request at this login, for the form.
 pub async fn pickable_records(
     db: &DatabaseConnection,
@@ -417,7 +470,7 @@ pub async fn submit(
             return Err(e.into());
         }
     };
-    let reference = format!("AVG-{}-{:06}", received.format("%Y"), request.id);
+    let reference = RequestReference::new(received.year(), request.id).to_string();
     rights_requests::Entity::update_many()
         .col_expr(rights_requests::Column::Reference, Expr::value(&reference))
         .filter(rights_requests::Column::Id.eq(request.id))

@@ -1,0 +1,109 @@
+//! Renders a page: the Leptos app, with what the viewer may see of it in a `PortalContext`, the
+//! CSP nonce, and `Cache-Control: no-store` (pages may show personal data). Which page it is,
+//! is for the Leptos routes in `app/src/shell.rs`; who may see it, for the handler's extractor.
+
+use axum::{
+    body::Body,
+    extract::{FromRequestParts, Request, State},
+    http::{Method, StatusCode, header},
+    response::{IntoResponse, Response},
+};
+use leptos::{nonce::Nonce, prelude::provide_context};
+
+use crate::{
+    AppState,
+    http::{security::CspNonce, session::PortalSession, support},
+    identity::{Principal, people},
+};
+use app::models::{PageData, PortalContext, SessionClock, Viewer};
+
+/// Renders the page this request asks for with `page` as its data; a failed load is logged and
+/// answered with a plain 500 (nothing personal in it).
+pub async fn page(
+    state: &AppState,
+    request: Request<Body>,
+    page: Result<PageData, sea_orm::DbErr>,
+) -> Response {
+    let page = match page {
+        Ok(page) => page,
+        Err(e) => {
+            tracing::error!(error = %e, "loading page data failed");
+            return StatusCode::INTERNAL_SERVER_ERROR.into_response();
+        }
+    };
+    let (mut parts, body) = request.into_parts();
+    let principal = match PortalSession::from_request_parts(&mut parts, state).await {
+        Ok(session) => session.principal().await,
+        Err(_) => None,
+    };
+    let request = Request::from_parts(parts, body);
+    let viewer = match viewer(state, principal.as_ref()).await {
+        Ok(viewer) => viewer,
+        Err(e) => {
+            tracing::error!(error = %e, "loading the viewer failed");
+            return StatusCode::INTERNAL_SERVER_ERROR.into_response();
+        }
+    };
+    let locale = support::locale(request.headers());
+    let context = PortalContext {
+        municipality_name: state.settings.municipality_name.clone(),
+        stylesheet_href: state.stylesheet_href.clone(),
+        locale,
+        session: (!matches!(viewer, Viewer::Anonymous)).then_some(SessionClock {
+            seconds_left: state.settings.session.idle_timeout_minutes * 60,
+            warning_seconds: state.settings.session.warning_minutes * 60,
+        }),
+        viewer,
+        current_path: request
+            .uri()
+            .path_and_query()
+            .map_or_else(|| "/".to_owned(), |p| p.as_str().to_owned()),
+        dev_idp: state.settings.dev_idp_enabled(),
+        page,
+    };
+    let nonce = request
+        .extensions()
+        .get::<CspNonce>()
+        .map(|n| Nonce::from_value(n.0.clone()));
+    let options = state.leptos_options.clone();
+    let handler = leptos_axum::render_app_to_stream_with_context(
+        move || {
+            provide_context(context.clone());
+            if let Some(nonce) = nonce.clone() {
+                provide_context(nonce);
+            }
+        },
+        move || app::shell(options.clone()),
+    );
+    let mut response = handler(request).await.into_response();
+    response.headers_mut().insert(
+        header::CACHE_CONTROL,
+        header::HeaderValue::from_static("no-store"),
+    );
+    response
+}
+
+/// A page without data of its own (start, statements, login outcomes, the back-office start,
+/// and any address the Leptos routes do not know, which shows "not found").
+pub async fn plain(State(state): State<AppState>, request: Request<Body>) -> Response {
+    if !matches!(*request.method(), Method::GET | Method::HEAD) {
+        return StatusCode::METHOD_NOT_ALLOWED.into_response();
+    }
+    page(&state, request, Ok(PageData::None)).await
+}
+
+async fn viewer(state: &AppState, principal: Option<&Principal>) -> Result<Viewer, sea_orm::DbErr> {
+    Ok(match principal {
+        None => Viewer::Anonymous,
+        Some(Principal::Citizen {
+            citizen_id, level, ..
+        }) => people::citizen_summary(&state.db, &state.vault, *citizen_id, *level)
+            .await?
+            .map_or(Viewer::Anonymous, Viewer::Citizen),
+        Some(Principal::Staff {
+            staff_id, roles, ..
+        }) => people::staff_summary(&state.db, *staff_id, roles)
+            .await?
+            .map_or(Viewer::Anonymous, Viewer::Staff),
+    })
+}
