@@ -14,6 +14,7 @@ mod documents;
 mod mail;
 mod requests;
 mod transparency;
+mod vocabulary;
 
 use reqwest::{StatusCode, header};
 use support::{Login, TestApp, citizen_login, location, staff_login, submit_at_stand_in};

@@ -1,0 +1,187 @@
+//! What the citizen does and reads: their requests, one request, withdrawing, messaging.
+
+use super::*;
+
+/// "Mijn verzoeken": the requests the citizen filed, newest first.
+pub async fn list_for_citizen(
+    db: &DatabaseConnection,
+    citizen_id: i64,
+    now: DateTime<Utc>,
+) -> Result<Vec<RequestSummaryView>, DbErr> {
+    let today = deadlines::received_on(now);
+    Ok(rights_requests::Entity::find()
+        .filter(rights_requests::Column::RequesterId.eq(citizen_id))
+        .order_by_desc(rights_requests::Column::ReceivedAt)
+        .order_by_desc(rights_requests::Column::Id)
+        .all(db)
+        .await?
+        .iter()
+        .map(|r| summary(r, today, None))
+        .collect())
+}
+
+pub(super) async fn by_reference_for_citizen<C: ConnectionTrait>(
+    db: &C,
+    citizen_id: i64,
+    reference: &str,
+) -> Result<rights_requests::Model, RequestError> {
+    rights_requests::Entity::find()
+        .filter(rights_requests::Column::Reference.eq(reference))
+        .filter(rights_requests::Column::RequesterId.eq(citizen_id))
+        .one(db)
+        .await
+        .map_err(|e| naming_row(e, reference))?
+        .ok_or(RequestError::NotFound)
+}
+
+/// Whether the requester may still see the subject's data: their own, or a child's while the
+/// child is still in their authority.
+pub(super) async fn still_theirs(
+    db: &DatabaseConnection,
+    citizen_id: i64,
+    request: &rights_requests::Model,
+    today: NaiveDate,
+) -> Result<bool, DbErr> {
+    Ok(request.citizen_id == citizen_id
+        || children_of(db, citizen_id, today)
+            .await?
+            .iter()
+            .any(|(id, _)| *id == request.citizen_id))
+}
+
+/// A request the citizen filed, for its answer and letters: for a child only while the parent
+/// still files for them.
+pub async fn for_citizen_documents(
+    db: &DatabaseConnection,
+    citizen_id: i64,
+    reference: &str,
+    now: DateTime<Utc>,
+) -> Result<Option<rights_requests::Model>, DbErr> {
+    let request = match by_reference_for_citizen(db, citizen_id, reference).await {
+        Ok(request) => request,
+        Err(RequestError::Database(e)) => return Err(e),
+        Err(_) => return Ok(None),
+    };
+    let theirs = still_theirs(db, citizen_id, &request, deadlines::received_on(now)).await?;
+    Ok(theirs.then_some(request))
+}
+
+/// A request of the citizen's, in full (internal notes and staff names left out).
+pub async fn detail_for_citizen(
+    db: &DatabaseConnection,
+    citizen_id: i64,
+    visibility: Visibility,
+    reference: &str,
+    now: DateTime<Utc>,
+) -> Result<Option<RequestDetailView>, DbErr> {
+    let request = match by_reference_for_citizen(db, citizen_id, reference).await {
+        Ok(request) => request,
+        Err(RequestError::Database(e)) => return Err(e),
+        Err(_) => return Ok(None),
+    };
+    let today = deadlines::received_on(now);
+    // Current values only as the rest of the portal would show them at this login, and for a
+    // child only while the parent still files for them.
+    let visible = if still_theirs(db, citizen_id, &request, today).await? {
+        pickable_records(db, request.citizen_id, visibility)
+            .await?
+            .into_iter()
+            .map(|r| (r.id, r.value))
+            .collect()
+    } else {
+        HashMap::new()
+    };
+    Ok(Some(
+        detail(db, &request, &Audience::Citizen(visible), today).await?,
+    ))
+}
+
+/// The citizen withdraws their request; refused once a decision is taken.
+pub async fn withdraw(
+    db: &DatabaseConnection,
+    citizen_id: i64,
+    reference: &str,
+    now: DateTime<Utc>,
+) -> Result<(), RequestError> {
+    let txn = db.begin().await?;
+    let request = by_reference_for_citizen(&txn, citizen_id, reference).await?;
+    let from = request.status;
+    let to = workflow::check(from, Action::Withdraw, &Actor::Requester, &Facts::default())?;
+    move_to(&txn, &request, to, now, |u| u).await?;
+    append_event(
+        &txn,
+        request.id,
+        now,
+        &Actor::Requester,
+        Action::Withdraw,
+        from,
+        to,
+        None,
+        false,
+    )
+    .await?;
+    audit::append(
+        &txn,
+        &audit::AuditEntry {
+            actor: audit::Actor::Citizen(citizen_id),
+            action: "request.withdrawn".to_owned(),
+            citizen_id: Some(request.citizen_id),
+            details: serde_json::json!({ "reference": request.reference }),
+        },
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(())
+}
+
+/// A message from the citizen; when the municipality was waiting for them, it goes back to the
+/// handler.
+pub async fn citizen_message(
+    db: &DatabaseConnection,
+    citizen_id: i64,
+    reference: &str,
+    body: &str,
+    now: DateTime<Utc>,
+) -> Result<(), RequestError> {
+    let body = text(body)?;
+    let txn = db.begin().await?;
+    let request = by_reference_for_citizen(&txn, citizen_id, reference).await?;
+    let from = request.status;
+    if from.is_final() {
+        return Err(Refusal::WrongStatus.into());
+    }
+    if from == Status::AwaitingCitizen {
+        let to = workflow::check(
+            from,
+            Action::CitizenReplies,
+            &Actor::Requester,
+            &Facts::default(),
+        )?;
+        move_to(&txn, &request, to, now, |u| u).await?;
+        append_event(
+            &txn,
+            request.id,
+            now,
+            &Actor::Requester,
+            Action::CitizenReplies,
+            from,
+            to,
+            None,
+            false,
+        )
+        .await?;
+    }
+    request_messages::ActiveModel {
+        request_id: Set(request.id),
+        at: Set(now),
+        author: Set(ActorKind::Citizen),
+        staff_id: Set(None),
+        body: Set(body.to_owned()),
+        internal: Set(false),
+        ..Default::default()
+    }
+    .insert(&txn)
+    .await?;
+    txn.commit().await?;
+    Ok(())
+}

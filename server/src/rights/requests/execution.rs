@@ -1,0 +1,351 @@
+//! Carrying a decision out: managed sources change here, connected sources and recipients get
+//! tasks, and a request completes when the last task is done.
+
+use super::*;
+
+/// Carries a decided request out: managed source systems' records change here and now,
+/// connected ones get a task; every recipient the citizen's data went to gets an Art. 19 task.
+pub(super) async fn execute(
+    txn: &DatabaseTransaction,
+    request: &rights_requests::Model,
+    now: DateTime<Utc>,
+) -> Result<(), DbErr> {
+    let kind = Some(request.kind);
+    let items = request_items::Entity::find()
+        .filter(request_items::Column::RequestId.eq(request.id))
+        .all(txn)
+        .await?;
+    let sources: HashMap<i64, source_systems::Model> = source_systems::Entity::find()
+        .all(txn)
+        .await?
+        .into_iter()
+        .map(|s| (s.id, s))
+        .collect();
+    let mut changed_categories = BTreeSet::new();
+    for item in items {
+        let granted = item.decision == Some(Decision::Granted);
+        let record = match item.record_id {
+            Some(id) => {
+                personal_data_records::Entity::find_by_id(id)
+                    .filter(personal_data_records::Column::CitizenId.eq(request.citizen_id))
+                    .one(txn)
+                    .await?
+            }
+            None => None,
+        };
+        let action = kind.and_then(Kind::task_action);
+        let outcome = match (granted, action, record) {
+            (false, _, _) => Outcome::Kept,
+            (true, None, _) => Outcome::Answered,
+            (true, Some(_), None) => Outcome::Gone,
+            (true, Some(action), Some(record)) => {
+                changed_categories.insert(record.category.clone());
+                let connected = sources
+                    .get(&record.source_system_id)
+                    .is_some_and(|s| s.mode == SourceMode::Connected);
+                if action == TaskAction::Restrict {
+                    // Restriction shows at once in Inzage, whatever the source's mode.
+                    personal_data_records::Entity::update_many()
+                        .col_expr(personal_data_records::Column::Restricted, Expr::value(true))
+                        .filter(personal_data_records::Column::Id.eq(record.id))
+                        .exec(txn)
+                        .await?;
+                }
+                if connected {
+                    request_tasks::ActiveModel {
+                        request_id: Set(request.id),
+                        kind: Set(TaskKind::Source),
+                        source_system_id: Set(Some(record.source_system_id)),
+                        recipient: Set(None),
+                        action: Set(action),
+                        record_id: Set(Some(record.id)),
+                        payload: Set(serde_json::json!({
+                            "source_record_id": record.source_record_id,
+                            "new_value": item.proposed_value,
+                            "reference": request.reference,
+                        })
+                        .to_string()),
+                        status: Set(TaskStatus::Open),
+                        reason: Set(None),
+                        created_at: Set(now),
+                        done_at: Set(None),
+                        ..Default::default()
+                    }
+                    .insert(txn)
+                    .await?;
+                    Outcome::SentToSource
+                } else {
+                    apply_to_record(
+                        txn,
+                        &record,
+                        action,
+                        item.proposed_value.as_deref(),
+                        &request.reference,
+                        now,
+                    )
+                    .await?
+                }
+            }
+        };
+        request_items::Entity::update_many()
+            .col_expr(request_items::Column::Outcome, Expr::value(outcome))
+            .col_expr(
+                request_items::Column::ExecutedAt,
+                Expr::value((outcome != Outcome::SentToSource).then_some(now)),
+            )
+            .filter(request_items::Column::Id.eq(item.id))
+            .exec(txn)
+            .await?;
+    }
+    // Art. 19: every recipient that received data of a changed category.
+    if !changed_categories.is_empty() {
+        let mut recipients = BTreeSet::new();
+        for d in disclosures::Entity::find()
+            .filter(disclosures::Column::CitizenId.eq(request.citizen_id))
+            .all(txn)
+            .await?
+        {
+            let categories: Vec<String> = serde_json::from_str(&d.categories).unwrap_or_default();
+            if categories.iter().any(|c| changed_categories.contains(c)) {
+                recipients.insert(d.recipient_name);
+            }
+        }
+        for recipient in recipients {
+            request_tasks::ActiveModel {
+                request_id: Set(request.id),
+                kind: Set(TaskKind::Art19),
+                source_system_id: Set(None),
+                recipient: Set(Some(recipient)),
+                action: Set(kind
+                    .and_then(Kind::task_action)
+                    .unwrap_or(TaskAction::Restrict)),
+                record_id: Set(None),
+                payload: Set("{}".to_owned()),
+                status: Set(TaskStatus::Open),
+                reason: Set(None),
+                created_at: Set(now),
+                done_at: Set(None),
+                ..Default::default()
+            }
+            .insert(txn)
+            .await?;
+        }
+    }
+    Ok(())
+}
+
+/// Applies a rectification or erasure to Inzage's own copy of a record.
+pub(super) async fn apply_to_record(
+    txn: &DatabaseTransaction,
+    record: &personal_data_records::Model,
+    action: TaskAction,
+    new_value: Option<&str>,
+    reference: &str,
+    now: DateTime<Utc>,
+) -> Result<Outcome, DbErr> {
+    match action {
+        TaskAction::Rectify => {
+            let new_value = new_value.unwrap_or_default();
+            record_history::ActiveModel {
+                record_id: Set(record.id),
+                old_value: Set(Some(record.value.clone())),
+                new_value: Set(Some(new_value.to_owned())),
+                cause: Set(reference.to_owned()),
+                changed_at: Set(now),
+                ..Default::default()
+            }
+            .insert(txn)
+            .await?;
+            personal_data_records::Entity::update_many()
+                .col_expr(personal_data_records::Column::Value, Expr::value(new_value))
+                .col_expr(personal_data_records::Column::UpdatedAt, Expr::value(now))
+                .filter(personal_data_records::Column::Id.eq(record.id))
+                .exec(txn)
+                .await?;
+            Ok(Outcome::Rectified)
+        }
+        TaskAction::Erase => {
+            // The history goes with the record (ON DELETE CASCADE): nothing of the value stays.
+            personal_data_records::Entity::delete_by_id(record.id)
+                .exec(txn)
+                .await?;
+            Ok(Outcome::Erased)
+        }
+        TaskAction::Restrict => Ok(Outcome::Restricted),
+    }
+}
+
+pub(super) async fn complete_if_done(
+    txn: &DatabaseTransaction,
+    settings: &Settings,
+    request_id: i64,
+    now: DateTime<Utc>,
+) -> Result<(), RequestError> {
+    let Some(request) = rights_requests::Entity::find_by_id(request_id)
+        .one(txn)
+        .await?
+    else {
+        return Ok(());
+    };
+    let from = request.status;
+    let facts = facts(txn, &request, None, deadlines::received_on(now)).await?;
+    let Ok(to) = workflow::check(from, Action::FinishTasks, &Actor::System, &facts) else {
+        return Ok(());
+    };
+    move_to(txn, &request, to, now, |u| u).await?;
+    append_event(
+        txn,
+        request.id,
+        now,
+        &Actor::System,
+        Action::FinishTasks,
+        from,
+        to,
+        None,
+        false,
+    )
+    .await?;
+    if let Some(r) = RequestReference::parse(&request.reference) {
+        mail::notify_citizen(
+            txn,
+            settings,
+            request.requester_id,
+            &Mail::RequestCompleted(r),
+        )
+        .await?;
+    }
+    Ok(())
+}
+
+/// A connected source system's open tasks.
+pub async fn open_source_tasks(
+    db: &DatabaseConnection,
+    source_system_id: i64,
+) -> Result<Vec<request_tasks::Model>, DbErr> {
+    request_tasks::Entity::find()
+        .filter(request_tasks::Column::SourceSystemId.eq(source_system_id))
+        .filter(request_tasks::Column::Kind.eq(TaskKind::Source))
+        .filter(request_tasks::Column::Status.eq(TaskStatus::Open))
+        .order_by_asc(request_tasks::Column::Id)
+        .all(db)
+        .await
+}
+
+/// A source system acknowledges a task: done (Inzage applies the change to its own copy) or
+/// impossible with a reason. `Ok(false)` when the task is not this source's or not open.
+pub async fn acknowledge_task(
+    db: &DatabaseConnection,
+    settings: &Settings,
+    source_system_id: i64,
+    task_id: i64,
+    done: bool,
+    reason: Option<&str>,
+    now: DateTime<Utc>,
+) -> Result<bool, RequestError> {
+    let txn = db.begin().await?;
+    // Lock the request first (bumping its version): two acknowledgements, or one and a staff
+    // member finishing an Art. 19 task, then run one after the other, and the last one sees
+    // every task closed and completes the request.
+    let Some(request_id) = request_tasks::Entity::find_by_id(task_id)
+        .one(&txn)
+        .await?
+        .map(|t| t.request_id)
+    else {
+        return Ok(false);
+    };
+    rights_requests::Entity::update_many()
+        .col_expr(
+            rights_requests::Column::Version,
+            Expr::col(rights_requests::Column::Version).add(1),
+        )
+        .filter(rights_requests::Column::Id.eq(request_id))
+        .exec(&txn)
+        .await?;
+    let changed = request_tasks::Entity::update_many()
+        .col_expr(
+            request_tasks::Column::Status,
+            Expr::value(if done {
+                TaskStatus::Done
+            } else {
+                TaskStatus::Impossible
+            }),
+        )
+        .col_expr(
+            request_tasks::Column::Reason,
+            Expr::value(reason.map(str::to_owned)),
+        )
+        .col_expr(request_tasks::Column::DoneAt, Expr::value(now))
+        .filter(request_tasks::Column::Id.eq(task_id))
+        .filter(request_tasks::Column::SourceSystemId.eq(source_system_id))
+        .filter(request_tasks::Column::Kind.eq(TaskKind::Source))
+        .filter(request_tasks::Column::Status.eq(TaskStatus::Open))
+        .exec(&txn)
+        .await?;
+    if changed.rows_affected != 1 {
+        return Ok(false);
+    }
+    let Some(task) = request_tasks::Entity::find_by_id(task_id).one(&txn).await? else {
+        return Ok(false);
+    };
+    let Some(request) = rights_requests::Entity::find_by_id(task.request_id)
+        .one(&txn)
+        .await?
+    else {
+        return Ok(false);
+    };
+    let outcome = if done {
+        let record = match task.record_id {
+            Some(id) => {
+                personal_data_records::Entity::find_by_id(id)
+                    .one(&txn)
+                    .await?
+            }
+            None => None,
+        };
+        let new_value: Option<String> = serde_json::from_str::<serde_json::Value>(&task.payload)
+            .ok()
+            .and_then(|p| {
+                p.get("new_value")
+                    .and_then(|v| v.as_str())
+                    .map(str::to_owned)
+            });
+        match record {
+            Some(record) => {
+                apply_to_record(
+                    &txn,
+                    &record,
+                    task.action,
+                    new_value.as_deref(),
+                    &request.reference,
+                    now,
+                )
+                .await?
+            }
+            None => Outcome::Gone,
+        }
+    } else {
+        Outcome::Impossible
+    };
+    request_items::Entity::update_many()
+        .col_expr(request_items::Column::Outcome, Expr::value(outcome))
+        .col_expr(request_items::Column::ExecutedAt, Expr::value(now))
+        .filter(request_items::Column::RequestId.eq(request.id))
+        .filter(request_items::Column::RecordId.eq(task.record_id))
+        .exec(&txn)
+        .await?;
+    audit::append(
+        &txn,
+        &audit::AuditEntry {
+            actor: audit::Actor::System,
+            action: "request.task_acknowledged".to_owned(),
+            citizen_id: Some(request.citizen_id),
+            details: serde_json::json!({
+                "reference": request.reference, "task": task_id, "done": done,
+            }),
+        },
+    )
+    .await?;
+    complete_if_done(&txn, settings, request.id, now).await?;
+    txn.commit().await?;
+    Ok(true)
+}

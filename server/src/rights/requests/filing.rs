@@ -1,0 +1,465 @@
+//! Filing: the "Nieuw verzoek" form read and checked, the draft, and submitting it.
+
+use super::*;
+
+/// A filled-in "Nieuw verzoek" form, checked.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Draft {
+    /// The kind.
+    pub kind: Kind,
+    /// The child the parent files for; `None`: the citizen themselves.
+    pub for_child: Option<i64>,
+    /// All the citizen's data.
+    pub all_data: bool,
+    /// Records picked, with the proposed value for rectification.
+    pub items: Vec<(i64, Option<String>)>,
+    /// The citizen's explanation.
+    pub explanation: String,
+}
+
+/// Reads the form's fields: `soort`, `bereik` (`alles` | `gegevens`), `gegeven` (repeated record
+/// ids), `voorstel-<id>`, `toelichting`. Returns what the form shows again, and the draft if
+/// nothing is wrong.
+pub fn read_form(pairs: &[(String, String)]) -> (NewRequestView, Result<Draft, Vec<&'static str>>) {
+    let field = |name: &str| {
+        pairs
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.trim().to_owned())
+    };
+    let kind_raw = field("soort").unwrap_or_default();
+    let kind = Kind::parse(&kind_raw);
+    let all_data = field("bereik").as_deref() != Some("gegevens");
+    let for_child = field("voor").and_then(|v| v.parse::<i64>().ok());
+    let mut chosen: Vec<(i64, Option<String>)> = Vec::new();
+    let mut errors = Vec::new();
+    for (k, v) in pairs {
+        if k == "gegeven" {
+            match v.trim().parse::<i64>() {
+                Ok(id) if !chosen.iter().any(|(c, _)| *c == id) => {
+                    let proposal = field(&format!("voorstel-{id}")).filter(|p| !p.is_empty());
+                    chosen.push((id, proposal));
+                }
+                Ok(_) => {}
+                Err(_) => errors.push("request.error.unknown_record"),
+            }
+        }
+    }
+    let explanation = field("toelichting").unwrap_or_default();
+    let view = NewRequestView {
+        kind,
+        all_data,
+        chosen: chosen.clone(),
+        explanation: explanation.clone(),
+        for_child,
+        ..Default::default()
+    };
+    let Some(kind) = kind else {
+        errors.push("request.error.kind");
+        return (view, Err(errors));
+    };
+    let all_data = all_data || !kind.picks_records();
+    if !all_data && chosen.is_empty() {
+        errors.push("request.error.no_items");
+    }
+    if kind == Kind::Rectification {
+        if all_data {
+            errors.push("request.error.rectification_items");
+        } else if chosen.iter().any(|(_, p)| p.is_none()) {
+            errors.push("request.error.proposal");
+        }
+    }
+    if kind == Kind::Objection && explanation.is_empty() {
+        errors.push("request.error.objection_reason");
+    }
+    if explanation.chars().count() > MAX_TEXT
+        || chosen
+            .iter()
+            .any(|(_, p)| p.as_ref().is_some_and(|p| p.chars().count() > 1000))
+    {
+        errors.push("request.error.too_long");
+    }
+    if !errors.is_empty() {
+        return (view, Err(errors));
+    }
+    let items = if all_data {
+        Vec::new()
+    } else if kind == Kind::Rectification {
+        chosen
+    } else {
+        chosen.into_iter().map(|(id, _)| (id, None)).collect()
+    };
+    (
+        view,
+        Ok(Draft {
+            kind,
+            for_child,
+            all_data,
+            items,
+            explanation,
+        }),
+    )
+}
+
+/// The form fields a stored draft stands for: the inverse of [`read_form`], so a reviewed draft
+/// is checked once more, by the same rules, when it is filed.
+pub fn form_of(view: &NewRequestView) -> Vec<(String, String)> {
+    let mut pairs = vec![
+        (
+            "soort".to_owned(),
+            view.kind.map(|k| k.as_str().to_owned()).unwrap_or_default(),
+        ),
+        (
+            "bereik".to_owned(),
+            if view.all_data { "alles" } else { "gegevens" }.to_owned(),
+        ),
+        ("toelichting".to_owned(), view.explanation.clone()),
+    ];
+    if let Some(child) = view.for_child {
+        pairs.push(("voor".to_owned(), child.to_string()));
+    }
+    for (id, proposal) in &view.chosen {
+        pairs.push(("gegeven".to_owned(), id.to_string()));
+        if let Some(p) = proposal {
+            pairs.push((format!("voorstel-{id}"), p.clone()));
+        }
+    }
+    pairs
+}
+
+/// What "Klopt dit niet?" / "Verwijderen aanvragen" preselect on a fresh "Nieuw verzoek" form.
+#[derive(Clone, Debug, Default)]
+pub struct Preselect {
+    /// The kind of request.
+    pub kind: Option<Kind>,
+    /// The child the parent files for (honoured only for a child in their authority).
+    pub for_child: Option<i64>,
+    /// Records to put in the scope (honoured only for records the subject may pick).
+    pub records: Vec<i64>,
+}
+
+/// "Nieuw verzoek": the draft being filled in, or a fresh form with `preselect` applied; with
+/// the records the subject may pick and the children the citizen may file for, now.
+pub async fn new_request_form(
+    db: &DatabaseConnection,
+    citizen_id: i64,
+    visibility: Visibility,
+    draft: Option<NewRequestView>,
+    preselect: Preselect,
+    now: DateTime<Utc>,
+) -> Result<NewRequestView, DbErr> {
+    let children = children_of(db, citizen_id, deadlines::received_on(now)).await?;
+    let may_file_for = |id: &i64| children.iter().any(|(c, _)| c == id);
+    let mut view = match draft {
+        Some(view) => view,
+        None => {
+            // Only a child in the citizen's authority; anything else is the citizen themselves.
+            let for_child = preselect.for_child.filter(may_file_for);
+            let records = pickable_records(db, for_child.unwrap_or(citizen_id), visibility).await?;
+            let chosen: Vec<(i64, Option<String>)> = preselect
+                .records
+                .into_iter()
+                .filter(|id| records.iter().any(|r| r.id == *id))
+                .map(|id| (id, None))
+                .collect();
+            NewRequestView {
+                kind: preselect.kind,
+                all_data: chosen.is_empty(),
+                chosen,
+                token: crate::platform::crypto::random_hex(16),
+                for_child,
+                ..Default::default()
+            }
+        }
+    };
+    if !view.for_child.as_ref().is_none_or(may_file_for) {
+        view.for_child = None;
+    }
+    view.records = pickable_records(db, view.for_child.unwrap_or(citizen_id), visibility).await?;
+    view.children = children;
+    Ok(view)
+}
+
+/// The records a citizen may put in a request at this login, for the form.
+pub async fn pickable_records(
+    db: &DatabaseConnection,
+    citizen_id: i64,
+    visibility: Visibility,
+) -> Result<Vec<PickableRecord>, DbErr> {
+    let data = transparency::my_data(db, citizen_id, visibility).await?;
+    Ok(data
+        .domains
+        .into_iter()
+        .flat_map(|d| {
+            let domain = d.domain;
+            d.sources.into_iter().flat_map(move |s| {
+                let domain = domain.clone();
+                s.records.into_iter().map(move |r| PickableRecord {
+                    id: r.id,
+                    domain: domain.clone(),
+                    label: r.label,
+                    value: r.value,
+                })
+            })
+        })
+        .collect())
+}
+
+/// The children a parent may file for on `today`: in their authority and under 16; id and
+/// "name (age)".
+pub async fn children_of(
+    db: &DatabaseConnection,
+    parent_id: i64,
+    today: NaiveDate,
+) -> Result<Vec<(i64, String)>, DbErr> {
+    use chrono::Datelike;
+    let mut children = Vec::new();
+    for g in guardianships::Entity::find()
+        .filter(guardianships::Column::ParentId.eq(parent_id))
+        .all(db)
+        .await?
+    {
+        let born = g.child_birth_date;
+        let mut age = today.year() - born.year();
+        if (today.month(), today.day()) < (born.month(), born.day()) {
+            age -= 1;
+        }
+        if !(0..16).contains(&age) {
+            continue;
+        }
+        let name = citizens::Entity::find_by_id(g.child_id)
+            .one(db)
+            .await?
+            .and_then(|c| c.display_name)
+            .unwrap_or_default();
+        children.push((g.child_id, format!("{name} ({age})")));
+    }
+    Ok(children)
+}
+
+/// What [`submit`] did.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Submitted {
+    /// The reference.
+    pub reference: String,
+    /// Whether this call made it (`false`: the same form was sent before).
+    pub created: bool,
+}
+
+/// What the citizen sends: the checked form, its one-time token and the page language.
+#[derive(Clone, Copy, Debug)]
+pub struct Filing<'a> {
+    /// The checked form.
+    pub draft: &'a Draft,
+    /// The form's one-time token.
+    pub token: &'a str,
+    /// The language the citizen filed in.
+    pub locale: &'a str,
+}
+
+/// Files a request for the logged-in citizen. The form's `token` makes a second submission of
+/// the same form (double click, back and resubmit) return the first request.
+pub async fn submit(
+    db: &DatabaseConnection,
+    settings: &Settings,
+    citizen_id: i64,
+    visibility: Visibility,
+    filing: &Filing<'_>,
+    now: DateTime<Utc>,
+) -> Result<Submitted, RequestError> {
+    let Filing {
+        draft,
+        token,
+        locale,
+    } = *filing;
+    if token.is_empty() || token.len() > 64 {
+        return Err(RequestError::Invalid(vec!["request.error.token"]));
+    }
+    if let Some(existing) = find_by_token(db, citizen_id, token).await? {
+        return Ok(Submitted {
+            reference: existing,
+            created: false,
+        });
+    }
+    // A parent files for a child under 16 in their authority; the child is the subject.
+    let requester_id = citizen_id;
+    let citizen_id = match draft.for_child {
+        None => requester_id,
+        Some(child) => {
+            let today = deadlines::received_on(now);
+            if !children_of(db, requester_id, today)
+                .await?
+                .iter()
+                .any(|(id, _)| *id == child)
+            {
+                return Err(RequestError::Invalid(vec!["request.error.child"]));
+            }
+            child
+        }
+    };
+    // Only records the citizen sees at this login can be in scope.
+    let visible: HashMap<i64, PickableRecord> = pickable_records(db, citizen_id, visibility)
+        .await?
+        .into_iter()
+        .map(|r| (r.id, r))
+        .collect();
+    if draft.items.iter().any(|(id, _)| !visible.contains_key(id)) {
+        return Err(RequestError::Invalid(vec!["request.error.unknown_record"]));
+    }
+    // Items: the picked records; for erasure, restriction or objection of "all my data", every
+    // record the citizen sees, so each gets its own decision; for access, one item for all.
+    let scope: Vec<(i64, Option<String>)> = if !draft.all_data {
+        draft.items.clone()
+    } else if draft.kind.picks_records() {
+        let mut ids: Vec<i64> = visible.keys().copied().collect();
+        ids.sort_unstable();
+        ids.into_iter().map(|id| (id, None)).collect()
+    } else {
+        Vec::new()
+    };
+    // Source and label of the records in scope, read once.
+    let records: HashMap<i64, personal_data_records::Model> = personal_data_records::Entity::find()
+        .filter(personal_data_records::Column::CitizenId.eq(citizen_id))
+        .filter(personal_data_records::Column::Id.is_in(scope.iter().map(|(id, _)| *id)))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|r| (r.id, r))
+        .collect();
+
+    let txn = db.begin().await?;
+    let received = deadlines::received_on(now);
+    let inserted = rights_requests::ActiveModel {
+        reference: Set(format!(
+            "pending-{}",
+            crate::platform::crypto::random_hex(12)
+        )),
+        kind: Set(draft.kind),
+        citizen_id: Set(citizen_id),
+        requester_id: Set(requester_id),
+        authority_confirmed_by: Set(None),
+        all_data: Set(draft.all_data),
+        explanation: Set(draft.explanation.clone()),
+        status: Set(Status::Submitted),
+        received_at: Set(now),
+        due_on: Set(deadlines::due_date(received)),
+        extended_to: Set(None),
+        extension_reason: Set(None),
+        assignee_id: Set(None),
+        decided_by: Set(None),
+        decision_note: Set(None),
+        approved_by: Set(None),
+        locale: Set(locale.to_owned()),
+        version: Set(0),
+        submit_token: Set(token.to_owned()),
+        closed_at: Set(None),
+        ..Default::default()
+    }
+    .insert(&txn)
+    .await;
+    let request = match inserted {
+        Ok(request) => request,
+        Err(e) => {
+            // The same form sent twice at once: the unique token lets one through.
+            drop(txn);
+            if let Some(existing) = find_by_token(db, requester_id, token).await? {
+                return Ok(Submitted {
+                    reference: existing,
+                    created: false,
+                });
+            }
+            return Err(e.into());
+        }
+    };
+    let reference = RequestReference::new(received.year(), request.id).to_string();
+    rights_requests::Entity::update_many()
+        .col_expr(rights_requests::Column::Reference, Expr::value(&reference))
+        .filter(rights_requests::Column::Id.eq(request.id))
+        .exec(&txn)
+        .await?;
+
+    if scope.is_empty() {
+        request_items::ActiveModel {
+            request_id: Set(request.id),
+            label: Set("Alle gegevens".to_owned()),
+            ..Default::default()
+        }
+        .insert(&txn)
+        .await?;
+    }
+    for (record_id, proposal) in scope {
+        let record = records.get(&record_id);
+        request_items::ActiveModel {
+            request_id: Set(request.id),
+            record_id: Set(Some(record_id)),
+            source_system_id: Set(record.map(|r| r.source_system_id)),
+            label: Set(record.map(|r| r.label.clone()).unwrap_or_default()),
+            proposed_value: Set(proposal),
+            ..Default::default()
+        }
+        .insert(&txn)
+        .await?;
+    }
+    append_event(
+        &txn,
+        request.id,
+        now,
+        &Actor::Requester,
+        Action::Submit,
+        Status::Submitted,
+        Status::Submitted,
+        None,
+        false,
+    )
+    .await?;
+    audit::append(
+        &txn,
+        &audit::AuditEntry {
+            actor: audit::Actor::Citizen(requester_id),
+            action: "request.submitted".to_owned(),
+            citizen_id: Some(citizen_id),
+            details: serde_json::json!({ "reference": reference, "kind": draft.kind.as_str() }),
+        },
+    )
+    .await?;
+    if let Some(r) = RequestReference::parse(&reference) {
+        mail::notify_citizen(
+            &txn,
+            settings,
+            requester_id,
+            &Mail::RequestReceived(r.clone()),
+        )
+        .await?;
+        mail::notify_staff(&txn, settings, &Mail::StaffNewRequest(r)).await?;
+    }
+    txn.commit().await?;
+    Ok(Submitted {
+        reference,
+        created: true,
+    })
+}
+
+/// The request an earlier submission of the form with this token made, if any.
+pub async fn submit_again(
+    db: &DatabaseConnection,
+    requester_id: i64,
+    token: &str,
+) -> Result<Option<String>, DbErr> {
+    if token.is_empty() {
+        return Ok(None);
+    }
+    find_by_token(db, requester_id, token).await
+}
+
+pub(super) async fn find_by_token(
+    db: &DatabaseConnection,
+    requester_id: i64,
+    token: &str,
+) -> Result<Option<String>, DbErr> {
+    Ok(rights_requests::Entity::find()
+        .filter(rights_requests::Column::RequesterId.eq(requester_id))
+        .filter(rights_requests::Column::SubmitToken.eq(token))
+        .one(db)
+        .await?
+        .map(|r| r.reference))
+}

@@ -1,0 +1,207 @@
+//! Rights requests: citizens file and follow them, staff work them through the workflow.
+//!
+//! `filing` (the form and submitting it), `citizen` and `staff` (what each reads and does),
+//! `timeline` (one state change with its event, audit line and trail; the detail view) and
+//! `execution` (carrying a decision out, source tasks). The rules themselves are in
+//! `rights::workflow` and `rights::deadlines`.
+//!
+//! Every function takes the acting citizen or staff member and scopes its queries by them; every
+//! change runs in one transaction with its timeline event, audit event, the processing log line
+//! the citizen sees, and its mails (the outbox), and takes `now` so tests can move time.
+
+use std::collections::{BTreeSet, HashMap};
+
+use chrono::{DateTime, Datelike, NaiveDate, Utc};
+use sea_orm::{
+    ActiveModelTrait,
+    ActiveValue::Set,
+    ColumnTrait, ConnectionTrait, DatabaseConnection, DatabaseTransaction, DbErr, EntityTrait,
+    PaginatorTrait, QueryFilter, QueryOrder, TransactionTrait,
+    sea_query::{Expr, ExprTrait},
+};
+
+use crate::{
+    config::Settings,
+    entities::{
+        access_answers, citizens, disclosures, guardianships, personal_data_records,
+        processing_log_lines, record_history, request_events, request_items, request_messages,
+        request_tasks, rights_requests, source_systems, staff_accounts,
+    },
+    identity::StaffRole,
+    mail::{self, Mail, MailError, RequestReference},
+    platform::audit,
+    platform::crypto::Vault,
+    rights::deadlines,
+    rights::workflow::{self, Action, Actor, Facts, Refusal, Status},
+    transparency::{self, PORTAL_ACTIVITY, Visibility},
+};
+use app::models::{
+    Author, NewRequestView, PickableRecord, QueueFilter, QueueView, RequestDetailView,
+    RequestEventView, RequestItemView, RequestMessageView, RequestSummaryView, RequestTaskView,
+    StaffRequestView,
+};
+
+use types::{ActorKind, Notice, SourceMode};
+pub use types::{Decision, Kind, Outcome, RefusalGround, TaskAction, TaskKind, TaskStatus};
+
+mod citizen;
+mod execution;
+mod filing;
+mod staff;
+mod timeline;
+
+pub use citizen::*;
+pub use execution::*;
+pub use filing::*;
+pub use staff::*;
+use timeline::*;
+
+/// Longest explanation or message a citizen or staff member may send.
+pub const MAX_TEXT: usize = 4000;
+
+/// Why a request action did not happen. The message keys are what the pages show.
+#[derive(Debug, thiserror::Error)]
+pub enum RequestError {
+    /// The database refused.
+    #[error("database: {0}")]
+    Database(#[from] DbErr),
+    /// A mail could not be queued (the change rolls back with it).
+    #[error("mail: {0}")]
+    Mail(#[from] MailError),
+    /// The form has problems (message keys).
+    #[error("invalid form: {0:?}")]
+    Invalid(Vec<&'static str>),
+    /// No such request for this person.
+    #[error("no such request")]
+    NotFound,
+    /// The workflow refuses.
+    #[error("refused: {0}")]
+    Refused(#[from] Refusal),
+    /// The deadline rules refuse the extension.
+    #[error("extension refused: {0}")]
+    Extension(#[from] deadlines::ExtensionRefused),
+    /// Someone else changed the request since the form was loaded.
+    #[error("the request changed in the meantime")]
+    Stale,
+    /// The access answer misses Art. 15 items; it did not go out.
+    #[error("the access answer is incomplete: {0:?}")]
+    AnswerIncomplete(Vec<crate::rights::answers::Gap>),
+    /// Data was left out of the access answer without saying why.
+    #[error("data left out without a note")]
+    AnswerNoteMissing,
+}
+
+impl RequestError {
+    /// The notice the page shows for it (`melding=` on the redirect).
+    pub fn notice(&self) -> Notice {
+        match self {
+            RequestError::Database(_) | RequestError::Mail(_) => Notice::Failed,
+            RequestError::Invalid(_) => Notice::Invalid,
+            RequestError::NotFound => Notice::Unknown,
+            RequestError::Refused(Refusal::WrongStatus) => Notice::WrongStatus,
+            RequestError::Refused(Refusal::NotAllowed) => Notice::Role,
+            RequestError::Refused(Refusal::NotAssignee) => Notice::NotAssignee,
+            RequestError::Refused(Refusal::OwnDecision) => Notice::FourEyes,
+            RequestError::Refused(Refusal::AuthorityUnconfirmed) => Notice::Authority,
+            RequestError::Refused(Refusal::TasksOpen) => Notice::TasksOpen,
+            RequestError::Refused(Refusal::NothingToConfirm) => Notice::WrongStatus,
+            RequestError::Refused(Refusal::Extension(refused))
+            | RequestError::Extension(refused) => match refused {
+                deadlines::ExtensionRefused::AlreadyExtended => Notice::AlreadyExtended,
+                deadlines::ExtensionRefused::TooLate => Notice::TooLate,
+                deadlines::ExtensionRefused::NoReason => Notice::Reason,
+            },
+            RequestError::Stale => Notice::Stale,
+            RequestError::AnswerIncomplete(_) => Notice::AnswerIncomplete,
+            RequestError::AnswerNoteMissing => Notice::AnswerNote,
+        }
+    }
+}
+
+/// A request by its reference, for staff (whose role the caller checked).
+async fn by_reference<C: ConnectionTrait>(
+    db: &C,
+    reference: &str,
+) -> Result<rights_requests::Model, RequestError> {
+    rights_requests::Entity::find()
+        .filter(rights_requests::Column::Reference.eq(reference))
+        .one(db)
+        .await
+        .map_err(|e| naming_row(e, reference))?
+        .ok_or(RequestError::NotFound)
+}
+
+/// A row that does not load (a stored word the vocabulary does not know) is an error that names
+/// the request, so an operator finds the row; it never loads as some default.
+fn naming_row(e: DbErr, reference: &str) -> DbErr {
+    match e {
+        DbErr::Type(what) => DbErr::Type(format!("rights_requests {reference}: {what}")),
+        other => other,
+    }
+}
+
+/// The due date in force: the extended one when there is one.
+fn due_on(request: &rights_requests::Model) -> NaiveDate {
+    request.extended_to.unwrap_or(request.due_on)
+}
+
+fn summary(
+    request: &rights_requests::Model,
+    today: NaiveDate,
+    assignee: Option<String>,
+) -> RequestSummaryView {
+    let status = request.status;
+    RequestSummaryView {
+        reference: request.reference.clone(),
+        kind: request.kind,
+        status: request.status,
+        received_on: deadlines::received_on(request.received_at).to_string(),
+        due_on: due_on(request).to_string(),
+        overdue: status.is_open() && due_on(request) < today,
+        assignee,
+    }
+}
+
+/// The staff member acting.
+#[derive(Clone, Debug)]
+pub struct StaffActor {
+    /// Staff account id.
+    pub id: i64,
+    /// Roles at this login.
+    pub roles: Vec<StaffRole>,
+}
+
+impl StaffActor {
+    fn actor(&self) -> Actor {
+        Actor::Staff {
+            id: self.id,
+            roles: self.roles.clone(),
+        }
+    }
+
+    fn may_read(&self) -> bool {
+        self.roles.iter().any(|r| {
+            matches!(
+                r,
+                StaffRole::Handler | StaffRole::Approver | StaffRole::PrivacyOfficer
+            )
+        })
+    }
+}
+
+fn text(value: &str) -> Result<String, RequestError> {
+    let value = value.trim();
+    if value.is_empty() || value.chars().count() > MAX_TEXT {
+        return Err(RequestError::Invalid(vec!["request.error.message"]));
+    }
+    Ok(value.to_owned())
+}
+
+async fn staff_names<C: ConnectionTrait>(db: &C) -> Result<HashMap<i64, String>, DbErr> {
+    Ok(staff_accounts::Entity::find()
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|s| (s.id, s.display_name))
+        .collect())
+}

@@ -1,0 +1,604 @@
+//! What staff do and read: the queue, one request with the actions the workflow allows, and
+//! acting on it (claim, ask, extend, decide, approve, execute, message).
+
+use super::*;
+
+/// A request for a staff member who may read requests, for its letters.
+pub async fn for_staff_documents(
+    db: &DatabaseConnection,
+    settings: &Settings,
+    staff: &StaffActor,
+    reference: &str,
+    now: DateTime<Utc>,
+) -> Result<Option<rights_requests::Model>, DbErr> {
+    if !staff.may_read() {
+        return Ok(None);
+    }
+    let request = match by_reference(db, reference).await {
+        Ok(request) => request,
+        Err(RequestError::Database(e)) => return Err(e),
+        Err(_) => return Ok(None),
+    };
+    // A letter names the citizen's items: reading it is viewing their data, in their log too.
+    let txn = db.begin().await?;
+    staff_trail(&txn, settings, staff.id, &request, "viewed", now).await?;
+    txn.commit().await?;
+    Ok(Some(request))
+}
+
+/// One item's decision.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ItemDecision {
+    /// The item.
+    pub item_id: i64,
+    /// Granted, or refused with a ground.
+    pub granted: bool,
+    /// The refusal ground.
+    pub ground: Option<RefusalGround>,
+    /// The explanation; required for a refusal.
+    pub note: String,
+}
+
+/// What a staff member does.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Command {
+    /// Take the request on.
+    Claim,
+    /// Ask the citizen for information (the message goes to them).
+    AskInformation(String),
+    /// Extend the deadline, with the reason the citizen is told.
+    Extend(String),
+    /// Confirm a parent's authority over the child.
+    ConfirmAuthority,
+    /// Decide every item, with a general note.
+    Decide(Vec<ItemDecision>, String),
+    /// Approve the decision (four eyes).
+    Approve,
+    /// Send the decision back, with why.
+    SendBack(String),
+    /// Carry the decision out.
+    Execute,
+    /// Carry out an access decision: send the Art. 15 answer, leaving out these records (third
+    /// parties' data) for the reason given.
+    SendAnswer {
+        /// Records left out.
+        left_out: Vec<i64>,
+        /// Why.
+        note: String,
+    },
+    /// A message to the citizen.
+    Message(String),
+    /// An internal note (never shown to the citizen).
+    Note(String),
+    /// Finish an Art. 19 task: done, or impossible with a reason.
+    FinishTask {
+        /// The task.
+        task_id: i64,
+        /// Done (`true`) or impossible.
+        done: bool,
+        /// Why it was impossible.
+        reason: String,
+    },
+}
+
+impl Command {
+    fn action(&self) -> Action {
+        match self {
+            Command::Claim => Action::Claim,
+            Command::AskInformation(_) => Action::AskInformation,
+            Command::Extend(_) => Action::Extend,
+            Command::ConfirmAuthority => Action::ConfirmAuthority,
+            Command::Decide(..) => Action::Decide,
+            Command::Approve => Action::Approve,
+            Command::SendBack(_) => Action::SendBack,
+            Command::Execute | Command::SendAnswer { .. } => Action::Execute,
+            Command::Message(_) => Action::Message,
+            Command::Note(_) => Action::Note,
+            Command::FinishTask { .. } => Action::FinishTask,
+        }
+    }
+}
+
+pub(super) async fn facts(
+    txn: &DatabaseTransaction,
+    request: &rights_requests::Model,
+    decisions: Option<&[ItemDecision]>,
+    today: NaiveDate,
+) -> Result<Facts, DbErr> {
+    let items = request_items::Entity::find()
+        .filter(request_items::Column::RequestId.eq(request.id))
+        .all(txn)
+        .await?;
+    let decided: Vec<(bool, Option<RefusalGround>)> = match decisions {
+        Some(d) => d.iter().map(|d| (d.granted, d.ground)).collect(),
+        None => items
+            .iter()
+            .map(|i| (i.decision == Some(Decision::Granted), i.ground))
+            .collect(),
+    };
+    let kind = request.kind;
+    let any_refused = decided.iter().any(|(granted, _)| !granted);
+    let erases = kind == Kind::Erasure && decided.iter().any(|(granted, _)| *granted);
+    let open_tasks = request_tasks::Entity::find()
+        .filter(request_tasks::Column::RequestId.eq(request.id))
+        .filter(request_tasks::Column::Status.eq(TaskStatus::Open))
+        .count(txn)
+        .await?
+        > 0;
+    Ok(Facts {
+        assignee: request.assignee_id,
+        decided_by: request.decided_by,
+        needs_approval: any_refused || erases,
+        all_refused: !decided.is_empty() && decided.iter().all(|(granted, _)| !granted),
+        authority_unconfirmed: request.requester_id != request.citizen_id
+            && request.authority_confirmed_by.is_none(),
+        open_tasks,
+        extension_refused: deadlines::may_extend(
+            deadlines::received_on(request.received_at),
+            request.extended_to.is_some(),
+            today,
+        )
+        .err(),
+    })
+}
+
+/// A staff member acts on a request. `version` is the one their form was built from: when the
+/// request changed since, nothing happens and they are told ([`RequestError::Stale`]).
+pub async fn act(
+    db: &DatabaseConnection,
+    settings: &Settings,
+    staff: &StaffActor,
+    reference: &str,
+    version: i32,
+    command: Command,
+    now: DateTime<Utc>,
+) -> Result<(), RequestError> {
+    let txn = db.begin().await?;
+    let request = by_reference(&txn, reference).await?;
+    if request.version != version {
+        return Err(RequestError::Stale);
+    }
+    let from = request.status;
+    let actor = staff.actor();
+    let decisions = match &command {
+        Command::Decide(d, _) => Some(d.as_slice()),
+        _ => None,
+    };
+    let facts = facts(&txn, &request, decisions, deadlines::received_on(now)).await?;
+    let action = command.action();
+    let to = workflow::check(from, action, &actor, &facts)?;
+    let reference_typed = RequestReference::parse(&request.reference);
+    let mut note: Option<String> = None;
+    let mut public_note = false;
+    let mut mail_to_citizen: Option<Mail> = None;
+    match &command {
+        Command::Claim => {
+            move_to(&txn, &request, to, now, |u| {
+                u.col_expr(rights_requests::Column::AssigneeId, Expr::value(staff.id))
+            })
+            .await?;
+        }
+        Command::AskInformation(question) => {
+            let question = text(question)?;
+            move_to(&txn, &request, to, now, |u| u).await?;
+            add_message(&txn, request.id, now, staff.id, &question, false).await?;
+            mail_to_citizen = reference_typed.clone().map(Mail::InformationNeeded);
+        }
+        Command::Extend(reason) => {
+            let today = deadlines::received_on(now);
+            let received = deadlines::received_on(request.received_at);
+            let new_due =
+                deadlines::extend(received, request.extended_to.is_some(), today, reason)?;
+            let reason = text(reason)?;
+            move_to(&txn, &request, to, now, |u| {
+                u.col_expr(rights_requests::Column::ExtendedTo, Expr::value(new_due))
+                    .col_expr(
+                        rights_requests::Column::ExtensionReason,
+                        Expr::value(reason.clone()),
+                    )
+            })
+            .await?;
+            note = Some(reason);
+            public_note = true;
+            mail_to_citizen = reference_typed.clone().map(Mail::DeadlineExtended);
+        }
+        Command::ConfirmAuthority => {
+            move_to(&txn, &request, to, now, |u| {
+                u.col_expr(
+                    rights_requests::Column::AuthorityConfirmedBy,
+                    Expr::value(staff.id),
+                )
+            })
+            .await?;
+        }
+        Command::Decide(decisions, general) => {
+            record_decisions(&txn, &request, decisions).await?;
+            let general = general.trim().to_owned();
+            move_to(&txn, &request, to, now, |u| {
+                u.col_expr(rights_requests::Column::DecidedBy, Expr::value(staff.id))
+                    .col_expr(
+                        rights_requests::Column::DecisionNote,
+                        Expr::value((!general.is_empty()).then_some(general.clone())),
+                    )
+            })
+            .await?;
+            if to == Status::Decided {
+                mail_to_citizen = reference_typed.clone().map(Mail::DecisionTaken);
+            }
+        }
+        Command::Approve => {
+            move_to(&txn, &request, to, now, |u| {
+                u.col_expr(rights_requests::Column::ApprovedBy, Expr::value(staff.id))
+            })
+            .await?;
+            mail_to_citizen = reference_typed.clone().map(Mail::DecisionTaken);
+        }
+        Command::SendBack(why) => {
+            let why = text(why)?;
+            move_to(&txn, &request, to, now, |u| {
+                u.col_expr(
+                    rights_requests::Column::DecidedBy,
+                    Expr::value(Option::<i64>::None),
+                )
+            })
+            .await?;
+            note = Some(why);
+        }
+        Command::Execute | Command::SendAnswer { .. } => {
+            move_to(&txn, &request, to, now, |u| u).await?;
+            if request.kind == Kind::Access {
+                // Granted access is carried out by sending the answer, and only a complete one.
+                let (left_out, why) = match &command {
+                    Command::SendAnswer { left_out, note } => {
+                        if note.chars().count() > MAX_TEXT {
+                            return Err(RequestError::Invalid(vec!["request.error.too_long"]));
+                        }
+                        (left_out.iter().copied().collect(), note.as_str())
+                    }
+                    _ => (BTreeSet::new(), ""),
+                };
+                crate::rights::answers::send(
+                    &txn,
+                    &settings.municipality_name,
+                    &request,
+                    staff.id,
+                    &left_out,
+                    why,
+                    now,
+                )
+                .await?
+                .map_err(|e| match e {
+                    crate::rights::answers::NotSent::Incomplete(gaps) => {
+                        RequestError::AnswerIncomplete(gaps)
+                    }
+                    crate::rights::answers::NotSent::NoteMissing => RequestError::AnswerNoteMissing,
+                })?;
+            }
+            execute(&txn, &request, now).await?;
+        }
+        Command::Message(body) => {
+            let body = text(body)?;
+            move_to(&txn, &request, to, now, |u| u).await?;
+            add_message(&txn, request.id, now, staff.id, &body, false).await?;
+            mail_to_citizen = reference_typed.clone().map(Mail::NewMessage);
+        }
+        Command::Note(body) => {
+            let body = text(body)?;
+            move_to(&txn, &request, to, now, |u| u).await?;
+            add_message(&txn, request.id, now, staff.id, &body, true).await?;
+        }
+        Command::FinishTask {
+            task_id,
+            done,
+            reason,
+        } => {
+            let reason = if *done { None } else { Some(text(reason)?) };
+            // The request row first: a concurrent acknowledgement waits, or this one is stale.
+            move_to(&txn, &request, to, now, |u| u).await?;
+            let changed = request_tasks::Entity::update_many()
+                .col_expr(
+                    request_tasks::Column::Status,
+                    Expr::value(if *done {
+                        TaskStatus::Done
+                    } else {
+                        TaskStatus::Impossible
+                    }),
+                )
+                .col_expr(request_tasks::Column::Reason, Expr::value(reason.clone()))
+                .col_expr(request_tasks::Column::DoneAt, Expr::value(now))
+                .filter(request_tasks::Column::Id.eq(*task_id))
+                .filter(request_tasks::Column::RequestId.eq(request.id))
+                .filter(request_tasks::Column::Kind.eq(TaskKind::Art19))
+                .filter(request_tasks::Column::Status.eq(TaskStatus::Open))
+                .exec(&txn)
+                .await?;
+            if changed.rows_affected != 1 {
+                return Err(RequestError::NotFound);
+            }
+            note = reason;
+        }
+    }
+    let action_name = action;
+    append_event(
+        &txn,
+        request.id,
+        now,
+        &actor,
+        action_name,
+        from,
+        to,
+        note,
+        public_note,
+    )
+    .await?;
+    staff_trail(
+        &txn,
+        settings,
+        staff.id,
+        &request,
+        action_name.as_str(),
+        now,
+    )
+    .await?;
+    if let Some(mail) = mail_to_citizen {
+        mail::notify_citizen(&txn, settings, request.requester_id, &mail).await?;
+    }
+    // Executing with nothing open (or the last task just closed): the request is complete.
+    if to == Status::Executing {
+        complete_if_done(&txn, settings, request.id, now).await?;
+    }
+    txn.commit().await?;
+    Ok(())
+}
+
+pub(super) async fn record_decisions(
+    txn: &DatabaseTransaction,
+    request: &rights_requests::Model,
+    decisions: &[ItemDecision],
+) -> Result<(), RequestError> {
+    let items = request_items::Entity::find()
+        .filter(request_items::Column::RequestId.eq(request.id))
+        .all(txn)
+        .await?;
+    let mut errors = Vec::new();
+    let decided: BTreeSet<i64> = decisions.iter().map(|d| d.item_id).collect();
+    if decided.len() != decisions.len()
+        || items.len() != decisions.len()
+        || items.iter().any(|i| !decided.contains(&i.id))
+    {
+        errors.push("request.error.every_item");
+    }
+    for d in decisions {
+        if !d.granted {
+            if d.ground.is_none() {
+                errors.push("request.error.ground");
+            }
+            if d.note.trim().is_empty() {
+                errors.push("request.error.refusal_note");
+            }
+        }
+        if d.note.chars().count() > MAX_TEXT {
+            errors.push("request.error.too_long");
+        }
+    }
+    if !errors.is_empty() {
+        errors.dedup();
+        return Err(RequestError::Invalid(errors));
+    }
+    for d in decisions {
+        request_items::Entity::update_many()
+            .col_expr(
+                request_items::Column::Decision,
+                Expr::value(if d.granted {
+                    Decision::Granted
+                } else {
+                    Decision::Refused
+                }),
+            )
+            .col_expr(
+                request_items::Column::Ground,
+                Expr::value(if d.granted { None } else { d.ground }),
+            )
+            .col_expr(
+                request_items::Column::DecisionNote,
+                Expr::value((!d.note.trim().is_empty()).then(|| d.note.trim().to_owned())),
+            )
+            .filter(request_items::Column::Id.eq(d.item_id))
+            .filter(request_items::Column::RequestId.eq(request.id))
+            .exec(txn)
+            .await?;
+    }
+    Ok(())
+}
+
+/// The back office queue, for any staff member who may read requests.
+pub async fn queue(
+    db: &DatabaseConnection,
+    staff: &StaffActor,
+    filter: &QueueFilter,
+    now: DateTime<Utc>,
+) -> Result<QueueView, RequestError> {
+    if !staff.may_read() {
+        return Err(Refusal::NotAllowed.into());
+    }
+    let today = deadlines::received_on(now);
+    let names = staff_names(db).await?;
+    let all = rights_requests::Entity::find()
+        .order_by_asc(rights_requests::Column::DueOn)
+        .order_by_asc(rights_requests::Column::Id)
+        .all(db)
+        .await?;
+    let open: Vec<&rights_requests::Model> = all.iter().filter(|r| r.status.is_open()).collect();
+    let soon = today + chrono::Duration::days(5);
+    let mut rows: Vec<&rights_requests::Model> = all
+        .iter()
+        .filter(|r| {
+            let status = r.status;
+            let due = due_on(r);
+            filter.kind.is_none_or(|k| k == r.kind)
+                && filter.status.is_none_or(|f| f.admits(status))
+                && filter.due_within.is_none_or(|days| {
+                    status.is_open() && due <= today + chrono::Duration::days(i64::from(days))
+                })
+                && (!filter.overdue || (status.is_open() && due < today))
+                && (!filter.mine || r.assignee_id == Some(staff.id))
+                && (!filter.unassigned || r.assignee_id.is_none())
+        })
+        .collect();
+    rows.sort_by_key(|r| (due_on(r), r.id));
+    Ok(QueueView {
+        rows: rows
+            .into_iter()
+            .map(|r| {
+                summary(
+                    r,
+                    today,
+                    r.assignee_id.and_then(|id| names.get(&id).cloned()),
+                )
+            })
+            .collect(),
+        filter: filter.clone(),
+        open: open.len(),
+        overdue: open.iter().filter(|r| due_on(r) < today).count(),
+        due_soon: open
+            .iter()
+            .filter(|r| due_on(r) >= today && due_on(r) <= soon)
+            .count(),
+        unassigned: open.iter().filter(|r| r.assignee_id.is_none()).count(),
+    })
+}
+
+/// The back office's view of one request. Looking at it is a view of citizen data: it writes an
+/// audit event and a line in the citizen's processing log.
+pub async fn detail_for_staff(
+    db: &DatabaseConnection,
+    settings: &Settings,
+    vault: &Vault,
+    staff: &StaffActor,
+    reference: &str,
+    reveal_bsn: bool,
+    now: DateTime<Utc>,
+) -> Result<StaffRequestView, RequestError> {
+    if !staff.may_read() {
+        return Err(Refusal::NotAllowed.into());
+    }
+    let request = by_reference(db, reference).await?;
+    let names = staff_names(db).await?;
+    let today = deadlines::received_on(now);
+    let view = detail(db, &request, &Audience::Staff(names.clone()), today).await?;
+    let citizen = citizens::Entity::find_by_id(request.citizen_id)
+        .one(db)
+        .await?
+        .ok_or(RequestError::NotFound)?;
+    let bsn = vault
+        .decrypt_bsn(&citizen.bsn_ciphertext)
+        .map(|b| {
+            if reveal_bsn {
+                b.expose().to_owned()
+            } else {
+                b.masked()
+            }
+        })
+        .unwrap_or_default();
+    let tasks = request_tasks::Entity::find()
+        .filter(request_tasks::Column::RequestId.eq(request.id))
+        .order_by_asc(request_tasks::Column::Id)
+        .all(db)
+        .await?;
+    let sources: HashMap<i64, String> = source_systems::Entity::find()
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|s| (s.id, s.name))
+        .collect();
+    let txn = db.begin().await?;
+    let facts = facts(&txn, &request, None, today).await?;
+    staff_trail(&txn, settings, staff.id, &request, "viewed", now).await?;
+    txn.commit().await?;
+    let status = request.status;
+    let actor = staff.actor();
+    // Exactly what the workflow allows this staff member now; the last task's completion is
+    // not a button (it follows from finishing the last task).
+    let actions: Vec<Action> = Action::ALL
+        .into_iter()
+        .filter(|a| *a != Action::FinishTasks)
+        .filter(|a| workflow::check(status, *a, &actor, &facts).is_ok())
+        .collect();
+    // A granted access request waiting to be carried out: the answer as it would go out now.
+    let answer_draft = if request.kind == Kind::Access
+        && status == Status::Decided
+        && view
+            .items
+            .iter()
+            .any(|i| i.decision == Some(Decision::Granted))
+    {
+        let input = crate::rights::answers::load(db, &request).await?;
+        Some(Box::new(crate::rights::answers::draft(
+            crate::rights::answers::build(
+                app::i18n::Locale::parse(&request.locale),
+                &settings.municipality_name,
+                &request.reference,
+                &today.to_string(),
+                &input,
+                &BTreeSet::new(),
+                None,
+            ),
+        )))
+    } else {
+        None
+    };
+    Ok(StaffRequestView {
+        answer_draft,
+        detail: view,
+        citizen_name: citizen.display_name,
+        bsn,
+        bsn_revealed: reveal_bsn,
+        authority_unconfirmed: facts.authority_unconfirmed,
+        version: request.version,
+        mine: request.assignee_id == Some(staff.id),
+        decided_by: request.decided_by.and_then(|id| names.get(&id).cloned()),
+        tasks: tasks
+            .into_iter()
+            .map(|t| RequestTaskView {
+                id: t.id,
+                target: match (&t.recipient, t.source_system_id) {
+                    (Some(recipient), _) => recipient.clone(),
+                    (None, Some(id)) => sources.get(&id).cloned().unwrap_or_default(),
+                    _ => String::new(),
+                },
+                kind: t.kind,
+                action: t.action,
+                status: t.status,
+                reason: t.reason,
+            })
+            .collect(),
+        actions,
+    })
+}
+
+/// Records that a staff member is about to see a citizen's full BSN, and why.
+pub async fn reveal_bsn(
+    db: &DatabaseConnection,
+    staff: &StaffActor,
+    reference: &str,
+    reason: &str,
+) -> Result<(), RequestError> {
+    if !staff.may_read() {
+        return Err(Refusal::NotAllowed.into());
+    }
+    let reason = text(reason)?;
+    let request = by_reference(db, reference).await?;
+    let txn = db.begin().await?;
+    audit::append(
+        &txn,
+        &audit::AuditEntry {
+            actor: audit::Actor::Staff(staff.id),
+            action: "citizen.bsn_revealed".to_owned(),
+            citizen_id: Some(request.citizen_id),
+            details: serde_json::json!({ "reference": request.reference, "reason": reason }),
+        },
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(())
+}

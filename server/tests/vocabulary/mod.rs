@@ -1,0 +1,78 @@
+//! Stored domain words load as the vocabulary's enums: a value Inzage did not write is an error
+//! that names the row, never a silent default (the old code read an unknown status as
+//! "submitted").
+
+use reqwest::StatusCode;
+use sea_orm::{ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter};
+use server::{entities::rights_requests, transparency::Visibility};
+
+use crate::{
+    db_test,
+    support::{Login, TestApp, citizen_login, staff_login},
+};
+
+async fn an_unknown_status_is_an_error_naming_the_request(app: TestApp) {
+    let vault = server::platform::crypto::Vault::new(&app.settings.secrets).unwrap();
+    server::dev::demo::seed(&app.db, &vault).await.unwrap();
+    server::dev::demo::seed_requests(&app.db, &app.settings, &vault)
+        .await
+        .unwrap();
+    let fatima = server::identity::people::find_or_create_citizen(
+        &app.db,
+        &vault,
+        &server::identity::Bsn::parse(Login::default().persoon).unwrap(),
+        None,
+    )
+    .await
+    .unwrap();
+    let request = rights_requests::Entity::find()
+        .filter(rights_requests::Column::RequesterId.eq(fatima))
+        .one(&app.db)
+        .await
+        .unwrap()
+        .expect("the demo files a request for Fatima");
+    app.db
+        .execute_unprepared(&format!(
+            "UPDATE rights_requests SET status = 'nonsense' WHERE id = {}",
+            request.id
+        ))
+        .await
+        .unwrap();
+
+    let visibility = Visibility::at(&app.settings, server::identity::AssuranceLevel::Hoog);
+    let loaded = server::rights::requests::detail_for_citizen(
+        &app.db,
+        fatima,
+        visibility,
+        &request.reference,
+        chrono::Utc::now(),
+    )
+    .await;
+    match loaded {
+        Err(DbErr::Type(message)) => {
+            assert!(message.contains(&request.reference), "{message}");
+            assert!(message.contains("nonsense"), "{message}");
+        }
+        other => panic!("an unknown status loaded: {other:?}"),
+    }
+
+    // Over HTTP the page fails plainly instead of showing the request as just filed.
+    let mut citizen = app.browser();
+    citizen_login(&mut citizen, Login::default()).await;
+    let page = citizen
+        .get(&format!("/verzoeken/{}", request.reference))
+        .await;
+    assert_eq!(page.status(), StatusCode::INTERNAL_SERVER_ERROR);
+    let mut handler = app.browser();
+    staff_login(&mut handler, "mw-0001", "none").await;
+    assert_eq!(
+        handler.get("/backoffice/verzoeken").await.status(),
+        StatusCode::INTERNAL_SERVER_ERROR
+    );
+    app.finish().await;
+}
+
+db_test!(
+    unknown_stored_word,
+    an_unknown_status_is_an_error_naming_the_request
+);
