@@ -11,9 +11,10 @@ use axum::{
 use crate::{
     AppState,
     http::{
+        errors::failure,
         extractors::{Citizen, Download, Lenient},
         render,
-        support::{attachment, failure},
+        support::attachment,
     },
     transparency,
 };

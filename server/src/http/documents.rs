@@ -6,8 +6,9 @@
 
 use axum::{
     body::Body,
-    extract::{Path, Query, Request, State},
+    extract::{FromRequestParts, Path, Query, Request, State},
     http::StatusCode,
+    http::request::Parts,
     response::{IntoResponse, Response},
 };
 use types::{LetterKind, OversightTable};
@@ -17,9 +18,10 @@ use crate::{
     entities::rights_requests,
     http::{
         citizen::csv_line,
+        errors::failure,
         extractors::{Citizen, Download, PrivacyOfficer, Staff, StaffWith},
         render,
-        support::{attachment, failure},
+        support::attachment,
     },
     oversight::toezicht,
     platform::pdf,
@@ -38,6 +40,13 @@ use app::{
 #[derive(serde::Deserialize, Default)]
 pub struct Language {
     taal: Option<String>,
+}
+
+impl Language {
+    /// The language asked for; Dutch when none or an unknown one.
+    fn locale(&self) -> Locale {
+        Locale::parse(self.taal.as_deref().unwrap_or("nl"))
+    }
 }
 
 fn not_found() -> Response {
@@ -150,14 +159,38 @@ async fn letter_of(
     ))
 }
 
-async fn letter_pdf(letter: Option<LetterView>) -> Response {
-    let Some(letter) = letter else {
-        return not_found();
+/// A letter as PDF, or 404 when the request has no such letter (or is not the viewer's).
+async fn letter_pdf(letter: Result<Option<LetterView>, sea_orm::DbErr>) -> Response {
+    let letter = match letter {
+        Ok(Some(letter)) => letter,
+        Ok(None) => return not_found(),
+        Err(e) => return failure(e),
     };
     let name = format!("{}-{}-{}.pdf", letter.reference, letter.kind, letter.lang);
     match pdf::off_thread(move || pdf::letter(&letter)).await {
         Ok(bytes) => attachment("application/pdf", &name, bytes),
         Err(e) => failure(e),
+    }
+}
+
+/// `…/{reference}/brief/{besluit|verlenging}.pdf`: which request and which letter; any other
+/// file name is 404.
+pub struct LetterFile {
+    reference: String,
+    kind: LetterKind,
+}
+
+impl<S: Send + Sync> FromRequestParts<S> for LetterFile {
+    type Rejection = Response;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        let Path((reference, file)) = Path::<(String, String)>::from_request_parts(parts, state)
+            .await
+            .map_err(|_| not_found())?;
+        match file.strip_suffix(".pdf").and_then(LetterKind::parse) {
+            Some(kind) => Ok(Self { reference, kind }),
+            None => Err(not_found()),
+        }
     }
 }
 
@@ -189,7 +222,7 @@ pub async fn answer_pdf(
 ) -> Response {
     let citizen_id = citizen.id;
     let visibility = citizen.visibility;
-    let l = Locale::parse(language.taal.as_deref().unwrap_or("nl"));
+    let l = language.locale();
     match answer_for_citizen(&state, citizen_id, visibility, &reference).await {
         Ok(Some(answer)) => match pdf::off_thread(move || pdf::answer(&answer, l)).await {
             Ok(bytes) => attachment(
@@ -204,55 +237,45 @@ pub async fn answer_pdf(
     }
 }
 
-/// `GET /verzoeken/{reference}/{besluit|verlenging}.pdf?taal=`: a letter as PDF, for the
-/// citizen; the same path under `/backoffice` for staff who may read requests.
+/// `GET /verzoeken/{reference}/brief/{besluit|verlenging}.pdf?taal=`: a letter as PDF, for the
+/// citizen who filed the request.
 pub async fn letter_download(
     State(state): State<AppState>,
     Download(citizen): Download<Citizen>,
-    Path((reference, file)): Path<(String, String)>,
+    letter: LetterFile,
     Query(language): Query<Language>,
 ) -> Response {
-    let Some(kind) = file.strip_suffix(".pdf").and_then(LetterKind::parse) else {
-        return not_found();
-    };
-    let citizen_id = citizen.id;
-    let l = Locale::parse(language.taal.as_deref().unwrap_or("nl"));
-    match letter_for_citizen(&state, citizen_id, &reference, kind, l).await {
-        Ok(letter) => letter_pdf(letter).await,
-        Err(e) => failure(e),
-    }
+    let l = language.locale();
+    letter_pdf(letter_for_citizen(&state, citizen.id, &letter.reference, letter.kind, l).await)
+        .await
 }
 
-/// `GET /backoffice/verzoeken/{reference}/{besluit|verlenging}.pdf?taal=`: a letter for staff.
+/// `GET /backoffice/verzoeken/{reference}/brief/{besluit|verlenging}.pdf?taal=`: the same letter,
+/// for staff who may read requests (the download is in the citizen's "who used my data").
 pub async fn staff_letter_download(
     State(state): State<AppState>,
     Download(Staff(staff)): Download<Staff>,
-    Path((reference, file)): Path<(String, String)>,
+    letter: LetterFile,
     Query(language): Query<Language>,
 ) -> Response {
-    let Some(kind) = file.strip_suffix(".pdf").and_then(LetterKind::parse) else {
-        return not_found();
-    };
-    let l = Locale::parse(language.taal.as_deref().unwrap_or("nl"));
-    let letter = async {
-        let Some(request) = requests::for_staff_documents(
+    let l = language.locale();
+    let found = async {
+        let now = chrono::Utc::now();
+        match requests::for_staff_documents(
             &state.db,
             &state.settings,
             &staff,
-            &reference,
-            chrono::Utc::now(),
+            &letter.reference,
+            now,
         )
         .await?
-        else {
-            return Ok(None);
-        };
-        letter_of(&state, &request, kind, l).await
+        {
+            Some(request) => letter_of(&state, &request, letter.kind, l).await,
+            None => Ok(None),
+        }
     }
     .await;
-    match letter {
-        Ok(letter) => letter_pdf(letter).await,
-        Err(e) => failure(e),
-    }
+    letter_pdf(found).await
 }
 
 /// `GET /backoffice/toezicht/csv/{table}`: one table of the oversight view, as on screen.

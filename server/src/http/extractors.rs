@@ -53,7 +53,7 @@ impl IntoResponse for Denied {
         if !self.page {
             return match self.found {
                 Found::StaffWithoutRole => StatusCode::FORBIDDEN.into_response(),
-                _ => support::not_logged_in(),
+                _ => super::errors::not_logged_in(),
             };
         }
         let to = match self.found {
@@ -66,29 +66,37 @@ impl IntoResponse for Denied {
     }
 }
 
-async fn principal<S: Send + Sync>(parts: &mut Parts, state: &S) -> (Option<Principal>, bool) {
-    let session = PortalSession::from_request_parts(parts, state).await.ok();
-    let principal = match session {
-        Some(session) => session.principal().await,
-        None => None,
+/// The principal of this request, if `pick` accepts it; otherwise the refusal that fits who was
+/// there instead.
+async fn require<S, T>(
+    parts: &mut Parts,
+    state: &S,
+    pick: impl FnOnce(&AppState, Principal) -> Option<T>,
+) -> Result<T, Denied>
+where
+    S: Send + Sync,
+    AppState: FromRef<S>,
+{
+    let app = AppState::from_ref(state);
+    let principal = match PortalSession::from_request_parts(parts, state).await {
+        Ok(session) => session.principal().await,
+        Err(_) => None,
     };
-    let page = matches!(parts.method, Method::GET | Method::HEAD);
-    (principal, page)
-}
-
-fn denied(parts: &Parts, state: &AppState, found: Found, page: bool) -> Denied {
-    Denied {
-        found,
-        page,
-        had_cookie: support::cookie(&parts.headers, state.settings.session_cookie_name()).is_some(),
-    }
-}
-
-fn found(principal: Option<&Principal>) -> Found {
-    match principal {
+    let found = match &principal {
         None => Found::Nobody,
         Some(Principal::Citizen { .. }) => Found::Citizen,
         Some(Principal::Staff { .. }) => Found::Staff,
+    };
+    principal
+        .and_then(|p| pick(&app, p))
+        .ok_or_else(|| denied(parts, &app, found))
+}
+
+fn denied(parts: &Parts, state: &AppState, found: Found) -> Denied {
+    Denied {
+        found,
+        page: matches!(parts.method, Method::GET | Method::HEAD),
+        had_cookie: support::cookie(&parts.headers, state.settings.session_cookie_name()).is_some(),
     }
 }
 
@@ -111,18 +119,17 @@ where
     type Rejection = Denied;
 
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
-        let app = AppState::from_ref(state);
-        let (principal, page) = principal(parts, state).await;
-        match principal {
-            Some(Principal::Citizen {
+        require(parts, state, |app, principal| match principal {
+            Principal::Citizen {
                 citizen_id, level, ..
-            }) => Ok(Self {
+            } => Some(Self {
                 id: citizen_id,
                 level,
                 visibility: Visibility::at(&app.settings, level),
             }),
-            other => Err(denied(parts, &app, found(other.as_ref()), page)),
-        }
+            Principal::Staff { .. } => None,
+        })
+        .await
     }
 }
 
@@ -138,17 +145,16 @@ where
     type Rejection = Denied;
 
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
-        let app = AppState::from_ref(state);
-        let (principal, page) = principal(parts, state).await;
-        match principal {
-            Some(Principal::Staff {
+        require(parts, state, |_, principal| match principal {
+            Principal::Staff {
                 staff_id, roles, ..
-            }) => Ok(Self(StaffActor {
+            } => Some(Self(StaffActor {
                 id: staff_id,
                 roles,
             })),
-            other => Err(denied(parts, &app, found(other.as_ref()), page)),
-        }
+            Principal::Citizen { .. } => None,
+        })
+        .await
     }
 }
 
@@ -191,9 +197,11 @@ where
         if staff.roles.contains(&R::ROLE) {
             Ok(Self(staff, PhantomData))
         } else {
-            let app = AppState::from_ref(state);
-            let page = matches!(parts.method, Method::GET | Method::HEAD);
-            Err(denied(parts, &app, Found::StaffWithoutRole, page))
+            Err(denied(
+                parts,
+                &AppState::from_ref(state),
+                Found::StaffWithoutRole,
+            ))
         }
     }
 }

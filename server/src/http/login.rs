@@ -202,7 +202,7 @@ pub struct ExtendForm {
 /// `POST /sessie/verlengen`: any request extends the session; this one just returns.
 pub async fn extend(session: PortalSession, Form(form): Form<ExtendForm>) -> Response {
     if session.principal().await.is_none() {
-        return support::not_logged_in();
+        return super::errors::not_logged_in();
     }
     Redirect::to(&support::local_path(form.terug.as_deref())).into_response()
 }

@@ -4,6 +4,7 @@ pub mod assets;
 mod backoffice;
 mod citizen;
 pub(crate) mod documents;
+pub mod errors;
 pub mod extractors;
 mod login;
 mod render;

@@ -17,10 +17,11 @@ use types::{Action, Kind, Notice, RefusalGround};
 use crate::{
     AppState,
     http::{
+        errors::failure,
         extractors::{Citizen, Lenient, Staff},
         render,
         session::PortalSession,
-        support::{failure, locale},
+        support::locale,
     },
     rights::requests::{self, Command, ItemDecision, RequestError},
 };

@@ -11,11 +11,7 @@ use axum::{
 
 use crate::{
     AppState,
-    http::{
-        extractors::Citizen,
-        render,
-        support::{self, failure},
-    },
+    http::{errors::failure, extractors::Citizen, render, support},
     identity::contacts::{self, Confirmation, EmailAddress},
 };
 

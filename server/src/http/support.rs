@@ -61,7 +61,6 @@ pub fn local_path(candidate: Option<&str>) -> String {
     }
 }
 
-/// Where a form without a (live) session goes.
 /// A download: `body` with its type and the file name the browser saves it as.
 pub fn attachment(content_type: &'static str, name: &str, body: impl IntoResponse) -> Response {
     (
@@ -73,20 +72,6 @@ pub fn attachment(content_type: &'static str, name: &str, body: impl IntoRespons
             ),
         ],
         body,
-    )
-        .into_response()
-}
-
-pub fn not_logged_in() -> Response {
-    Redirect::to("/?verlopen=1").into_response()
-}
-
-/// A failed store behind a form: logged, and a plain answer that nothing changed.
-pub fn failure(e: impl std::fmt::Display) -> Response {
-    tracing::error!(error = %e, "storing a form failed");
-    (
-        StatusCode::INTERNAL_SERVER_ERROR,
-        "Er ging iets mis. Er is niets veranderd. Probeer het later opnieuw.",
     )
         .into_response()
 }

@@ -105,19 +105,13 @@ pub async fn withdraw(
 ) -> Result<(), RequestError> {
     let txn = db.begin().await?;
     let request = by_reference_for_citizen(&txn, citizen_id, reference).await?;
-    let from = request.status;
-    let to = workflow::check(from, Action::Withdraw, &Actor::Requester, &Facts::default())?;
-    move_to(&txn, &request, to, now, |u| u).await?;
-    append_event(
+    step(
         &txn,
-        request.id,
-        now,
+        &request,
         &Actor::Requester,
         Action::Withdraw,
-        from,
-        to,
-        None,
-        false,
+        &Facts::default(),
+        now,
     )
     .await?;
     audit::append(
@@ -151,23 +145,13 @@ pub async fn citizen_message(
         return Err(Refusal::WrongStatus.into());
     }
     if from == Status::AwaitingCitizen {
-        let to = workflow::check(
-            from,
-            Action::CitizenReplies,
-            &Actor::Requester,
-            &Facts::default(),
-        )?;
-        move_to(&txn, &request, to, now, |u| u).await?;
-        append_event(
+        step(
             &txn,
-            request.id,
-            now,
+            &request,
             &Actor::Requester,
             Action::CitizenReplies,
-            from,
-            to,
-            None,
-            false,
+            &Facts::default(),
+            now,
         )
         .await?;
     }

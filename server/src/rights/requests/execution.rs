@@ -52,27 +52,16 @@ pub(super) async fn execute(
                         .await?;
                 }
                 if connected {
-                    request_tasks::ActiveModel {
-                        request_id: Set(request.id),
-                        kind: Set(TaskKind::Source),
-                        source_system_id: Set(Some(record.source_system_id)),
-                        recipient: Set(None),
-                        action: Set(action),
-                        record_id: Set(Some(record.id)),
-                        payload: Set(serde_json::json!({
-                            "source_record_id": record.source_record_id,
-                            "new_value": item.proposed_value,
-                            "reference": request.reference,
-                        })
-                        .to_string()),
-                        status: Set(TaskStatus::Open),
-                        reason: Set(None),
-                        created_at: Set(now),
-                        done_at: Set(None),
-                        ..Default::default()
-                    }
-                    .insert(txn)
-                    .await?;
+                    let payload = serde_json::json!({
+                        "source_record_id": record.source_record_id,
+                        "new_value": item.proposed_value,
+                        "reference": request.reference,
+                    });
+                    let target = TaskTarget::Source {
+                        source_system_id: record.source_system_id,
+                        record_id: record.id,
+                    };
+                    open_task(txn, request.id, target, action, &payload, now).await?;
                     Outcome::SentToSource
                 } else {
                     apply_to_record(
@@ -111,26 +100,66 @@ pub(super) async fn execute(
             }
         }
         for recipient in recipients {
-            request_tasks::ActiveModel {
-                request_id: Set(request.id),
-                kind: Set(TaskKind::Art19),
-                source_system_id: Set(None),
-                recipient: Set(Some(recipient)),
-                action: Set(kind
-                    .and_then(Kind::task_action)
-                    .unwrap_or(TaskAction::Restrict)),
-                record_id: Set(None),
-                payload: Set("{}".to_owned()),
-                status: Set(TaskStatus::Open),
-                reason: Set(None),
-                created_at: Set(now),
-                done_at: Set(None),
-                ..Default::default()
-            }
-            .insert(txn)
-            .await?;
+            let action = kind
+                .and_then(Kind::task_action)
+                .unwrap_or(TaskAction::Restrict);
+            let target = TaskTarget::Recipient(recipient);
+            open_task(txn, request.id, target, action, &serde_json::json!({}), now).await?;
         }
     }
+    Ok(())
+}
+
+/// Who a task is for.
+enum TaskTarget {
+    /// A connected source system, to change one of its records.
+    Source {
+        /// The source system.
+        source_system_id: i64,
+        /// The record in Inzage's copy.
+        record_id: i64,
+    },
+    /// A recipient of the data, to be told (Art. 19).
+    Recipient(String),
+}
+
+/// Opens a task for `target` in the transaction of the step that makes it.
+async fn open_task(
+    txn: &DatabaseTransaction,
+    request_id: i64,
+    target: TaskTarget,
+    action: TaskAction,
+    payload: &serde_json::Value,
+    now: DateTime<Utc>,
+) -> Result<(), DbErr> {
+    let (kind, source_system_id, record_id, recipient) = match target {
+        TaskTarget::Source {
+            source_system_id,
+            record_id,
+        } => (
+            TaskKind::Source,
+            Some(source_system_id),
+            Some(record_id),
+            None,
+        ),
+        TaskTarget::Recipient(name) => (TaskKind::Art19, None, None, Some(name)),
+    };
+    request_tasks::ActiveModel {
+        request_id: Set(request_id),
+        kind: Set(kind),
+        source_system_id: Set(source_system_id),
+        recipient: Set(recipient),
+        action: Set(action),
+        record_id: Set(record_id),
+        payload: Set(payload.to_string()),
+        status: Set(TaskStatus::Open),
+        reason: Set(None),
+        created_at: Set(now),
+        done_at: Set(None),
+        ..Default::default()
+    }
+    .insert(txn)
+    .await?;
     Ok(())
 }
 
@@ -187,24 +216,21 @@ pub(super) async fn complete_if_done(
     else {
         return Ok(());
     };
-    let from = request.status;
     let facts = facts(txn, &request, None, deadlines::received_on(now)).await?;
-    let Ok(to) = workflow::check(from, Action::FinishTasks, &Actor::System, &facts) else {
-        return Ok(());
-    };
-    move_to(txn, &request, to, now, |u| u).await?;
-    append_event(
+    // Tasks still open (or not executing at all): nothing to complete yet.
+    match step(
         txn,
-        request.id,
-        now,
+        &request,
         &Actor::System,
         Action::FinishTasks,
-        from,
-        to,
-        None,
-        false,
+        &facts,
+        now,
     )
-    .await?;
+    .await
+    {
+        Err(RequestError::Refused(_)) => return Ok(()),
+        other => other?,
+    };
     if let Some(r) = RequestReference::parse(&request.reference) {
         mail::notify_citizen(
             txn,

@@ -174,6 +174,24 @@ pub(super) async fn detail(
     })
 }
 
+/// One workflow step with nothing else to store: the table decides whether `actor` may take
+/// `action` now, the request moves (optimistically locked) and the timeline says so. Returns the
+/// status it moved to.
+pub(super) async fn step(
+    txn: &DatabaseTransaction,
+    request: &rights_requests::Model,
+    actor: &Actor,
+    action: Action,
+    facts: &Facts,
+    now: DateTime<Utc>,
+) -> Result<Status, RequestError> {
+    let from = request.status;
+    let to = workflow::check(from, action, actor, facts)?;
+    move_to(txn, request, to, now, |u| u).await?;
+    append_event(txn, request.id, now, actor, action, from, to, None, false).await?;
+    Ok(to)
+}
+
 /// Moves the request to `to`, bumping its version; fails as [`RequestError::Stale`] when
 /// someone changed it since it was read. `extra` sets further columns.
 pub(super) async fn move_to(
