@@ -1,16 +1,16 @@
 //! The register of processing activities (Art. 30 AVG), kept by admin tokens only.
 
-use std::collections::HashSet;
-
 use chrono::Utc;
 use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, DatabaseConnection, EntityTrait,
-    IntoActiveModel, QueryFilter, TransactionTrait,
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, DatabaseConnection, DatabaseTransaction,
+    EntityTrait, IntoActiveModel, QueryFilter,
 };
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use super::{BatchSummary, IngestError, Problems, SourceContext, check_size};
+use super::{
+    BatchSummary, IngestError, Kind, Outcome, Problems, SourceContext, check_size, ingest,
+};
 use crate::{
     entities::processing_activities,
     sources::register::{Confidentiality, Domain, LegalBasis},
@@ -76,9 +76,17 @@ pub async fn upsert_activities(
         ));
     }
     check_size(items)?;
-    let mut problems = Problems::default();
-    let mut seen = HashSet::new();
-    for (i, a) in items.iter().enumerate() {
+    ingest(db, Register, items).await
+}
+
+/// The register as a kind of item: keyed by `code`, versioned rather than overwritten.
+struct Register;
+
+impl Kind for Register {
+    type Item = ActivityInput;
+    type Checked = ();
+
+    fn check(&self, i: usize, a: &ActivityInput, problems: &mut Problems) -> Option<()> {
         problems.text(i, "code", &a.code, 100);
         if !a
             .code
@@ -87,9 +95,7 @@ pub async fn upsert_activities(
         {
             problems.add(i, "code", "may only hold a-z, 0-9 and '-'");
         }
-        if !seen.insert(a.code.clone()) {
-            problems.add(i, "code", "appears twice in this batch");
-        }
+        problems.once(i, "code", &a.code);
         problems.text(i, "name", &a.name, 200);
         problems.text(i, "purpose", &a.purpose, 2000);
         problems.text(i, "legal_basis_text", &a.legal_basis_text, 300);
@@ -98,33 +104,30 @@ pub async fn upsert_activities(
         if a.data_categories.is_empty() {
             problems.add(i, "data_categories", "must name at least one category");
         }
+        Some(())
     }
-    problems.finish()?;
 
-    let txn = db.begin().await?;
-    let mut summary = BatchSummary::default();
-    for a in items {
+    async fn write(
+        &mut self,
+        txn: &DatabaseTransaction,
+        _: usize,
+        a: &ActivityInput,
+        (): (),
+    ) -> Result<Outcome, IngestError> {
         let current = processing_activities::Entity::find()
             .filter(processing_activities::Column::Code.eq(a.code.clone()))
             .filter(processing_activities::Column::IsCurrent.eq(true))
-            .one(&txn)
+            .one(txn)
             .await?;
-        let version = match &current {
-            Some(row) if a.same_as(row) => {
-                summary.unchanged += 1;
-                continue;
-            }
+        let (outcome, version) = match &current {
+            Some(row) if a.same_as(row) => return Ok(Outcome::Unchanged),
             Some(row) => {
                 let mut old = row.clone().into_active_model();
                 old.is_current = Set(false);
-                old.update(&txn).await?;
-                summary.updated += 1;
-                row.version + 1
+                old.update(txn).await?;
+                (Outcome::Updated, row.version + 1)
             }
-            None => {
-                summary.created += 1;
-                1
-            }
+            None => (Outcome::Created, 1),
         };
         processing_activities::ActiveModel {
             code: Set(a.code.clone()),
@@ -146,9 +149,8 @@ pub async fn upsert_activities(
             valid_from: Set(Utc::now()),
             ..Default::default()
         }
-        .insert(&txn)
+        .insert(txn)
         .await?;
+        Ok(outcome)
     }
-    txn.commit().await?;
-    Ok(summary)
 }

@@ -2,14 +2,16 @@
 
 use chrono::{DateTime, Utc};
 use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, DatabaseConnection, EntityTrait,
-    IntoActiveModel, QueryFilter, TransactionTrait,
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, DatabaseConnection, DatabaseTransaction,
+    EntityTrait, IntoActiveModel, QueryFilter,
 };
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use super::{BatchSummary, IngestError, Problems, SourceContext, check_size};
-use crate::{entities::consents, identity::people, platform::crypto::Vault};
+use super::{
+    BatchSummary, Citizens, IngestError, Kind, Outcome, Problems, SourceContext, check_size, ingest,
+};
+use crate::{entities::consents, identity::Bsn, platform::crypto::Vault};
 
 /// A consent as the source system recorded it.
 #[derive(Clone, Debug, Deserialize, Serialize, ToSchema)]
@@ -40,10 +42,25 @@ pub async fn upsert_consents(
     items: &[ConsentInput],
 ) -> Result<BatchSummary, IngestError> {
     check_size(items)?;
-    let mut problems = Problems::default();
-    let mut subjects = Vec::new();
-    for (i, c) in items.iter().enumerate() {
-        subjects.push(problems.bsn(i, &c.bsn));
+    let kind = Consents {
+        source,
+        citizens: Citizens::new(vault),
+    };
+    ingest(db, kind, items).await
+}
+
+/// Consents as a kind of item.
+struct Consents<'a> {
+    source: &'a SourceContext,
+    citizens: Citizens<'a>,
+}
+
+impl Kind for Consents<'_> {
+    type Item = ConsentInput;
+    type Checked = Bsn;
+
+    fn check(&self, i: usize, c: &ConsentInput, problems: &mut Problems) -> Option<Bsn> {
+        let bsn = problems.bsn(i, &c.bsn);
         problems.text(i, "source_consent_id", &c.source_consent_id, 200);
         problems.text(i, "recipient", &c.recipient, 200);
         problems.text(i, "purpose", &c.purpose, 2000);
@@ -51,19 +68,23 @@ pub async fn upsert_consents(
         if c.withdrawn_at.is_some_and(|w| w < c.given_at) {
             problems.add(i, "withdrawn_at", "is before given_at");
         }
+        bsn
     }
-    problems.finish()?;
-    let txn = db.begin().await?;
-    let mut summary = BatchSummary::default();
-    for (c, bsn) in items.iter().zip(subjects) {
-        let citizen_id =
-            people::find_or_create_citizen(&txn, vault, &bsn.expect("validated"), None).await?;
+
+    async fn write(
+        &mut self,
+        txn: &DatabaseTransaction,
+        _: usize,
+        c: &ConsentInput,
+        bsn: Bsn,
+    ) -> Result<Outcome, IngestError> {
+        let citizen_id = self.citizens.id(txn, &bsn).await?;
         let existing = consents::Entity::find()
-            .filter(consents::Column::SourceSystemId.eq(source.id))
+            .filter(consents::Column::SourceSystemId.eq(self.source.id))
             .filter(consents::Column::SourceConsentId.eq(c.source_consent_id.clone()))
-            .one(&txn)
+            .one(txn)
             .await?;
-        let mut active = match existing {
+        let (outcome, mut active) = match existing {
             Some(row) => {
                 if row.citizen_id == citizen_id
                     && row.recipient == c.recipient
@@ -72,21 +93,19 @@ pub async fn upsert_consents(
                     && row.channel == c.channel
                     && row.withdrawn_at == c.withdrawn_at
                 {
-                    summary.unchanged += 1;
-                    continue;
+                    return Ok(Outcome::Unchanged);
                 }
-                summary.updated += 1;
-                row.into_active_model()
+                (Outcome::Updated, row.into_active_model())
             }
-            None => {
-                summary.created += 1;
+            None => (
+                Outcome::Created,
                 consents::ActiveModel {
-                    source_system_id: Set(source.id),
+                    source_system_id: Set(self.source.id),
                     source_consent_id: Set(c.source_consent_id.clone()),
                     withdrawal_channel: Set(None),
                     ..Default::default()
-                }
-            }
+                },
+            ),
         };
         active.citizen_id = Set(citizen_id);
         active.recipient = Set(c.recipient.clone());
@@ -94,8 +113,7 @@ pub async fn upsert_consents(
         active.given_at = Set(c.given_at);
         active.channel = Set(c.channel.clone());
         active.withdrawn_at = Set(c.withdrawn_at);
-        active.save(&txn).await?;
+        active.save(txn).await?;
+        Ok(outcome)
     }
-    txn.commit().await?;
-    Ok(summary)
 }

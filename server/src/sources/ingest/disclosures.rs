@@ -1,21 +1,22 @@
 //! Disclosures (verstrekkingen), idempotent by the source's disclosure id.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashSet};
 
 use chrono::{DateTime, Utc};
 use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, DatabaseConnection, EntityTrait,
-    IntoActiveModel, QueryFilter, TransactionTrait,
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, DatabaseConnection, DatabaseTransaction,
+    EntityTrait, IntoActiveModel, QueryFilter,
 };
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use super::{
-    BatchSummary, FieldError, IngestError, Problems, SourceContext, check_size, known_activities,
+    BatchSummary, Citizens, FieldError, IngestError, Kind, Outcome, Problems, SourceContext,
+    check_size, ingest, known_activities,
 };
 use crate::{
     entities::{consents, disclosures},
-    identity::people,
+    identity::Bsn,
     platform::crypto::Vault,
     sources::register::LegalBasis,
 };
@@ -61,27 +62,41 @@ pub async fn upsert_disclosures(
 ) -> Result<BatchSummary, IngestError> {
     check_size(items)?;
     let known = known_activities(db).await?;
-    let consent_ids: BTreeMap<String, (i64, i64)> = consents::Entity::find()
+    let consent_ids = consents::Entity::find()
         .filter(consents::Column::SourceSystemId.eq(source.id))
         .all(db)
         .await?
         .into_iter()
         .map(|c| (c.source_consent_id, (c.id, c.citizen_id)))
         .collect();
-    let mut problems = Problems::default();
-    let mut subjects = Vec::new();
-    for (i, d) in items.iter().enumerate() {
-        subjects.push(problems.bsn(i, &d.bsn));
+    let kind = Disclosures {
+        source,
+        known,
+        consent_ids,
+        citizens: Citizens::new(vault),
+    };
+    ingest(db, kind, items).await
+}
+
+/// Disclosures as a kind of item, checked against the register and the source's consents.
+struct Disclosures<'a> {
+    source: &'a SourceContext,
+    known: HashSet<String>,
+    /// The source's consents: its own id to Inzage's id and the citizen who gave it.
+    consent_ids: BTreeMap<String, (i64, i64)>,
+    citizens: Citizens<'a>,
+}
+
+impl Kind for Disclosures<'_> {
+    type Item = DisclosureInput;
+    type Checked = Bsn;
+
+    fn check(&self, i: usize, d: &DisclosureInput, problems: &mut Problems) -> Option<Bsn> {
+        let bsn = problems.bsn(i, &d.bsn);
         problems.text(i, "source_disclosure_id", &d.source_disclosure_id, 200);
         problems.text(i, "recipient_name", &d.recipient_name, 200);
         problems.text(i, "purpose", &d.purpose, 2000);
-        if !known.contains(&d.activity_code) {
-            problems.add(
-                i,
-                "activity_code",
-                "is not a processing activity in the register",
-            );
-        }
+        problems.activity(i, &d.activity_code, &self.known);
         if d.categories.is_empty() {
             problems.add(i, "categories", "must name at least one category");
         }
@@ -91,49 +106,51 @@ pub async fn upsert_disclosures(
             problems.add(i, "recipient_oin", "an OIN has 20 digits");
         }
         if let Some(consent) = &d.consent_id
-            && !consent_ids.contains_key(consent)
+            && !self.consent_ids.contains_key(consent)
         {
             problems.add(i, "consent_id", "is not a consent this source has sent");
         }
+        bsn
     }
-    problems.finish()?;
-    let txn = db.begin().await?;
-    let mut summary = BatchSummary::default();
-    for (i, (d, bsn)) in items.iter().zip(subjects).enumerate() {
-        let citizen_id =
-            people::find_or_create_citizen(&txn, vault, &bsn.expect("validated"), None).await?;
+
+    async fn write(
+        &mut self,
+        txn: &DatabaseTransaction,
+        i: usize,
+        d: &DisclosureInput,
+        bsn: Bsn,
+    ) -> Result<Outcome, IngestError> {
+        let citizen_id = self.citizens.id(txn, &bsn).await?;
         let consent_id = match &d.consent_id {
             Some(key) => {
-                let (id, owner) = consent_ids[key];
+                let (id, owner) = self.consent_ids[key];
+                // Only known once the citizen is: the whole batch is refused and rolled back.
                 if owner != citizen_id {
-                    txn.rollback().await?;
-                    return Err(IngestError::Invalid(vec![FieldError {
-                        pointer: format!("/items/{i}/consent_id"),
-                        detail: "belongs to someone else".to_owned(),
-                    }]));
+                    return Err(IngestError::Invalid(vec![FieldError::at(
+                        i,
+                        "consent_id",
+                        "belongs to someone else",
+                    )]));
                 }
                 Some(id)
             }
             None => None,
         };
         let existing = disclosures::Entity::find()
-            .filter(disclosures::Column::SourceSystemId.eq(source.id))
+            .filter(disclosures::Column::SourceSystemId.eq(self.source.id))
             .filter(disclosures::Column::SourceDisclosureId.eq(d.source_disclosure_id.clone()))
-            .one(&txn)
+            .one(txn)
             .await?;
-        let mut active = match existing {
-            Some(row) => {
-                summary.updated += 1;
-                row.into_active_model()
-            }
-            None => {
-                summary.created += 1;
+        let (outcome, mut active) = match existing {
+            Some(row) => (Outcome::Updated, row.into_active_model()),
+            None => (
+                Outcome::Created,
                 disclosures::ActiveModel {
-                    source_system_id: Set(source.id),
+                    source_system_id: Set(self.source.id),
                     source_disclosure_id: Set(d.source_disclosure_id.clone()),
                     ..Default::default()
-                }
-            }
+                },
+            ),
         };
         active.citizen_id = Set(citizen_id);
         active.activity_code = Set(d.activity_code.clone());
@@ -145,8 +162,7 @@ pub async fn upsert_disclosures(
         active.legal_basis_text = Set(d.legal_basis_text.clone());
         active.consent_id = Set(consent_id);
         active.disclosed_at = Set(d.disclosed_at);
-        active.save(&txn).await?;
+        active.save(txn).await?;
+        Ok(outcome)
     }
-    txn.commit().await?;
-    Ok(summary)
 }

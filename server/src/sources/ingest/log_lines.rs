@@ -1,15 +1,20 @@
 //! Lines of the Logboek Dataverwerkingen, kept once per trace and span.
 
+use std::collections::HashSet;
+
 use chrono::{DateTime, Utc};
 use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter,
-    TransactionTrait,
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, DatabaseConnection, DatabaseTransaction,
+    EntityTrait, QueryFilter,
 };
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use super::{BatchSummary, IngestError, Problems, SourceContext, check_size, known_activities};
-use crate::{entities::processing_log_lines, platform::crypto::Vault};
+use super::{
+    BatchSummary, IngestError, Kind, Outcome, Problems, SourceContext, check_size, ingest,
+    known_activities,
+};
+use crate::{entities::processing_log_lines, identity::Bsn, platform::crypto::Vault};
 
 /// A line of the Logboek Dataverwerkingen.
 #[derive(Clone, Debug, Deserialize, Serialize, ToSchema)]
@@ -53,11 +58,28 @@ pub async fn record_log_lines(
     items: &[LogLineInput],
 ) -> Result<BatchSummary, IngestError> {
     check_size(items)?;
-    let known = known_activities(db).await?;
-    let mut problems = Problems::default();
-    let mut subjects = Vec::new();
-    for (i, l) in items.iter().enumerate() {
-        subjects.push(problems.bsn(i, &l.bsn));
+    let kind = LogLines {
+        source,
+        vault,
+        known: known_activities(db).await?,
+    };
+    ingest(db, kind, items).await
+}
+
+/// Log lines as a kind of item, checked against the register. A line names its citizen only by
+/// the keyed pseudonym, so no citizen is looked up.
+struct LogLines<'a> {
+    source: &'a SourceContext,
+    vault: &'a Vault,
+    known: HashSet<String>,
+}
+
+impl Kind for LogLines<'_> {
+    type Item = LogLineInput;
+    type Checked = Bsn;
+
+    fn check(&self, i: usize, l: &LogLineInput, problems: &mut Problems) -> Option<Bsn> {
+        let bsn = problems.bsn(i, &l.bsn);
         if !is_hex(&l.trace_id, 32) {
             problems.add(i, "trace_id", "must be 32 lower-case hex digits");
         }
@@ -73,29 +95,27 @@ pub async fn record_log_lines(
         if l.end_time < l.start_time {
             problems.add(i, "end_time", "is before start_time");
         }
-        if !known.contains(&l.activity_code) {
-            problems.add(
-                i,
-                "activity_code",
-                "is not a processing activity in the register",
-            );
-        }
+        problems.activity(i, &l.activity_code, &self.known);
         problems.text(i, "name", &l.name, 200);
         problems.text(i, "processor", &l.processor, 200);
+        bsn
     }
-    problems.finish()?;
-    let txn = db.begin().await?;
-    let mut summary = BatchSummary::default();
-    for (l, bsn) in items.iter().zip(subjects) {
+
+    async fn write(
+        &mut self,
+        txn: &DatabaseTransaction,
+        _: usize,
+        l: &LogLineInput,
+        bsn: Bsn,
+    ) -> Result<Outcome, IngestError> {
         let exists = processing_log_lines::Entity::find()
             .filter(processing_log_lines::Column::TraceId.eq(l.trace_id.clone()))
             .filter(processing_log_lines::Column::SpanId.eq(l.span_id.clone()))
-            .one(&txn)
+            .one(txn)
             .await?
             .is_some();
         if exists {
-            summary.unchanged += 1;
-            continue;
+            return Ok(Outcome::Unchanged);
         }
         processing_log_lines::ActiveModel {
             trace_id: Set(l.trace_id.clone()),
@@ -106,15 +126,13 @@ pub async fn record_log_lines(
             start_time: Set(l.start_time),
             end_time: Set(l.end_time),
             activity_code: Set(l.activity_code.clone()),
-            subject_pseudonym: Set(vault.pseudonym(&bsn.expect("validated"))),
-            source_system_id: Set(Some(source.id)),
+            subject_pseudonym: Set(self.vault.pseudonym(&bsn)),
+            source_system_id: Set(Some(self.source.id)),
             processor: Set(l.processor.clone()),
             ..Default::default()
         }
-        .insert(&txn)
+        .insert(txn)
         .await?;
-        summary.created += 1;
+        Ok(Outcome::Created)
     }
-    txn.commit().await?;
-    Ok(summary)
 }

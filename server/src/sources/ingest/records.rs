@@ -1,19 +1,22 @@
 //! Personal data records, idempotent by the source's record id, with their history.
 
-use std::collections::{BTreeMap, HashSet};
+use std::collections::HashSet;
 
 use chrono::{DateTime, NaiveDate, Utc};
 use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, DatabaseConnection, EntityTrait,
-    IntoActiveModel, QueryFilter, TransactionTrait,
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, DatabaseConnection, DatabaseTransaction,
+    EntityTrait, IntoActiveModel, QueryFilter,
 };
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use super::{BatchSummary, IngestError, Problems, SourceContext, check_size, known_activities};
+use super::{
+    BatchSummary, Citizens, IngestError, Kind, Outcome, Problems, SourceContext, check_size,
+    ingest, known_activities,
+};
 use crate::{
     entities::{personal_data_records, record_history},
-    identity::people,
+    identity::Bsn,
     platform::crypto::Vault,
 };
 
@@ -53,49 +56,54 @@ pub async fn upsert_records(
     items: &[RecordInput],
 ) -> Result<BatchSummary, IngestError> {
     check_size(items)?;
-    let known = known_activities(db).await?;
-    let mut problems = Problems::default();
-    let mut subjects = Vec::with_capacity(items.len());
-    let mut seen = HashSet::new();
-    for (i, r) in items.iter().enumerate() {
-        subjects.push(problems.bsn(i, &r.bsn));
+    let kind = Records {
+        source,
+        known: known_activities(db).await?,
+        citizens: Citizens::new(vault),
+        now: Utc::now(),
+    };
+    ingest(db, kind, items).await
+}
+
+/// Records as a kind of item, checked against the register.
+struct Records<'a> {
+    source: &'a SourceContext,
+    known: HashSet<String>,
+    citizens: Citizens<'a>,
+    /// When the batch came in: every record and history line it writes carries it.
+    now: DateTime<Utc>,
+}
+
+impl Kind for Records<'_> {
+    type Item = RecordInput;
+    type Checked = Bsn;
+
+    fn check(&self, i: usize, r: &RecordInput, problems: &mut Problems) -> Option<Bsn> {
+        let bsn = problems.bsn(i, &r.bsn);
         problems.text(i, "source_record_id", &r.source_record_id, 200);
-        if !seen.insert(r.source_record_id.clone()) {
-            problems.add(i, "source_record_id", "appears twice in this batch");
-        }
-        if !known.contains(&r.activity_code) {
-            problems.add(
-                i,
-                "activity_code",
-                "is not a processing activity in the register",
-            );
-        }
+        problems.once(i, "source_record_id", &r.source_record_id);
+        problems.activity(i, &r.activity_code, &self.known);
         problems.text(i, "category", &r.category, 200);
         problems.text(i, "label", &r.label, 200);
         problems.text(i, "value", &r.value, 10_000);
         problems.text(i, "recorded_by", &r.recorded_by, 200);
+        bsn
     }
-    problems.finish()?;
 
-    let txn = db.begin().await?;
-    let mut citizens: BTreeMap<String, i64> = BTreeMap::new();
-    let mut summary = BatchSummary::default();
-    let now = Utc::now();
-    for (r, bsn) in items.iter().zip(subjects) {
-        let bsn = bsn.expect("validated above");
-        let citizen_id = match citizens.get(bsn.expose()) {
-            Some(id) => *id,
-            None => {
-                let id = people::find_or_create_citizen(&txn, vault, &bsn, None).await?;
-                citizens.insert(bsn.expose().to_owned(), id);
-                id
-            }
-        };
+    async fn write(
+        &mut self,
+        txn: &DatabaseTransaction,
+        _: usize,
+        r: &RecordInput,
+        bsn: Bsn,
+    ) -> Result<Outcome, IngestError> {
+        let citizen_id = self.citizens.id(txn, &bsn).await?;
         let existing = personal_data_records::Entity::find()
-            .filter(personal_data_records::Column::SourceSystemId.eq(source.id))
+            .filter(personal_data_records::Column::SourceSystemId.eq(self.source.id))
             .filter(personal_data_records::Column::SourceRecordId.eq(r.source_record_id.clone()))
-            .one(&txn)
+            .one(txn)
             .await?;
+        let now = self.now;
         match existing {
             Some(row)
                 if row.citizen_id == citizen_id
@@ -108,7 +116,7 @@ pub async fn upsert_records(
                     && row.special_category == r.special_category
                     && row.retention_until == r.retention_until =>
             {
-                summary.unchanged += 1;
+                Ok(Outcome::Unchanged)
             }
             Some(row) => {
                 if row.value != r.value {
@@ -116,11 +124,11 @@ pub async fn upsert_records(
                         record_id: Set(row.id),
                         old_value: Set(Some(row.value.clone())),
                         new_value: Set(Some(r.value.clone())),
-                        cause: Set(format!("bron:{}", source.name)),
+                        cause: Set(format!("bron:{}", self.source.name)),
                         changed_at: Set(now),
                         ..Default::default()
                     }
-                    .insert(&txn)
+                    .insert(txn)
                     .await?;
                 }
                 let mut active = row.into_active_model();
@@ -134,13 +142,13 @@ pub async fn upsert_records(
                 active.special_category = Set(r.special_category);
                 active.retention_until = Set(r.retention_until);
                 active.updated_at = Set(now);
-                active.update(&txn).await?;
-                summary.updated += 1;
+                active.update(txn).await?;
+                Ok(Outcome::Updated)
             }
             None => {
                 personal_data_records::ActiveModel {
                     citizen_id: Set(citizen_id),
-                    source_system_id: Set(source.id),
+                    source_system_id: Set(self.source.id),
                     source_record_id: Set(r.source_record_id.clone()),
                     activity_code: Set(r.activity_code.clone()),
                     category: Set(r.category.clone()),
@@ -154,12 +162,10 @@ pub async fn upsert_records(
                     updated_at: Set(now),
                     ..Default::default()
                 }
-                .insert(&txn)
+                .insert(txn)
                 .await?;
-                summary.created += 1;
+                Ok(Outcome::Created)
             }
         }
     }
-    txn.commit().await?;
-    Ok(summary)
 }

@@ -1,15 +1,20 @@
 //! Staff views: which of a source's staff opened a citizen's file, kept once per view.
 
+use std::collections::HashSet;
+
 use chrono::{DateTime, Utc};
 use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter,
-    TransactionTrait,
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, DatabaseConnection, DatabaseTransaction,
+    EntityTrait, QueryFilter,
 };
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use super::{BatchSummary, IngestError, Problems, SourceContext, check_size, known_activities};
-use crate::{entities::staff_views, identity::people, platform::crypto::Vault};
+use super::{
+    BatchSummary, Citizens, IngestError, Kind, Outcome, Problems, SourceContext, check_size,
+    ingest, known_activities,
+};
+use crate::{entities::staff_views, identity::Bsn, platform::crypto::Vault};
 
 /// A source system's report that one of its staff opened a citizen's file.
 #[derive(Clone, Debug, Deserialize, Serialize, ToSchema)]
@@ -39,11 +44,27 @@ pub async fn record_staff_views(
     items: &[StaffViewInput],
 ) -> Result<BatchSummary, IngestError> {
     check_size(items)?;
-    let known = known_activities(db).await?;
-    let mut problems = Problems::default();
-    let mut subjects = Vec::new();
-    for (i, v) in items.iter().enumerate() {
-        subjects.push(problems.bsn(i, &v.bsn));
+    let kind = StaffViews {
+        source,
+        known: known_activities(db).await?,
+        citizens: Citizens::new(vault),
+    };
+    ingest(db, kind, items).await
+}
+
+/// Staff views as a kind of item, checked against the register.
+struct StaffViews<'a> {
+    source: &'a SourceContext,
+    known: HashSet<String>,
+    citizens: Citizens<'a>,
+}
+
+impl Kind for StaffViews<'_> {
+    type Item = StaffViewInput;
+    type Checked = Bsn;
+
+    fn check(&self, i: usize, v: &StaffViewInput, problems: &mut Problems) -> Option<Bsn> {
+        let bsn = problems.bsn(i, &v.bsn);
         problems.text(i, "source_view_id", &v.source_view_id, 128);
         problems.text(i, "staff", &v.staff, 128);
         if v.case_reference
@@ -52,32 +73,30 @@ pub async fn record_staff_views(
         {
             problems.add(i, "case_reference", "is longer than 128 characters");
         }
-        if !known.contains(&v.activity_code) {
-            problems.add(
-                i,
-                "activity_code",
-                "is not a processing activity in the register",
-            );
-        }
+        problems.activity(i, &v.activity_code, &self.known);
+        bsn
     }
-    problems.finish()?;
-    let txn = db.begin().await?;
-    let mut summary = BatchSummary::default();
-    for (v, bsn) in items.iter().zip(subjects) {
+
+    async fn write(
+        &mut self,
+        txn: &DatabaseTransaction,
+        _: usize,
+        v: &StaffViewInput,
+        bsn: Bsn,
+    ) -> Result<Outcome, IngestError> {
         let exists = staff_views::Entity::find()
-            .filter(staff_views::Column::SourceSystemId.eq(source.id))
+            .filter(staff_views::Column::SourceSystemId.eq(self.source.id))
             .filter(staff_views::Column::SourceViewId.eq(v.source_view_id.clone()))
-            .one(&txn)
+            .one(txn)
             .await?
             .is_some();
         if exists {
-            summary.unchanged += 1;
-            continue;
+            return Ok(Outcome::Unchanged);
         }
-        let citizen_id =
-            people::find_or_create_citizen(&txn, vault, &bsn.expect("validated"), None).await?;
+        // Looked up only for a new view: a view sent again finds (or makes) no citizen.
+        let citizen_id = self.citizens.id(txn, &bsn).await?;
         staff_views::ActiveModel {
-            source_system_id: Set(source.id),
+            source_system_id: Set(self.source.id),
             source_view_id: Set(v.source_view_id.clone()),
             citizen_id: Set(citizen_id),
             staff_ref: Set(v.staff.trim().to_owned()),
@@ -91,10 +110,8 @@ pub async fn record_staff_views(
                 .map(str::to_owned)),
             ..Default::default()
         }
-        .insert(&txn)
+        .insert(txn)
         .await?;
-        summary.created += 1;
+        Ok(Outcome::Created)
     }
-    txn.commit().await?;
-    Ok(summary)
 }
