@@ -11,7 +11,7 @@ use axum::{
     routing::{get, post, put},
 };
 use chrono::Utc;
-use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter};
 use serde::{Deserialize, Serialize, de::DeserializeOwned};
 use types::{TaskAction, TaskStatus};
 use utoipa::{OpenApi, ToSchema};
@@ -19,7 +19,7 @@ use utoipa::{OpenApi, ToSchema};
 use crate::{
     AppState,
     entities::{source_systems, source_tokens},
-    platform::crypto::sha256_hex,
+    platform::crypto::{Vault, sha256_hex},
     sources::ingest::{
         self, ActivityInput, BatchSummary, ConsentInput, DisclosureInput, FieldError, IngestError,
         LogLineInput, RecordInput, SourceContext, StaffViewInput,
@@ -233,79 +233,70 @@ fn parse<T: DeserializeOwned>(body: &Bytes) -> Result<Vec<T>, IngestError> {
         })
 }
 
+/// What a batch endpoint answers: what the batch changed, or the problem.
+type Accepted = Result<Json<BatchSummary>, IngestError>;
+
+/// What every batch endpoint does: parses the body into a batch, naming the field that does not
+/// fit, and hands its items, with the calling source, to `ingest`, which checks and writes them
+/// all or nothing.
+async fn accept<T: DeserializeOwned>(
+    State(state): State<AppState>,
+    Source(source): Source,
+    body: Bytes,
+    ingest: impl AsyncFnOnce(
+        &DatabaseConnection,
+        &Vault,
+        &SourceContext,
+        &[T],
+    ) -> Result<BatchSummary, IngestError>,
+) -> Accepted {
+    let items: Vec<T> = parse(&body)?;
+    Ok(Json(
+        ingest(&state.db, &state.vault, &source, &items).await?,
+    ))
+}
+
 /// Upserts register entries (admin tokens only).
 #[utoipa::path(put, path = "/api/v1/activities", request_body = inline(Batch<ActivityInput>),
     responses((status = 200, body = BatchSummary), (status = 401, body = Problem), (status = 403, body = Problem), (status = 422, body = Problem)),
     security(("bearer" = [])))]
-async fn put_activities(
-    State(state): State<AppState>,
-    Source(source): Source,
-    body: Bytes,
-) -> Result<Json<BatchSummary>, IngestError> {
-    let items: Vec<ActivityInput> = parse(&body)?;
-    Ok(Json(
-        ingest::upsert_activities(&state.db, &source, &items).await?,
-    ))
+async fn put_activities(state: State<AppState>, source: Source, body: Bytes) -> Accepted {
+    accept(state, source, body, async |db, _, source, items| {
+        ingest::upsert_activities(db, source, items).await
+    })
+    .await
 }
 
 /// Upserts personal data records, idempotent by `source_record_id`.
 #[utoipa::path(post, path = "/api/v1/records", request_body = inline(Batch<RecordInput>),
     responses((status = 200, body = BatchSummary), (status = 401, body = Problem), (status = 422, body = Problem)),
     security(("bearer" = [])))]
-async fn post_records(
-    State(state): State<AppState>,
-    Source(source): Source,
-    body: Bytes,
-) -> Result<Json<BatchSummary>, IngestError> {
-    let items: Vec<RecordInput> = parse(&body)?;
-    Ok(Json(
-        ingest::upsert_records(&state.db, &state.vault, &source, &items).await?,
-    ))
+async fn post_records(state: State<AppState>, source: Source, body: Bytes) -> Accepted {
+    accept(state, source, body, ingest::upsert_records).await
 }
 
 /// Upserts consents, idempotent by `source_consent_id`.
 #[utoipa::path(post, path = "/api/v1/consents", request_body = inline(Batch<ConsentInput>),
     responses((status = 200, body = BatchSummary), (status = 401, body = Problem), (status = 422, body = Problem)),
     security(("bearer" = [])))]
-async fn post_consents(
-    State(state): State<AppState>,
-    Source(source): Source,
-    body: Bytes,
-) -> Result<Json<BatchSummary>, IngestError> {
-    let items: Vec<ConsentInput> = parse(&body)?;
-    Ok(Json(
-        ingest::upsert_consents(&state.db, &state.vault, &source, &items).await?,
-    ))
+async fn post_consents(state: State<AppState>, source: Source, body: Bytes) -> Accepted {
+    accept(state, source, body, ingest::upsert_consents).await
 }
 
 /// Upserts disclosures, idempotent by `source_disclosure_id`.
 #[utoipa::path(post, path = "/api/v1/disclosures", request_body = inline(Batch<DisclosureInput>),
     responses((status = 200, body = BatchSummary), (status = 401, body = Problem), (status = 422, body = Problem)),
     security(("bearer" = [])))]
-async fn post_disclosures(
-    State(state): State<AppState>,
-    Source(source): Source,
-    body: Bytes,
-) -> Result<Json<BatchSummary>, IngestError> {
-    let items: Vec<DisclosureInput> = parse(&body)?;
-    Ok(Json(
-        ingest::upsert_disclosures(&state.db, &state.vault, &source, &items).await?,
-    ))
+async fn post_disclosures(state: State<AppState>, source: Source, body: Bytes) -> Accepted {
+    accept(state, source, body, ingest::upsert_disclosures).await
 }
 
 /// Records processing log lines; a line sent twice is kept once.
 #[utoipa::path(post, path = "/api/v1/log-lines", request_body = inline(Batch<LogLineInput>),
     responses((status = 200, body = BatchSummary), (status = 401, body = Problem), (status = 422, body = Problem)),
     security(("bearer" = [])))]
-async fn post_log_lines(
-    State(state): State<AppState>,
-    Source(source): Source,
-    body: Bytes,
-) -> Result<Json<BatchSummary>, IngestError> {
-    let items: Vec<LogLineInput> = parse(&body)?;
-    Ok(Json(
-        ingest::record_log_lines(&state.db, &state.vault, &source, &items).await?,
-    ))
+async fn post_log_lines(state: State<AppState>, source: Source, body: Bytes) -> Accepted {
+    accept(state, source, body, ingest::record_log_lines).await
 }
 
 /// Records which of the source's staff opened a citizen's file, and for which case; the privacy
@@ -313,15 +304,8 @@ async fn post_log_lines(
 #[utoipa::path(post, path = "/api/v1/staff-views", request_body = inline(Batch<StaffViewInput>),
     responses((status = 200, body = BatchSummary), (status = 401, body = Problem), (status = 422, body = Problem)),
     security(("bearer" = [])))]
-async fn post_staff_views(
-    State(state): State<AppState>,
-    Source(source): Source,
-    body: Bytes,
-) -> Result<Json<BatchSummary>, IngestError> {
-    let items: Vec<StaffViewInput> = parse(&body)?;
-    Ok(Json(
-        ingest::record_staff_views(&state.db, &state.vault, &source, &items).await?,
-    ))
+async fn post_staff_views(state: State<AppState>, source: Source, body: Bytes) -> Accepted {
+    accept(state, source, body, ingest::record_staff_views).await
 }
 
 /// An event for a source system, e.g. a consent withdrawn in the portal.

@@ -1,0 +1,117 @@
+//! Staff views: which of a source's staff opened a citizen's file, kept once per view.
+
+use std::collections::HashSet;
+
+use chrono::{DateTime, Utc};
+use sea_orm::{
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, DatabaseConnection, DatabaseTransaction,
+    EntityTrait, QueryFilter,
+};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use super::{
+    BatchSummary, Citizens, IngestError, Kind, Outcome, Problems, SourceContext, check_size,
+    ingest, known_activities,
+};
+use crate::{entities::staff_views, identity::Bsn, platform::crypto::Vault};
+
+/// A source system's report that one of its staff opened a citizen's file.
+#[derive(Clone, Debug, Deserialize, Serialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct StaffViewInput {
+    /// The source's own id for this view; sent twice, kept once.
+    pub source_view_id: String,
+    /// Whose file (stored only as the citizen it belongs to).
+    pub bsn: String,
+    /// The staff member as the source knows them (employee number or account name). Only the
+    /// privacy officer sees it; never the citizen.
+    pub staff: String,
+    /// The register entry the file belongs to.
+    pub activity_code: String,
+    /// When.
+    pub viewed_at: DateTime<Utc>,
+    /// The case (zaak) or request the view was for, if any.
+    #[serde(default)]
+    pub case_reference: Option<String>,
+}
+
+/// Records staff views; a view sent twice is kept once.
+pub async fn record_staff_views(
+    db: &DatabaseConnection,
+    vault: &Vault,
+    source: &SourceContext,
+    items: &[StaffViewInput],
+) -> Result<BatchSummary, IngestError> {
+    check_size(items)?;
+    let kind = StaffViews {
+        source,
+        known: known_activities(db).await?,
+        citizens: Citizens::new(vault),
+    };
+    ingest(db, kind, items).await
+}
+
+/// Staff views as a kind of item, checked against the register.
+struct StaffViews<'a> {
+    source: &'a SourceContext,
+    known: HashSet<String>,
+    citizens: Citizens<'a>,
+}
+
+impl Kind for StaffViews<'_> {
+    type Item = StaffViewInput;
+    type Checked = Bsn;
+
+    fn check(&self, i: usize, v: &StaffViewInput, problems: &mut Problems) -> Option<Bsn> {
+        let bsn = problems.bsn(i, &v.bsn);
+        problems.text(i, "source_view_id", &v.source_view_id, 128);
+        problems.text(i, "staff", &v.staff, 128);
+        if v.case_reference
+            .as_deref()
+            .is_some_and(|c| c.chars().count() > 128)
+        {
+            problems.add(i, "case_reference", "is longer than 128 characters");
+        }
+        problems.activity(i, &v.activity_code, &self.known);
+        bsn
+    }
+
+    async fn write(
+        &mut self,
+        txn: &DatabaseTransaction,
+        _: usize,
+        v: &StaffViewInput,
+        bsn: Bsn,
+    ) -> Result<Outcome, IngestError> {
+        let exists = staff_views::Entity::find()
+            .filter(staff_views::Column::SourceSystemId.eq(self.source.id))
+            .filter(staff_views::Column::SourceViewId.eq(v.source_view_id.clone()))
+            .one(txn)
+            .await?
+            .is_some();
+        if exists {
+            return Ok(Outcome::Unchanged);
+        }
+        // Looked up only for a new view: a view sent again finds (or makes) no citizen.
+        let citizen_id = self.citizens.id(txn, &bsn).await?;
+        staff_views::ActiveModel {
+            source_system_id: Set(self.source.id),
+            source_view_id: Set(v.source_view_id.clone()),
+            citizen_id: Set(citizen_id),
+            staff_ref: Set(v.staff.trim().to_owned()),
+            activity_code: Set(v.activity_code.clone()),
+            viewed_at: Set(v.viewed_at),
+            case_reference: Set(v
+                .case_reference
+                .as_deref()
+                .map(str::trim)
+                .filter(|c| !c.is_empty())
+                .map(str::to_owned)),
+            ..Default::default()
+        }
+        .insert(txn)
+        .await?;
+        Ok(Outcome::Created)
+    }
+}
