@@ -1,0 +1,112 @@
+//! The two relying parties: citizens through a DigiD broker, staff through the municipality's
+//! own provider.
+
+use std::collections::BTreeMap;
+
+use secrecy::SecretString;
+use serde::{Deserialize, Serialize};
+
+use super::{SettingsError, dev_defaults, invalid, secrets::expose};
+use crate::identity::AssuranceLevel;
+
+/// The relying-party settings for citizens.
+#[derive(Clone, Debug, Deserialize, Serialize)]
+pub struct CitizenOidcSettings {
+    /// Issuer URL; discovery is read from `{issuer}/.well-known/openid-configuration`.
+    pub issuer_url: String,
+    /// Client id registered at the broker.
+    pub client_id: String,
+    /// Client secret registered at the broker.
+    #[serde(serialize_with = "expose")]
+    pub client_secret: SecretString,
+    /// Scopes requested besides `openid`.
+    pub scopes: Vec<String>,
+    /// Dotted path of the claim that carries the BSN, e.g. `bsn` or `nl.bsn`.
+    pub bsn_claim: String,
+    /// `acr` value → level of assurance.
+    pub acr_map: BTreeMap<String, AssuranceLevel>,
+    /// Lowest level that may log in at all.
+    pub min_level: AssuranceLevel,
+    /// Lowest level that may see special-category (Wmo, Jeugd) data.
+    pub health_data_level: AssuranceLevel,
+}
+
+impl CitizenOidcSettings {
+    /// The portal's client at the DigiD stand-in of the instance at `base`.
+    pub(super) fn defaults(base: &str) -> Self {
+        Self {
+            issuer_url: format!("{base}/dev/digid"),
+            client_id: "inzage-portaal".to_owned(),
+            client_secret: dev_defaults::CITIZEN_CLIENT_SECRET.into(),
+            scopes: Vec::new(),
+            bsn_claim: "bsn".to_owned(),
+            acr_map: default_acr_map(),
+            min_level: AssuranceLevel::Midden,
+            health_data_level: AssuranceLevel::Substantieel,
+        }
+    }
+
+    /// Refuses levels that contradict each other and a BSN claim that names nothing.
+    pub(super) fn validate(&self) -> Result<(), SettingsError> {
+        if self.health_data_level < self.min_level {
+            return Err(invalid(
+                "oidc.health_data_level",
+                "must not be below oidc.min_level",
+            ));
+        }
+        if self.bsn_claim.trim().is_empty() {
+            return Err(invalid("oidc.bsn_claim", "must name a claim"));
+        }
+        Ok(())
+    }
+}
+
+/// The relying-party settings for staff.
+#[derive(Clone, Debug, Deserialize, Serialize)]
+pub struct StaffOidcSettings {
+    /// Issuer URL of the municipality's own provider.
+    pub issuer_url: String,
+    /// Client id of the back office.
+    pub client_id: String,
+    /// Client secret of the back office.
+    #[serde(serialize_with = "expose")]
+    pub client_secret: SecretString,
+    /// Scopes requested besides `openid`.
+    pub scopes: Vec<String>,
+    /// Dotted path of the claim that lists the staff member's roles.
+    pub roles_claim: String,
+    /// Dotted path of the claim with the display name.
+    pub name_claim: String,
+}
+
+impl StaffOidcSettings {
+    /// The back office's client at the DigiD stand-in of the instance at `base`.
+    pub(super) fn defaults(base: &str) -> Self {
+        Self {
+            issuer_url: format!("{base}/dev/digid"),
+            client_id: "inzage-backoffice".to_owned(),
+            client_secret: dev_defaults::STAFF_CLIENT_SECRET.into(),
+            scopes: vec!["profile".to_owned()],
+            roles_claim: "roles".to_owned(),
+            name_claim: "name".to_owned(),
+        }
+    }
+}
+
+/// DigiD's `acr` values and eIDAS' levels, mapped to levels of assurance.
+pub fn default_acr_map() -> BTreeMap<String, AssuranceLevel> {
+    use AssuranceLevel::*;
+    const SAML: &str = "urn:oasis:names:tc:SAML:2.0:ac:classes:";
+    BTreeMap::from([
+        (format!("{SAML}PasswordProtectedTransport"), Basis),
+        (format!("{SAML}MobileTwoFactorContract"), Midden),
+        (format!("{SAML}Smartcard"), Substantieel),
+        (format!("{SAML}SmartcardPKI"), Hoog),
+        ("http://eidas.europa.eu/LoA/low".to_owned(), Basis),
+        (
+            "http://eidas.europa.eu/LoA/substantial".to_owned(),
+            Substantieel,
+        ),
+        ("http://eidas.europa.eu/LoA/high".to_owned(), Hoog),
+    ])
+}
