@@ -1,6 +1,7 @@
 //! `processing_activities`: the versioned Art. 30 register.
 
 use sea_orm::entity::prelude::*;
+use types::{Confidentiality, Domain, LegalBasis};
 
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
 #[sea_orm(table_name = "processing_activities")]
@@ -13,7 +14,7 @@ pub struct Model {
     pub name: String,
     #[sea_orm(column_type = "Text")]
     pub purpose: String,
-    pub legal_basis: String,
+    pub legal_basis: LegalBasis,
     pub legal_basis_text: String,
     #[sea_orm(column_type = "Text")]
     pub data_categories: String,
@@ -21,8 +22,8 @@ pub struct Model {
     pub source: String,
     #[sea_orm(column_type = "Text")]
     pub recipient_categories: String,
-    pub confidentiality: String,
-    pub domain: String,
+    pub confidentiality: Confidentiality,
+    pub domain: Domain,
     pub automated_decision: Option<String>,
     pub valid_from: DateTimeUtc,
 }

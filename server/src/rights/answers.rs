@@ -11,6 +11,7 @@ use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DbErr, EntityTrait,
     QueryFilter, QueryOrder,
 };
+use types::Confidentiality;
 
 use crate::entities::{
     access_answers, disclosures, personal_data_records, processing_activities, request_items,
@@ -114,7 +115,7 @@ fn activity_facts(
         Some(a) => AnswerActivity {
             name: a.name.clone(),
             purpose: a.purpose.trim().to_owned(),
-            legal_basis: basis_words(l, Some(&a.legal_basis), Some(&a.legal_basis_text)),
+            legal_basis: basis_words(l, Some(a.legal_basis.as_str()), Some(&a.legal_basis_text)),
             categories: list(&a.data_categories),
             recipient_categories: list(&a.recipient_categories),
             disclosures: Vec::new(),
@@ -154,7 +155,7 @@ fn slot<'t>(
 ) -> &'t mut AnswerActivity {
     let register = input.activities.get(code);
     let domain = register
-        .map(|a| a.domain.clone())
+        .map(|a| a.domain.as_str().to_owned())
         .unwrap_or_else(|| "onbekend".to_owned());
     tree.entry(domain)
         .or_default()
@@ -178,7 +179,7 @@ pub fn build(
         input
             .activities
             .get(code)
-            .is_some_and(|a| a.confidentiality == "vertrouwelijk")
+            .is_some_and(|a| a.confidentiality == Confidentiality::Vertrouwelijk)
     };
     // Domain → activity code → facts, in a stable order.
     let mut tree: Tree = BTreeMap::new();
@@ -378,14 +379,14 @@ mod tests {
             is_current: true,
             name: format!("Activiteit {code}"),
             purpose: "Ondersteuning regelen".to_owned(),
-            legal_basis: "PublicTask".to_owned(),
+            legal_basis: types::LegalBasis::PublicTask,
             legal_basis_text: "Wmo 2015 art. 2.3.2".to_owned(),
             data_categories: r#"["Naam en adres","Gezondheid"]"#.to_owned(),
             retention: "P10Y".to_owned(),
             source: "U zelf".to_owned(),
             recipient_categories: serde_json::json!(recipients).to_string(),
-            confidentiality: "normaal".to_owned(),
-            domain: "wmo".to_owned(),
+            confidentiality: Confidentiality::Normaal,
+            domain: types::Domain::Wmo,
             automated_decision: None,
             valid_from: Utc.with_ymd_and_hms(2026, 1, 1, 0, 0, 0).unwrap(),
         }
@@ -471,7 +472,7 @@ mod tests {
     #[test]
     fn left_out_records_are_counted_and_confidential_activities_never_appear() {
         let mut secret = activity("fraude", &["OM"]);
-        secret.confidentiality = "vertrouwelijk".to_owned();
+        secret.confidentiality = Confidentiality::Vertrouwelijk;
         let mut i = input(vec![activity("wmo", &["Zorgaanbieders"]), secret]);
         i.records.push(record(3, "fraude"));
         let a = answer(&i, &[2]);

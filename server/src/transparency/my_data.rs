@@ -43,7 +43,7 @@ fn record_view(
         category: r.category,
         activity: activity.name.clone(),
         purpose: activity.purpose.clone(),
-        legal_basis: activity.legal_basis.clone(),
+        legal_basis: activity.legal_basis.as_str().to_owned(),
         legal_basis_text: activity.legal_basis_text.clone(),
         retention_until: r.retention_until.map(|d| d.to_string()),
         retention_rule: activity.retention.clone(),
@@ -123,9 +123,7 @@ async fn my_data_in(
         let Some(activity) = screen.admit(activity, r.special_category, 1) else {
             continue;
         };
-        let Some(domain) = Domain::parse(&activity.domain) else {
-            continue;
-        };
+        let domain = activity.domain;
         grouped
             .entry(domain)
             .or_default()
@@ -170,7 +168,7 @@ pub async fn my_data_page(
         let activity = register.activities.get(&count.activity_code);
         let Some(domain) = screen
             .admit(activity, count.special, count.n)
-            .and_then(|a| Domain::parse(&a.domain))
+            .map(|a| a.domain)
         else {
             continue;
         };

@@ -5,6 +5,7 @@ use std::collections::HashMap;
 use sea_orm::{ColumnTrait, ConnectionTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter};
 
 use crate::entities::{processing_activities, source_systems};
+use types::{Confidentiality, Domain, LegalBasis};
 
 /// The register as the pages need it: current activities by code, source system names by id.
 pub(crate) struct Register {
@@ -75,14 +76,14 @@ pub async fn ensure_portal_activity(
             "U laten zien welke gegevens de gemeente over u heeft en uw verzoeken behandelen."
                 .to_owned(),
         ),
-        legal_basis: Set("LegalObligation".to_owned()),
+        legal_basis: Set(LegalBasis::LegalObligation),
         legal_basis_text: Set("AVG art. 12 en 15".to_owned()),
         data_categories: Set(r#"["BSN (versleuteld)", "Inloggegevens"]"#.to_owned()),
         retention: Set("P1Y".to_owned()),
         source: Set("DigiD en de aangesloten systemen".to_owned()),
         recipient_categories: Set("[]".to_owned()),
-        confidentiality: Set("normaal".to_owned()),
-        domain: Set("brp".to_owned()),
+        confidentiality: Set(Confidentiality::Normaal),
+        domain: Set(Domain::Brp),
         automated_decision: Set(None),
         valid_from: Set(chrono::Utc::now()),
         ..Default::default()

@@ -1,7 +1,8 @@
 //! What a login may see: confidential activities never, health data (Wmo, Jeugd, or anything
 //! marked special-category) only from `oidc.health_data_level` up.
 
-use crate::{entities::processing_activities, sources::register::Domain};
+use crate::entities::processing_activities;
+use types::Confidentiality;
 
 /// What the citizen may see at this login.
 #[derive(Clone, Copy, Debug)]
@@ -26,10 +27,10 @@ fn shown(
     visibility: Visibility,
 ) -> Option<bool> {
     let activity = activity?;
-    if activity.confidentiality == "vertrouwelijk" {
+    if activity.confidentiality == Confidentiality::Vertrouwelijk {
         return None;
     }
-    let health = special || Domain::parse(&activity.domain).is_some_and(Domain::is_health);
+    let health = special || activity.domain.is_health();
     Some(!health || visibility.health)
 }
 

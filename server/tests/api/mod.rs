@@ -361,7 +361,7 @@ async fn the_demo_municipality_loads_and_loads_again_unchanged(app: TestApp) {
     assert!(
         activities
             .iter()
-            .any(|a| a.confidentiality == "vertrouwelijk")
+            .any(|a| a.confidentiality == types::Confidentiality::Vertrouwelijk)
     );
     assert!(
         disclosures::Entity::find()

@@ -52,14 +52,14 @@ impl ActivityInput {
         let json = |v: &Vec<String>| serde_json::to_string(v).unwrap_or_default();
         row.name == self.name
             && row.purpose == self.purpose
-            && row.legal_basis == self.legal_basis.as_str()
+            && row.legal_basis == self.legal_basis
             && row.legal_basis_text == self.legal_basis_text
             && row.data_categories == json(&self.data_categories)
             && row.retention == self.retention
             && row.source == self.source
             && row.recipient_categories == json(&self.recipient_categories)
-            && row.confidentiality == self.confidentiality.as_str()
-            && row.domain == self.domain.as_str()
+            && row.confidentiality == self.confidentiality
+            && row.domain == self.domain
             && row.automated_decision == self.automated_decision
     }
 }
@@ -135,7 +135,7 @@ impl Kind for Register {
             is_current: Set(true),
             name: Set(a.name.clone()),
             purpose: Set(a.purpose.clone()),
-            legal_basis: Set(a.legal_basis.as_str().to_owned()),
+            legal_basis: Set(a.legal_basis),
             legal_basis_text: Set(a.legal_basis_text.clone()),
             data_categories: Set(serde_json::to_string(&a.data_categories).unwrap_or_default()),
             retention: Set(a.retention.clone()),
@@ -143,8 +143,8 @@ impl Kind for Register {
             recipient_categories: Set(
                 serde_json::to_string(&a.recipient_categories).unwrap_or_default()
             ),
-            confidentiality: Set(a.confidentiality.as_str().to_owned()),
-            domain: Set(a.domain.as_str().to_owned()),
+            confidentiality: Set(a.confidentiality),
+            domain: Set(a.domain),
             automated_decision: Set(a.automated_decision.clone()),
             valid_from: Set(Utc::now()),
             ..Default::default()
