@@ -15,8 +15,11 @@ pub struct Api {
 
 /// A source system with a token of its own, as an administrator would register it.
 pub struct Source {
+    /// The source system's id, as records and tasks refer to it.
     pub id: i64,
+    /// The token's id, to revoke it.
     pub token_id: i64,
+    /// The bearer token itself, shown once as to an administrator.
     pub token: String,
 }
 
