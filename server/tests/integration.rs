@@ -17,7 +17,10 @@ mod transparency;
 mod vocabulary;
 
 use reqwest::{StatusCode, header};
-use support::{Login, TestApp, citizen_login, location, staff_login, submit_at_stand_in};
+use support::{
+    Login, TestApp, citizen_login, demo::FATIMA, get_json, location, staff_login,
+    submit_at_stand_in,
+};
 
 const PAGES: &[&str] = &[
     "/",
@@ -115,15 +118,12 @@ async fn every_fault_mode_is_refused_without_a_session(app: TestApp) {
         ("level_too_low", "niveau"),
     ];
     for (fault, reason) in cases {
-        let mut browser = app.browser();
-        let callback = citizen_login(
-            &mut browser,
-            Login {
+        let (mut browser, callback) = app
+            .try_citizen_login(Login {
                 fout: fault,
                 ..Login::default()
-            },
-        )
-        .await;
+            })
+            .await;
         assert_eq!(
             location(&callback),
             format!("/inloggen/mislukt?reden={reason}"),
@@ -141,24 +141,16 @@ async fn every_fault_mode_is_refused_without_a_session(app: TestApp) {
             0,
             "fault {fault} created a session"
         );
-        let page = browser
-            .get(&location(&callback))
-            .await
-            .text()
-            .await
-            .unwrap();
+        let page = browser.get_text(&location(&callback)).await;
         assert!(page.contains("role=\"alert\""), "fault {fault}: error page");
     }
     // A level chosen too low at the stand-in is refused the same way.
-    let mut browser = app.browser();
-    let callback = citizen_login(
-        &mut browser,
-        Login {
+    let (_, callback) = app
+        .try_citizen_login(Login {
             niveau: "basis",
             ..Login::default()
-        },
-    )
-    .await;
+        })
+        .await;
     assert_eq!(location(&callback), "/inloggen/mislukt?reden=niveau");
     assert_eq!(app.session_count().await, 0);
     app.finish().await;
@@ -166,22 +158,16 @@ async fn every_fault_mode_is_refused_without_a_session(app: TestApp) {
 db_test!(fault_modes, every_fault_mode_is_refused_without_a_session);
 
 async fn cancel_and_replay_and_foreign_browser_are_refused(app: TestApp) {
-    let mut browser = app.browser();
-    let callback = citizen_login(
-        &mut browser,
-        Login {
+    let (mut browser, callback) = app
+        .try_citizen_login(Login {
             actie: "annuleren",
             ..Login::default()
-        },
-    )
-    .await;
+        })
+        .await;
     assert_eq!(location(&callback), "/inloggen/mislukt?reden=geannuleerd");
     let page = browser
-        .get("/inloggen/mislukt?reden=geannuleerd")
-        .await
-        .text()
-        .await
-        .unwrap();
+        .get_text("/inloggen/mislukt?reden=geannuleerd")
+        .await;
     assert!(
         page.contains("U heeft het inloggen met DigiD geannuleerd."),
         "Logius' cancel wording"
@@ -229,31 +215,25 @@ db_test!(
 );
 
 async fn a_typed_bsn_is_checked_with_the_elfproef(app: TestApp) {
-    let mut browser = app.browser();
-    let response = citizen_login(
-        &mut browser,
-        Login {
+    let (_, response) = app
+        .try_citizen_login(Login {
             persoon: "anders",
             bsn: "123456789",
             ..Login::default()
-        },
-    )
-    .await;
+        })
+        .await;
     assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
     assert!(response.text().await.unwrap().contains("11-proef"));
 
-    let mut browser = app.browser();
-    let callback = citizen_login(
-        &mut browser,
-        Login {
+    let (mut browser, callback) = app
+        .try_citizen_login(Login {
             persoon: "anders",
             bsn: "111222333",
             ..Login::default()
-        },
-    )
-    .await;
+        })
+        .await;
     assert_eq!(location(&callback), "/overzicht");
-    let html = browser.get("/overzicht").await.text().await.unwrap();
+    let html = browser.get_text("/overzicht").await;
     assert!(html.contains("******333"));
     assert!(
         html.contains("Niet bekend bij de gemeente"),
@@ -267,7 +247,7 @@ async fn staff_reach_the_back_office_only_with_a_role(app: TestApp) {
     let mut handler = app.browser();
     let callback = staff_login(&mut handler, "mw-0001", "none").await;
     assert_eq!(location(&callback), "/backoffice");
-    let html = handler.get("/backoffice").await.text().await.unwrap();
+    let html = handler.get_text("/backoffice").await;
     assert!(html.contains("Eva de Boer") && html.contains("Behandelaar"));
     // Staff do not see citizen pages.
     assert_eq!(location(&handler.get("/overzicht").await), "/backoffice");
@@ -288,8 +268,7 @@ async fn staff_reach_the_back_office_only_with_a_role(app: TestApp) {
     assert_eq!(location(&callback), "/inloggen/mislukt?reden=medewerker");
 
     // Citizens and anonymous visitors do not reach the back office.
-    let mut citizen = app.browser();
-    citizen_login(&mut citizen, Login::default()).await;
+    let mut citizen = app.citizen(FATIMA).await;
     assert_eq!(location(&citizen.get("/backoffice").await), "/overzicht");
     let mut anonymous = app.browser();
     assert_eq!(location(&anonymous.get("/backoffice").await), "/");
@@ -299,8 +278,7 @@ async fn staff_reach_the_back_office_only_with_a_role(app: TestApp) {
 db_test!(staff_access, staff_reach_the_back_office_only_with_a_role);
 
 async fn every_page_carries_the_security_headers(app: TestApp) {
-    let mut browser = app.browser();
-    citizen_login(&mut browser, Login::default()).await;
+    let mut browser = app.citizen(FATIMA).await;
     let mut paths: Vec<&str> = PAGES.to_vec();
     paths.extend(["/overzicht", "/healthz", "/.well-known/security.txt"]);
     for path in paths {
@@ -365,8 +343,7 @@ async fn every_page_carries_the_security_headers(app: TestApp) {
 db_test!(security_headers, every_page_carries_the_security_headers);
 
 async fn state_changes_need_this_origin(app: TestApp) {
-    let mut browser = app.browser();
-    citizen_login(&mut browser, Login::default()).await;
+    let mut browser = app.citizen(FATIMA).await;
     for origin in [Some("https://evil.example"), None] {
         let response = browser.post_with_origin("/uitloggen", &[], origin).await;
         assert_eq!(
@@ -426,7 +403,7 @@ db_test!(origin_check, state_changes_need_this_origin);
 
 async fn language_health_and_assets(app: TestApp) {
     let mut browser = app.browser();
-    let start = browser.get("/").await.text().await.unwrap();
+    let start = browser.get_text("/").await;
     assert!(
         start.contains("lang=\"nl\"")
             && start.contains("Inloggen met DigiD")
@@ -436,7 +413,7 @@ async fn language_health_and_assets(app: TestApp) {
         .post("/taal", &[("taal", "en"), ("terug", "/privacy")])
         .await;
     assert_eq!(location(&switched), "/privacy");
-    let english = browser.get("/").await.text().await.unwrap();
+    let english = browser.get_text("/").await;
     assert!(english.contains("lang=\"en\"") && english.contains("Log in with DigiD"));
     let evil = browser
         .post("/taal", &[("taal", "nl"), ("terug", "//evil.example")])
@@ -444,13 +421,8 @@ async fn language_health_and_assets(app: TestApp) {
     assert_eq!(location(&evil), "/");
 
     assert_eq!(browser.get("/healthz").await.status(), StatusCode::OK);
-    assert_eq!(browser.get("/readyz").await.text().await.unwrap(), "ok");
-    let txt = browser
-        .get("/.well-known/security.txt")
-        .await
-        .text()
-        .await
-        .unwrap();
+    assert_eq!(browser.get_text("/readyz").await, "ok");
+    let txt = browser.get_text("/.well-known/security.txt").await;
     assert!(txt.contains("Contact: ") && txt.contains("Expires: "));
     assert_eq!(
         browser.get("/bestaat-niet").await.status(),
@@ -497,27 +469,14 @@ db_test!(language_health_assets, language_health_and_assets);
 
 async fn the_stand_in_is_a_real_provider(app: TestApp) {
     let client = reqwest::Client::new();
-    let discovery: serde_json::Value = client
-        .get(format!(
-            "{}/dev/digid/.well-known/openid-configuration",
-            app.base
-        ))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let discovery = get_json(&format!(
+        "{}/dev/digid/.well-known/openid-configuration",
+        app.base
+    ))
+    .await;
     assert_eq!(discovery["issuer"], format!("{}/dev/digid", app.base));
     assert_eq!(discovery["code_challenge_methods_supported"][0], "S256");
-    let jwks: serde_json::Value = client
-        .get(discovery["jwks_uri"].as_str().unwrap())
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let jwks = get_json(discovery["jwks_uri"].as_str().unwrap()).await;
     assert_eq!(jwks["keys"][0]["kty"], "RSA");
     // The key is kept: a second state on the same database serves the same kid.
     let options = leptos::config::LeptosOptions::builder()

@@ -1,59 +1,23 @@
 //! The source-system API over HTTP: tokens, all-or-nothing batches, problem details that name the
 //! field, idempotency, per-source isolation and the OpenAPI document.
 
-use reqwest::{StatusCode, header};
-use sea_orm::{ConnectionTrait, EntityTrait, PaginatorTrait};
+use reqwest::StatusCode;
+use sea_orm::ConnectionTrait;
 use serde_json::{Value, json};
 use server::{
     entities::{personal_data_records, record_history, staff_views},
     sources::systems::{self, SourceMode},
 };
 
-use crate::{db_test, support::TestApp};
+use crate::{
+    db_test,
+    support::{
+        TestApp,
+        api::{Api, source_with_token},
+    },
+};
 
-struct Api {
-    base: String,
-    client: reqwest::Client,
-}
-
-impl Api {
-    fn new(app: &TestApp) -> Self {
-        Self {
-            base: app.base.clone(),
-            client: reqwest::Client::new(),
-        }
-    }
-
-    async fn send(
-        &self,
-        method: reqwest::Method,
-        path: &str,
-        token: Option<&str>,
-        body: &Value,
-    ) -> (StatusCode, Value, String) {
-        let mut request = self
-            .client
-            .request(method, format!("{}/api/v1{path}", self.base))
-            .json(body);
-        if let Some(token) = token {
-            request = request.bearer_auth(token);
-        }
-        let response = request.send().await.unwrap();
-        let status = response.status();
-        let content_type = response
-            .headers()
-            .get(header::CONTENT_TYPE)
-            .map(|v| v.to_str().unwrap().to_owned())
-            .unwrap_or_default();
-        let text = response.text().await.unwrap();
-        (
-            status,
-            serde_json::from_str(&text).unwrap_or(Value::Null),
-            content_type,
-        )
-    }
-}
-
+/// A complete register activity: the records below refer to it by code.
 fn activity(code: &str) -> Value {
     json!({
         "code": code,
@@ -70,6 +34,7 @@ fn activity(code: &str) -> Value {
     })
 }
 
+/// A valid Wmo record; tests spoil one field at a time to see it named.
 fn record(id: &str, bsn: &str, value: &str) -> Value {
     json!({
         "source_record_id": id,
@@ -84,57 +49,35 @@ fn record(id: &str, bsn: &str, value: &str) -> Value {
     })
 }
 
+/// Records in Inzage, whatever their source: what a refused batch must leave alone.
 async fn record_count(app: &TestApp) -> u64 {
-    personal_data_records::Entity::find()
-        .count(&app.db)
-        .await
-        .unwrap()
+    app.count::<personal_data_records::Entity>().await
 }
 
 async fn source_systems_feed_inzage_through_the_api(app: TestApp) {
     let api = Api::new(&app);
-    let register = systems::ensure_source(&app.db, "Register", "Privacy", SourceMode::Managed)
+    let admin = source_with_token(&app, "Register", "Privacy", SourceMode::Managed, true)
         .await
-        .unwrap();
-    let (_, admin) = systems::create_token(&app.db, register, true, "test")
+        .token;
+    let wmo = source_with_token(&app, "Wmo", "Zorg", SourceMode::Managed, false).await;
+    let (wmo_token_id, wmo_token) = (wmo.token_id, wmo.token);
+    let jeugd_token = source_with_token(&app, "Jeugd", "Jeugd", SourceMode::Connected, false)
         .await
-        .unwrap();
-    let wmo = systems::ensure_source(&app.db, "Wmo", "Zorg", SourceMode::Managed)
-        .await
-        .unwrap();
-    let (wmo_token_id, wmo_token) = systems::create_token(&app.db, wmo, false, "test")
-        .await
-        .unwrap();
-    let jeugd = systems::ensure_source(&app.db, "Jeugd", "Jeugd", SourceMode::Connected)
-        .await
-        .unwrap();
-    let (_, jeugd_token) = systems::create_token(&app.db, jeugd, false, "test")
-        .await
-        .unwrap();
-    let put = reqwest::Method::PUT;
-    let post = reqwest::Method::POST;
+        .token;
 
     // No token, a wrong token: 401 with a problem.
-    let (status, body, content_type) = api
-        .send(post.clone(), "/records", None, &json!({"items": []}))
-        .await;
+    let (status, body, content_type) = api.post("/records", None, &json!({"items": []})).await;
     assert_eq!(status, StatusCode::UNAUTHORIZED);
     assert_eq!(content_type, "application/problem+json");
     assert_eq!(body["status"], 401);
     let (status, ..) = api
-        .send(
-            post.clone(),
-            "/records",
-            Some("inz_wrong"),
-            &json!({"items": []}),
-        )
+        .post("/records", Some("inz_wrong"), &json!({"items": []}))
         .await;
     assert_eq!(status, StatusCode::UNAUTHORIZED);
 
     // Only an admin token maintains the register.
     let (status, ..) = api
-        .send(
-            put.clone(),
+        .put(
             "/activities",
             Some(&wmo_token),
             &json!({"items": [activity("wmo-hh")]}),
@@ -142,8 +85,7 @@ async fn source_systems_feed_inzage_through_the_api(app: TestApp) {
         .await;
     assert_eq!(status, StatusCode::FORBIDDEN);
     let (status, body, _) = api
-        .send(
-            put.clone(),
+        .put(
             "/activities",
             Some(&admin),
             &json!({"items": [activity("wmo-hh")]}),
@@ -154,15 +96,11 @@ async fn source_systems_feed_inzage_through_the_api(app: TestApp) {
 
     // A good batch.
     let good = json!({"items": [record("R1", "999993653", "Indicatie: 3 uur per week"), record("R2", "162275869", "Indicatie: 2 uur per week")]});
-    let (status, body, _) = api
-        .send(post.clone(), "/records", Some(&wmo_token), &good)
-        .await;
+    let (status, body, _) = api.post("/records", Some(&wmo_token), &good).await;
     assert_eq!(status, StatusCode::OK, "{body}");
     assert_eq!(body["created"], 2);
     // The same batch again changes nothing (idempotent).
-    let (_, body, _) = api
-        .send(post.clone(), "/records", Some(&wmo_token), &good)
-        .await;
+    let (_, body, _) = api.post("/records", Some(&wmo_token), &good).await;
     assert_eq!(
         (body["created"].as_u64(), body["unchanged"].as_u64()),
         (Some(0), Some(2))
@@ -174,9 +112,7 @@ async fn source_systems_feed_inzage_through_the_api(app: TestApp) {
         record("R4", "123456789", "nieuw"),
         {"source_record_id": "R5", "bsn": "999993653", "activity_code": "bestaat-niet", "category": "x", "label": "x", "value": "x", "recorded_at": "2026-03-01T09:00:00Z", "recorded_by": "x"}
     ]});
-    let (status, body, content_type) = api
-        .send(post.clone(), "/records", Some(&wmo_token), &bad)
-        .await;
+    let (status, body, content_type) = api.post("/records", Some(&wmo_token), &bad).await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(content_type, "application/problem+json");
     let pointers: Vec<&str> = body["errors"]
@@ -198,8 +134,7 @@ async fn source_systems_feed_inzage_through_the_api(app: TestApp) {
 
     // Wrong types and unknown fields are named too.
     let (status, body, _) = api
-        .send(
-            post.clone(),
+        .post(
             "/records",
             Some(&wmo_token),
             &json!({"items": [{"source_record_id": "R6", "bsn": 999993653}]}),
@@ -211,23 +146,16 @@ async fn source_systems_feed_inzage_through_the_api(app: TestApp) {
     let mut extra = record("R7", "999993653", "x");
     extra["source"] = json!("Jeugd");
     let (status, body, _) = api
-        .send(
-            post.clone(),
-            "/records",
-            Some(&wmo_token),
-            &json!({"items": [extra]}),
-        )
+        .post("/records", Some(&wmo_token), &json!({"items": [extra]}))
         .await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(body["errors"][0]["pointer"], "/items/0/source");
 
     // A changed value updates the record and keeps the old one in its history.
     let changed = json!({"items": [record("R1", "999993653", "Indicatie: 4 uur per week")]});
-    let (_, body, _) = api
-        .send(post.clone(), "/records", Some(&wmo_token), &changed)
-        .await;
+    let (_, body, _) = api.post("/records", Some(&wmo_token), &changed).await;
     assert_eq!(body["updated"], 1);
-    let history = record_history::Entity::find().all(&app.db).await.unwrap();
+    let history = app.all::<record_history::Entity>().await;
     assert_eq!(history.len(), 1);
     assert_eq!(
         history[0].old_value.as_deref(),
@@ -236,18 +164,16 @@ async fn source_systems_feed_inzage_through_the_api(app: TestApp) {
 
     // Another source's token cannot touch the Wmo's records: the same id is its own record.
     let (_, body, _) = api
-        .send(
-            post.clone(),
+        .post(
             "/records",
             Some(&jeugd_token),
             &json!({"items": [record("R1", "999993653", "overschreven?")]}),
         )
         .await;
     assert_eq!(body["created"], 1);
-    let values: Vec<String> = personal_data_records::Entity::find()
-        .all(&app.db)
+    let values: Vec<String> = app
+        .all::<personal_data_records::Entity>()
         .await
-        .unwrap()
         .into_iter()
         .map(|r| r.value)
         .collect();
@@ -263,18 +189,13 @@ async fn source_systems_feed_inzage_through_the_api(app: TestApp) {
     };
     let views =
         json!({"items": [view("V1", "999993653", Some("Z-1")), view("V2", "162275869", None)]});
-    let (status, body, _) = api
-        .send(post.clone(), "/staff-views", Some(&wmo_token), &views)
-        .await;
+    let (status, body, _) = api.post("/staff-views", Some(&wmo_token), &views).await;
     assert_eq!(status, StatusCode::OK, "{body}");
     assert_eq!(body["created"], 2);
-    let (_, body, _) = api
-        .send(post.clone(), "/staff-views", Some(&wmo_token), &views)
-        .await;
+    let (_, body, _) = api.post("/staff-views", Some(&wmo_token), &views).await;
     assert_eq!(body["unchanged"], 2);
     let (status, body, _) = api
-        .send(
-            post.clone(),
+        .post(
             "/staff-views",
             Some(&wmo_token),
             &json!({"items": [view("V3", "999993653", None), view("V4", "123456789", None)]}),
@@ -282,7 +203,7 @@ async fn source_systems_feed_inzage_through_the_api(app: TestApp) {
         .await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(body["errors"][0]["pointer"], "/items/1/bsn");
-    assert_eq!(staff_views::Entity::find().count(&app.db).await.unwrap(), 2);
+    assert_eq!(app.count::<staff_views::Entity>().await, 2);
     let unlinked = server::oversight::toezicht::view(&app.db, chrono::Utc::now())
         .await
         .unwrap()
@@ -307,16 +228,12 @@ async fn source_systems_feed_inzage_through_the_api(app: TestApp) {
 
     // A revoked token is refused.
     assert!(systems::revoke_token(&app.db, wmo_token_id).await.unwrap());
-    let (status, ..) = api
-        .send(post.clone(), "/records", Some(&wmo_token), &good)
-        .await;
+    let (status, ..) = api.post("/records", Some(&wmo_token), &good).await;
     assert_eq!(status, StatusCode::UNAUTHORIZED);
 
     // A body over the limit is refused before it is read.
     let huge = json!({"items": [record("R9", "999993653", &"x".repeat(9 * 1024 * 1024))]});
-    let (status, ..) = api
-        .send(post.clone(), "/records", Some(&jeugd_token), &huge)
-        .await;
+    let (status, ..) = api.post("/records", Some(&jeugd_token), &huge).await;
     assert_eq!(status, StatusCode::PAYLOAD_TOO_LARGE);
 
     // The OpenAPI document describes the API.
@@ -348,15 +265,12 @@ db_test!(ingest_api, source_systems_feed_inzage_through_the_api);
 
 async fn the_demo_municipality_loads_and_loads_again_unchanged(app: TestApp) {
     use server::entities::{consents, disclosures, processing_activities, processing_log_lines};
-    let vault = server::platform::crypto::Vault::new(&app.settings.secrets).unwrap();
+    let vault = crate::support::demo::vault(&app);
     let first = server::dev::demo::seed(&app.db, &vault).await.unwrap();
     assert!(first > 40, "demo data created ({first} items)");
     let second = server::dev::demo::seed(&app.db, &vault).await.unwrap();
     assert_eq!(second, 0, "a second run changes nothing");
-    let activities = processing_activities::Entity::find()
-        .all(&app.db)
-        .await
-        .unwrap();
+    let activities = app.all::<processing_activities::Entity>().await;
     assert!(activities.len() >= 10);
     assert!(
         activities
@@ -364,38 +278,29 @@ async fn the_demo_municipality_loads_and_loads_again_unchanged(app: TestApp) {
             .any(|a| a.confidentiality == types::Confidentiality::Vertrouwelijk)
     );
     assert!(
-        disclosures::Entity::find()
-            .all(&app.db)
+        app.all::<disclosures::Entity>()
             .await
-            .unwrap()
             .iter()
             .any(|d| d.legal_basis.is_none()),
         "one disclosure without a basis"
     );
     assert!(
-        consents::Entity::find()
-            .all(&app.db)
+        app.all::<consents::Entity>()
             .await
-            .unwrap()
             .iter()
             .any(|c| c.withdrawn_at.is_some()),
         "one withdrawn consent"
     );
     assert!(
-        personal_data_records::Entity::find()
-            .all(&app.db)
+        app.all::<personal_data_records::Entity>()
             .await
-            .unwrap()
             .iter()
             .any(|r| r
                 .retention_until
                 .is_some_and(|d| d < chrono::Utc::now().date_naive())),
         "records past retention"
     );
-    let lines = processing_log_lines::Entity::find()
-        .all(&app.db)
-        .await
-        .unwrap();
+    let lines = app.all::<processing_log_lines::Entity>().await;
     assert!(
         lines
             .iter()

@@ -9,6 +9,7 @@ use server::{
 
 use crate::{db_test, support::TestApp};
 
+/// A distinct audit entry per `n`, so every row hashes differently.
 fn entry(n: i64) -> AuditEntry {
     AuditEntry {
         actor: Actor::Staff(1),

@@ -12,21 +12,85 @@ use server::{
 
 use crate::{
     db_test,
-    support::{Login, TestApp, citizen_login, location, staff_login},
+    support::{
+        TestApp,
+        demo::{ADMIN, EVA, FATIMA, HANS},
+        location, staff_login,
+    },
 };
 
+/// Mails in the outbox, whatever their status: what a refused form must leave alone.
 async fn outbox_count(app: &TestApp) -> u64 {
-    outbox_mails::Entity::find().count(&app.db).await.unwrap()
+    app.count::<outbox_mails::Entity>().await
 }
 
+/// A reference to put in mails; no request needs to exist for the mail layer.
 fn reference() -> RequestReference {
     RequestReference::parse("AVG-2026-000042").unwrap()
 }
 
+/// Queues one mail in Dutch, as the request steps do.
+async fn enqueue(app: &TestApp, to: &str, mail: &Mail) {
+    let address: lettre::Address = to.parse().unwrap();
+    mail::enqueue(
+        &app.db,
+        &app.settings,
+        &address,
+        app::i18n::Locale::Nl,
+        mail,
+    )
+    .await
+    .unwrap();
+}
+
+/// Tells the citizen a new message is waiting; `false` when no confirmed address was used.
+async fn notify_new_message(app: &TestApp, citizen_id: i64) -> bool {
+    mail::notify_citizen(
+        &app.db,
+        &app.settings,
+        citizen_id,
+        &Mail::NewMessage(reference()),
+    )
+    .await
+    .unwrap()
+}
+
+/// Runs `worker` until `count` mails have `status`, pausing when it finds nothing due (retries
+/// wait for their backoff); fails with `why` after 20 seconds.
+async fn work_until(
+    app: &TestApp,
+    worker: &server::mail::worker::Worker,
+    status: &str,
+    count: u64,
+    why: &str,
+) {
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(20);
+    while outbox_mails::Entity::find()
+        .filter(outbox_mails::Column::Status.eq(status))
+        .count(&app.db)
+        .await
+        .unwrap()
+        < count
+    {
+        assert!(tokio::time::Instant::now() < deadline, "{why}");
+        if worker.work_once().await.unwrap() == Round::Idle {
+            tokio::time::sleep(Duration::from_millis(200)).await;
+        }
+    }
+}
+
+/// The Message-IDs the SMTP server received, to show each mail arrived once.
+fn received_ids(app: &TestApp) -> BTreeSet<String> {
+    app.smtp
+        .received()
+        .iter()
+        .map(|m| m.header("Message-ID").unwrap())
+        .collect()
+}
+
 async fn contact_address_is_verified_over_real_smtp(app: TestApp) {
-    let mut browser = app.browser();
-    citizen_login(&mut browser, Login::default()).await;
-    let vault = server::platform::crypto::Vault::new(&app.settings.secrets).unwrap();
+    let mut browser = app.citizen(FATIMA).await;
+    let vault = crate::support::demo::vault(&app);
     let pseudonym = vault.pseudonym(&server::identity::Bsn::parse("999993653").unwrap());
     let citizen_id = server::entities::citizens::Entity::find()
         .filter(server::entities::citizens::Column::BsnPseudonym.eq(pseudonym))
@@ -35,7 +99,7 @@ async fn contact_address_is_verified_over_real_smtp(app: TestApp) {
         .unwrap()
         .unwrap()
         .id;
-    let page = browser.get("/instellingen").await.text().await.unwrap();
+    let page = browser.get_text("/instellingen").await;
     assert!(page.contains("data-testid=\"no-email\""));
 
     // Bad input: a clear notice, nothing stored, nothing queued.
@@ -44,13 +108,7 @@ async fn contact_address_is_verified_over_real_smtp(app: TestApp) {
         .await;
     assert_eq!(location(&bad), "/instellingen?melding=ongeldig");
     assert_eq!(outbox_count(&app).await, 0);
-    assert!(
-        citizen_contacts::Entity::find()
-            .all(&app.db)
-            .await
-            .unwrap()
-            .is_empty()
-    );
+    assert!(app.all::<citizen_contacts::Entity>().await.is_empty());
 
     // In English: the verification mail follows the citizen's language.
     browser.cookies.insert("inzage_taal".into(), "en".into());
@@ -61,14 +119,7 @@ async fn contact_address_is_verified_over_real_smtp(app: TestApp) {
     assert_eq!(outbox_count(&app).await, 1);
 
     // An address that is not confirmed is never used for notifications.
-    let used = mail::notify_citizen(
-        &app.db,
-        &app.settings,
-        citizen_id,
-        &Mail::NewMessage(reference()),
-    )
-    .await
-    .unwrap();
+    let used = notify_new_message(&app, citizen_id).await;
     assert!(!used, "unconfirmed address must not be used");
     assert_eq!(outbox_count(&app).await, 1);
 
@@ -116,16 +167,7 @@ async fn contact_address_is_verified_over_real_smtp(app: TestApp) {
         .post("/instellingen/bevestigen", &[("code", "AAAA-AAAA")])
         .await;
     assert_eq!(location(&wrong), "/instellingen?melding=code-onjuist");
-    assert!(
-        !mail::notify_citizen(
-            &app.db,
-            &app.settings,
-            citizen_id,
-            &Mail::NewMessage(reference())
-        )
-        .await
-        .unwrap()
-    );
+    assert!(!notify_new_message(&app, citizen_id).await);
 
     let right = browser
         .post(
@@ -134,18 +176,9 @@ async fn contact_address_is_verified_over_real_smtp(app: TestApp) {
         )
         .await;
     assert_eq!(location(&right), "/instellingen?melding=bevestigd");
-    let page = browser.get("/instellingen").await.text().await.unwrap();
+    let page = browser.get_text("/instellingen").await;
     assert!(page.contains("fatima@example.org") && page.contains("data-testid=\"verified-email\""));
-    assert!(
-        mail::notify_citizen(
-            &app.db,
-            &app.settings,
-            citizen_id,
-            &Mail::NewMessage(reference())
-        )
-        .await
-        .unwrap()
-    );
+    assert!(notify_new_message(&app, citizen_id).await);
     let queued = outbox_mails::Entity::find()
         .filter(outbox_mails::Column::Status.eq("pending"))
         .one(&app.db)
@@ -156,16 +189,8 @@ async fn contact_address_is_verified_over_real_smtp(app: TestApp) {
     assert_eq!(queued.recipient, "fatima@example.org");
 
     // Another citizen sees nothing of this address, and a used code does not work twice.
-    let mut other = app.browser();
-    citizen_login(
-        &mut other,
-        Login {
-            persoon: "162275869",
-            ..Login::default()
-        },
-    )
-    .await;
-    let page = other.get("/instellingen").await.text().await.unwrap();
+    let mut other = app.citizen(HANS).await;
+    let page = other.get_text("/instellingen").await;
     assert!(!page.contains("fatima@example.org"));
     let reuse = other
         .post("/instellingen/bevestigen", &[("code", &code)])
@@ -177,29 +202,14 @@ async fn contact_address_is_verified_over_real_smtp(app: TestApp) {
         location(&browser.post("/instellingen/email/verwijderen", &[]).await),
         "/instellingen?melding=verwijderd"
     );
-    assert!(
-        !mail::notify_citizen(
-            &app.db,
-            &app.settings,
-            citizen_id,
-            &Mail::NewMessage(reference())
-        )
-        .await
-        .unwrap()
-    );
+    assert!(!notify_new_message(&app, citizen_id).await);
     // Without a session the forms change nothing.
     let mut anonymous = app.browser();
     let response = anonymous
         .post("/instellingen/email", &[("email", "x@example.org")])
         .await;
     assert_eq!(location(&response), "/?verlopen=1");
-    assert!(
-        citizen_contacts::Entity::find()
-            .all(&app.db)
-            .await
-            .unwrap()
-            .is_empty()
-    );
+    assert!(app.all::<citizen_contacts::Entity>().await.is_empty());
     app.finish().await;
 }
 db_test!(
@@ -210,16 +220,8 @@ db_test!(
 async fn nothing_is_lost_while_smtp_is_down(mut app: TestApp) {
     app.smtp.stop().await;
     for i in 0..5 {
-        let address: lettre::Address = format!("ontvanger{i}@example.org").parse().unwrap();
-        mail::enqueue(
-            &app.db,
-            &app.settings,
-            &address,
-            app::i18n::Locale::Nl,
-            &Mail::RequestReceived(reference()),
-        )
-        .await
-        .unwrap();
+        let to = format!("ontvanger{i}@example.org");
+        enqueue(&app, &to, &Mail::RequestReceived(reference())).await;
     }
     let worker = app.worker("w1");
     for _ in 0..5 {
@@ -230,7 +232,7 @@ async fn nothing_is_lost_while_smtp_is_down(mut app: TestApp) {
         Round::Idle,
         "retries wait for their backoff"
     );
-    let rows = outbox_mails::Entity::find().all(&app.db).await.unwrap();
+    let rows = app.all::<outbox_mails::Entity>().await;
     assert!(
         rows.iter()
             .all(|r| r.status == "pending" && r.attempts == 1 && r.last_error.is_some())
@@ -239,52 +241,28 @@ async fn nothing_is_lost_while_smtp_is_down(mut app: TestApp) {
     // The retries are visible to an administrator.
     let mut admin = app.browser();
     assert_eq!(
-        location(&staff_login(&mut admin, "mw-0005", "none").await),
+        location(&staff_login(&mut admin, ADMIN, "none").await),
         "/backoffice"
     );
-    let page = admin.get("/backoffice/post").await.text().await.unwrap();
+    let page = admin.get_text("/backoffice/post").await;
     assert!(page.contains("data-testid=\"count-retrying\">5<"), "{page}");
 
     app.smtp.restart().await;
-    let deadline = tokio::time::Instant::now() + Duration::from_secs(20);
-    while outbox_mails::Entity::find()
-        .filter(outbox_mails::Column::Status.eq("sent"))
-        .count(&app.db)
-        .await
-        .unwrap()
-        < 5
-    {
-        assert!(
-            tokio::time::Instant::now() < deadline,
-            "not all mail delivered after the server came back"
-        );
-        if worker.work_once().await.unwrap() == Round::Idle {
-            tokio::time::sleep(Duration::from_millis(200)).await;
-        }
-    }
-    let received = app.smtp.received();
-    let ids: BTreeSet<String> = received
-        .iter()
-        .map(|m| m.header("Message-ID").unwrap())
-        .collect();
-    assert_eq!(received.len(), 5, "each mail exactly once");
-    assert_eq!(ids, rows.iter().map(|r| r.message_id.clone()).collect());
+    let why = "not all mail delivered after the server came back";
+    work_until(&app, &worker, "sent", 5, why).await;
+    assert_eq!(app.smtp.received().len(), 5, "each mail exactly once");
+    assert_eq!(
+        received_ids(&app),
+        rows.iter().map(|r| r.message_id.clone()).collect()
+    );
     app.finish().await;
 }
 db_test!(smtp_down, nothing_is_lost_while_smtp_is_down);
 
 async fn two_workers_send_each_mail_once(app: TestApp) {
     for i in 0..30 {
-        let address: lettre::Address = format!("persoon{i}@example.org").parse().unwrap();
-        mail::enqueue(
-            &app.db,
-            &app.settings,
-            &address,
-            app::i18n::Locale::Nl,
-            &Mail::NewMessage(reference()),
-        )
-        .await
-        .unwrap();
+        let to = format!("persoon{i}@example.org");
+        enqueue(&app, &to, &Mail::NewMessage(reference())).await;
     }
     let (a, b) = (app.worker("a"), app.worker("b"));
     let drain = |w: server::mail::worker::Worker| async move {
@@ -301,49 +279,21 @@ async fn two_workers_send_each_mail_once(app: TestApp) {
     };
     let (sent_a, sent_b) = tokio::join!(drain(a), drain(b));
     assert_eq!(sent_a + sent_b, 30);
-    let received = app.smtp.received();
-    let ids: BTreeSet<String> = received
-        .iter()
-        .map(|m| m.header("Message-ID").unwrap())
-        .collect();
-    assert_eq!(received.len(), 30, "no mail twice");
-    assert_eq!(ids.len(), 30);
+    assert_eq!(app.smtp.received().len(), 30, "no mail twice");
+    assert_eq!(received_ids(&app).len(), 30);
     app.finish().await;
 }
 db_test!(two_workers, two_workers_send_each_mail_once);
 
 async fn failed_mail_is_shown_to_administrators_only(mut app: TestApp) {
     app.smtp.stop().await;
-    let address: lettre::Address = "privacy@voorbeeldstad.example".parse().unwrap();
-    mail::enqueue(
-        &app.db,
-        &app.settings,
-        &address,
-        app::i18n::Locale::Nl,
-        &Mail::StaffDigest {
-            due_soon: 2,
-            overdue: 1,
-        },
-    )
-    .await
-    .unwrap();
+    let digest = Mail::StaffDigest {
+        due_soon: 2,
+        overdue: 1,
+    };
+    enqueue(&app, "privacy@voorbeeldstad.example", &digest).await;
     let worker = app.worker("w");
-    let deadline = tokio::time::Instant::now() + Duration::from_secs(20);
-    while outbox_mails::Entity::find()
-        .filter(outbox_mails::Column::Status.eq("failed"))
-        .count(&app.db)
-        .await
-        .unwrap()
-        == 0
-    {
-        assert!(
-            tokio::time::Instant::now() < deadline,
-            "mail never marked failed"
-        );
-        if worker.work_once().await.unwrap() == Round::Idle {
-            tokio::time::sleep(Duration::from_millis(200)).await;
-        }
-    }
+    work_until(&app, &worker, "failed", 1, "mail never marked failed").await;
     let row = outbox_mails::Entity::find()
         .one(&app.db)
         .await
@@ -353,17 +303,15 @@ async fn failed_mail_is_shown_to_administrators_only(mut app: TestApp) {
 
     let mut admin = app.browser();
     staff_login(&mut admin, "mw-0005", "none").await;
-    let page = admin.get("/backoffice/post").await.text().await.unwrap();
+    let page = admin.get_text("/backoffice/post").await;
     assert!(page.contains("data-testid=\"count-failed\">1<") && page.contains("staff_digest"));
 
-    let mut handler = app.browser();
-    staff_login(&mut handler, "mw-0001", "none").await;
+    let mut handler = app.staff(EVA).await;
     assert_eq!(
         location(&handler.get("/backoffice/post").await),
         "/backoffice"
     );
-    let mut citizen = app.browser();
-    citizen_login(&mut citizen, Login::default()).await;
+    let mut citizen = app.citizen(FATIMA).await;
     assert_eq!(
         location(&citizen.get("/backoffice/post").await),
         "/overzicht"

@@ -1,16 +1,27 @@
 //! The test harness: the real application on a random port against a fresh database, SQLite
-//! always and PostgreSQL when `INZAGE_TEST_DATABASE_URL` is set; and a small browser that keeps
-//! cookies by hand so every `Set-Cookie` can be inspected.
+//! always and PostgreSQL when `INZAGE_TEST_DATABASE_URL` is set; a small browser that keeps
+//! cookies by hand so every `Set-Cookie` can be inspected; and the openings many tests share
+//! (logging in, seeding the demo, walking a request to a state, calling the source API).
 
 #![allow(dead_code)]
 
+pub mod api;
+pub mod browser;
+pub mod demo;
+pub mod login;
+pub mod rights;
 pub mod smtp;
 
-use std::collections::BTreeMap;
+pub use browser::{Browser, location};
+pub use login::{Login, citizen_login, staff_login, submit_at_stand_in};
 
-use reqwest::{Response, StatusCode, header};
 use sea_orm::{ConnectionTrait, Database, DatabaseConnection, EntityTrait, PaginatorTrait};
 use server::{AppState, config::Settings, entities::sessions, platform::db};
+
+/// GET a JSON document with a plain client (no cookies), as another server would fetch it.
+pub async fn get_json(url: &str) -> serde_json::Value {
+    reqwest::get(url).await.unwrap().json().await.unwrap()
+}
 
 /// Which database a test runs on.
 #[derive(Clone, Copy, Debug)]
@@ -73,6 +84,7 @@ pub async fn spawn_app_if_postgres() -> Option<TestApp> {
     }
 }
 
+/// A new, empty PostgreSQL database per test, so tests never see each other's rows.
 async fn fresh_postgres() -> anyhow::Result<(String, String, String)> {
     let admin_url = std::env::var("INZAGE_TEST_DATABASE_URL")?;
     let admin = Database::connect(&admin_url).await?;
@@ -163,6 +175,22 @@ impl TestApp {
         while worker.work_once().await.unwrap() != server::mail::worker::Round::Idle {}
     }
 
+    /// Every row of an entity: checks after a step read whole tables, which stay small here.
+    pub async fn all<E: EntityTrait>(&self) -> Vec<E::Model>
+    where
+        E::Model: Sync,
+    {
+        E::find().all(&self.db).await.unwrap()
+    }
+
+    /// The number of rows of an entity, to show that a refused step wrote nothing.
+    pub async fn count<E: EntityTrait>(&self) -> u64
+    where
+        E::Model: Sync,
+    {
+        E::find().count(&self.db).await.unwrap()
+    }
+
     /// Rows in `sessions`.
     pub async fn session_count(&self) -> u64 {
         sessions::Entity::find().count(&self.db).await.unwrap()
@@ -179,196 +207,4 @@ impl TestApp {
             }
         }
     }
-}
-
-/// A cookie as the server set it.
-#[derive(Clone, Debug)]
-pub struct SetCookie {
-    pub name: String,
-    pub value: String,
-    pub attributes: String,
-}
-
-/// Just enough browser: follows nothing by itself, keeps cookies, sends an Origin on POST.
-pub struct Browser {
-    pub base: String,
-    client: reqwest::Client,
-    pub cookies: BTreeMap<String, String>,
-    pub set_cookies: Vec<SetCookie>,
-}
-
-impl Browser {
-    pub fn new(base: &str) -> Self {
-        Self {
-            base: base.to_owned(),
-            client: reqwest::Client::builder()
-                .redirect(reqwest::redirect::Policy::none())
-                .build()
-                .unwrap(),
-            cookies: BTreeMap::new(),
-            set_cookies: Vec::new(),
-        }
-    }
-
-    fn url(&self, path_or_url: &str) -> String {
-        if path_or_url.starts_with("http") {
-            path_or_url.to_owned()
-        } else {
-            format!("{}{path_or_url}", self.base)
-        }
-    }
-
-    fn cookie_header(&self) -> String {
-        self.cookies
-            .iter()
-            .map(|(n, v)| format!("{n}={v}"))
-            .collect::<Vec<_>>()
-            .join("; ")
-    }
-
-    fn remember(&mut self, response: &Response) {
-        for value in response.headers().get_all(header::SET_COOKIE) {
-            let raw = value.to_str().unwrap().to_owned();
-            let (pair, attributes) = raw.split_once(';').unwrap_or((&raw, ""));
-            let (name, value) = pair.split_once('=').unwrap();
-            let expired = attributes.to_ascii_lowercase().contains("max-age=0") || value.is_empty();
-            if expired {
-                self.cookies.remove(name);
-            } else {
-                self.cookies.insert(name.to_owned(), value.to_owned());
-            }
-            self.set_cookies.push(SetCookie {
-                name: name.to_owned(),
-                value: value.to_owned(),
-                attributes: attributes.to_owned(),
-            });
-        }
-    }
-
-    pub async fn get(&mut self, path: &str) -> Response {
-        let response = self
-            .client
-            .get(self.url(path))
-            .header(header::COOKIE, self.cookie_header())
-            .send()
-            .await
-            .unwrap();
-        self.remember(&response);
-        response
-    }
-
-    pub async fn post(&mut self, path: &str, form: &[(&str, &str)]) -> Response {
-        let origin = self.base.clone();
-        self.post_with_origin(path, form, Some(&origin)).await
-    }
-
-    pub async fn post_with_origin(
-        &mut self,
-        path: &str,
-        form: &[(&str, &str)],
-        origin: Option<&str>,
-    ) -> Response {
-        let mut request = self
-            .client
-            .post(self.url(path))
-            .header(header::COOKIE, self.cookie_header())
-            .form(form);
-        if let Some(origin) = origin {
-            request = request.header(header::ORIGIN, origin);
-        }
-        let response = request.send().await.unwrap();
-        self.remember(&response);
-        response
-    }
-}
-
-/// The `Location` of a redirect, asserting it is one.
-pub fn location(response: &Response) -> String {
-    assert!(
-        response.status().is_redirection(),
-        "expected a redirect, got {} for {}",
-        response.status(),
-        response.url()
-    );
-    response.headers()[header::LOCATION]
-        .to_str()
-        .unwrap()
-        .to_owned()
-}
-
-/// Login choices at the stand-in.
-pub struct Login<'a> {
-    pub persoon: &'a str,
-    pub bsn: &'a str,
-    pub niveau: &'a str,
-    pub fout: &'a str,
-    pub actie: &'a str,
-}
-
-impl Default for Login<'_> {
-    fn default() -> Self {
-        Self {
-            persoon: "999993653",
-            bsn: "",
-            niveau: "substantieel",
-            fout: "none",
-            actie: "inloggen",
-        }
-    }
-}
-
-/// Starts a login at `start`, fills the stand-in's form with `choices` and returns the
-/// stand-in's answer (a redirect to the callback, or the form again with an error).
-pub async fn submit_at_stand_in(
-    browser: &mut Browser,
-    start: &str,
-    choices: &[(&str, &str)],
-) -> Response {
-    let to_idp = location(&browser.get(start).await);
-    assert!(to_idp.contains("/dev/digid/authorize?"), "{to_idp}");
-    assert!(
-        to_idp.contains("code_challenge_method=S256"),
-        "PKCE S256: {to_idp}"
-    );
-    assert_eq!(browser.get(&to_idp).await.status(), StatusCode::OK);
-    let query: Vec<(String, String)> = url::Url::parse(&to_idp)
-        .unwrap()
-        .query_pairs()
-        .into_owned()
-        .collect();
-    let mut form: Vec<(&str, &str)> = query
-        .iter()
-        .map(|(k, v)| (k.as_str(), v.as_str()))
-        .collect();
-    form.extend_from_slice(choices);
-    browser.post("/dev/digid/authorize", &form).await
-}
-
-/// Runs a citizen login through the stand-in up to the portal's answer to the callback.
-pub async fn citizen_login(browser: &mut Browser, login: Login<'_>) -> Response {
-    let choices = [
-        ("persoon", login.persoon),
-        ("bsn", login.bsn),
-        ("niveau", login.niveau),
-        ("fout", login.fout),
-        ("actie", login.actie),
-    ];
-    let back = submit_at_stand_in(browser, "/inloggen", &choices).await;
-    if !back.status().is_redirection() {
-        return back;
-    }
-    let callback = location(&back);
-    browser.get(&callback).await
-}
-
-/// Runs a staff login through the stand-in up to the portal's answer to the callback.
-pub async fn staff_login(browser: &mut Browser, subject: &str, fout: &str) -> Response {
-    let choices = [
-        ("medewerker", subject),
-        ("fout", fout),
-        ("actie", "inloggen"),
-    ];
-    let back = submit_at_stand_in(browser, "/backoffice/inloggen", &choices).await;
-    let callback = location(&back);
-    browser.get(&callback).await
 }

@@ -2,30 +2,54 @@
 //! with purpose, legal basis and retention; confidential processing never shows; health data
 //! waits for DigiD Substantieel.
 
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+use server::entities::consents;
+
 use crate::{
     db_test,
-    support::{Login, TestApp, citizen_login},
+    support::{
+        Browser, Login, TestApp,
+        demo::{DAAN, EVA, FATIMA, HANS, KEES, SANNE, seed_demo},
+        location,
+    },
 };
 
-async fn seed(app: &TestApp) {
-    let vault = server::platform::crypto::Vault::new(&app.settings.secrets).unwrap();
-    server::dev::demo::seed(&app.db, &vault).await.unwrap();
+/// Fatima's consent that the demo leaves in force: hers to withdraw, nobody else's.
+async fn fatima_consent(app: &TestApp) -> consents::Model {
+    consents::Entity::find()
+        .filter(consents::Column::SourceConsentId.eq("wt-c-2"))
+        .one(&app.db)
+        .await
+        .unwrap()
+        .unwrap()
+}
+
+/// Whether that consent is still in force, read from the database rather than any page.
+async fn still_given(app: &TestApp, consent: i64) -> bool {
+    consents::Entity::find_by_id(consent)
+        .one(&app.db)
+        .await
+        .unwrap()
+        .unwrap()
+        .withdrawn_at
+        .is_none()
+}
+
+/// Posts the withdrawal form for `consent` and returns where it sends the citizen.
+async fn withdraw_consent(browser: &mut Browser, consent: i64) -> String {
+    let id = consent.to_string();
+    location(
+        &browser
+            .post("/toestemmingen/intrekken", &[("id", id.as_str())])
+            .await,
+    )
 }
 
 async fn citizens_see_their_own_data_and_nothing_else(app: TestApp) {
-    seed(&app).await;
+    seed_demo(&app).await;
     // Hans (Wmo) at Substantieel: his Wmo data with why, basis and retention.
-    let mut hans = app.browser();
-    citizen_login(
-        &mut hans,
-        Login {
-            persoon: "162275869",
-            niveau: "substantieel",
-            ..Login::default()
-        },
-    )
-    .await;
-    let page = hans.get("/mijn-gegevens").await.text().await.unwrap();
+    let mut hans = app.citizen(HANS).await;
+    let page = hans.get_text("/mijn-gegevens").await;
     for expected in [
         "Indicatie hulp bij het huishouden",
         "Hulp bij het huishouden regelen",
@@ -50,42 +74,23 @@ async fn citizens_see_their_own_data_and_nothing_else(app: TestApp) {
             "Hans sees someone else's {foreign}"
         );
     }
-    let shared = hans.get("/gedeeld").await.text().await.unwrap();
+    let shared = hans.get_text("/gedeeld").await;
     assert!(shared.contains("Thuiszorg De Zonnebloem B.V.") && shared.contains("CAK"));
     assert!(!shared.contains("Jeugdzorg De Brug") && !shared.contains("UWV"));
-    let filtered = hans
-        .get("/gedeeld?ontvanger=CAK&van=&tot=")
-        .await
-        .text()
-        .await
-        .unwrap();
+    let filtered = hans.get_text("/gedeeld?ontvanger=CAK&van=&tot=").await;
     assert!(
         filtered.contains("Berekenen van de eigen bijdrage")
             && !filtered.contains("Thuiszorg De Zonnebloem B.V.</h3>")
     );
-    let none = hans
-        .get("/gedeeld?van=2027-01-01")
-        .await
-        .text()
-        .await
-        .unwrap();
+    let none = hans.get_text("/gedeeld?van=2027-01-01").await;
     assert!(none.contains("Er zijn geen gegevens gedeeld"));
-    let overview = hans.get("/overzicht").await.text().await.unwrap();
+    let overview = hans.get_text("/overzicht").await;
     assert!(overview.contains("data-testid=\"held\""));
 
     // The confidential processing of Daan never appears, anywhere.
-    let mut daan = app.browser();
-    citizen_login(
-        &mut daan,
-        Login {
-            persoon: "688136138",
-            niveau: "hoog",
-            ..Login::default()
-        },
-    )
-    .await;
+    let mut daan = app.citizen_at(DAAN, "hoog").await;
     for path in ["/mijn-gegevens", "/gedeeld", "/overzicht"] {
-        let page = daan.get(path).await.text().await.unwrap();
+        let page = daan.get_text(path).await;
         for hidden in [
             "Onderzoek rechtmatigheid",
             "Onderzoek naar woonsituatie",
@@ -97,39 +102,20 @@ async fn citizens_see_their_own_data_and_nothing_else(app: TestApp) {
             );
         }
     }
-    assert!(
-        daan.get("/mijn-gegevens")
-            .await
-            .text()
-            .await
-            .unwrap()
-            .contains("Gezinsnorm")
-    );
+    assert!(daan.get_text("/mijn-gegevens").await.contains("Gezinsnorm"));
 
     // A withdrawn consent is shown with its withdrawal; a disclosure without basis says so.
-    let mut fatima = app.browser();
-    citizen_login(&mut fatima, Login::default()).await;
-    let shared = fatima.get("/gedeeld").await.text().await.unwrap();
+    let mut fatima = app.citizen(FATIMA).await;
+    let shared = fatima.get_text("/gedeeld").await;
     assert!(
         shared.contains("GGD Voorbeeldregio")
             && shared.contains("U heeft deze toestemming op 2 april 2026 ingetrokken")
     );
-    let mut sanne = app.browser();
-    citizen_login(
-        &mut sanne,
-        Login {
-            persoon: "192285142",
-            ..Login::default()
-        },
-    )
-    .await;
+    let mut sanne = app.citizen(SANNE).await;
     assert!(
         sanne
-            .get("/gedeeld")
+            .get_text("/gedeeld")
             .await
-            .text()
-            .await
-            .unwrap()
             .contains("Er is geen wettelijke grondslag vastgelegd")
     );
     app.finish().await;
@@ -137,18 +123,9 @@ async fn citizens_see_their_own_data_and_nothing_else(app: TestApp) {
 db_test!(own_data_only, citizens_see_their_own_data_and_nothing_else);
 
 async fn health_data_waits_for_a_higher_level(app: TestApp) {
-    seed(&app).await;
-    let mut hans = app.browser();
-    citizen_login(
-        &mut hans,
-        Login {
-            persoon: "162275869",
-            niveau: "midden",
-            ..Login::default()
-        },
-    )
-    .await;
-    let page = hans.get("/mijn-gegevens").await.text().await.unwrap();
+    seed_demo(&app).await;
+    let mut hans = app.citizen_at(HANS, "midden").await;
+    let page = hans.get_text("/mijn-gegevens").await;
     assert!(
         page.contains("data-testid=\"step-up\""),
         "a step-up message"
@@ -158,7 +135,7 @@ async fn health_data_waits_for_a_higher_level(app: TestApp) {
         page.contains("Molenweg 3"),
         "non-health data is still shown"
     );
-    let shared = hans.get("/gedeeld").await.text().await.unwrap();
+    let shared = hans.get_text("/gedeeld").await;
     assert!(
         !shared.contains("Thuiszorg De Zonnebloem") && shared.contains("data-testid=\"step-up\"")
     );
@@ -167,21 +144,12 @@ async fn health_data_waits_for_a_higher_level(app: TestApp) {
 db_test!(step_up, health_data_waits_for_a_higher_level);
 
 async fn usage_consents_and_downloads(app: TestApp) {
-    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
-    use server::entities::{consents, source_events};
-    seed(&app).await;
+    use server::entities::source_events;
+    seed_demo(&app).await;
 
     // Who used my data: the citizen's own lines, the look itself recorded, nothing confidential.
-    let mut hans = app.browser();
-    citizen_login(
-        &mut hans,
-        Login {
-            persoon: "162275869",
-            ..Login::default()
-        },
-    )
-    .await;
-    let usage = hans.get("/gebruik").await.text().await.unwrap();
+    let mut hans = app.citizen(HANS).await;
+    let usage = hans.get_text("/gebruik").await;
     assert!(
         usage.contains("Beschikking opgesteld")
             && usage.contains("Gemeente Voorbeeldstad, team Wmo")
@@ -193,22 +161,11 @@ async fn usage_consents_and_downloads(app: TestApp) {
     for staff in ["Eva de Boer", "Ahmed Yilmaz", "mw-0001"] {
         assert!(!usage.contains(staff), "staff identity {staff} shown");
     }
-    let mut daan = app.browser();
-    citizen_login(
-        &mut daan,
-        Login {
-            persoon: "688136138",
-            ..Login::default()
-        },
-    )
-    .await;
+    let mut daan = app.citizen(DAAN).await;
     assert!(
         !daan
-            .get("/gebruik")
+            .get_text("/gebruik")
             .await
-            .text()
-            .await
-            .unwrap()
             .contains("Onderzoek gestart")
     );
 
@@ -226,94 +183,49 @@ async fn usage_consents_and_downloads(app: TestApp) {
             && json.contains("Thuiszorg De Zonnebloem B.V.")
     );
     assert!(!json.contains("Angstklachten") && !json.contains("162275869"));
-    let csv = hans
-        .get("/mijn-gegevens/download.csv")
-        .await
-        .text()
-        .await
-        .unwrap();
+    let csv = hans.get_text("/mijn-gegevens/download.csv").await;
     assert!(csv.starts_with("onderwerp,systeem,gegeven,waarde"));
     assert!(csv.contains("Indicatie hulp bij het huishouden") && !csv.contains("Angstklachten"));
     let mut anonymous = app.browser();
     assert_eq!(
-        crate::support::location(&anonymous.get("/mijn-gegevens/download.json").await),
+        location(&anonymous.get("/mijn-gegevens/download.json").await),
         "/?verlopen=1"
     );
 
     // Consents: Fatima withdraws hers; Kees cannot touch it.
-    let fatima_consent = consents::Entity::find()
-        .filter(consents::Column::SourceConsentId.eq("wt-c-2"))
-        .one(&app.db)
-        .await
-        .unwrap()
-        .unwrap();
-    let mut kees = app.browser();
-    citizen_login(
-        &mut kees,
-        Login {
-            persoon: "691682483",
-            ..Login::default()
-        },
-    )
-    .await;
+    let fatima_consent = fatima_consent(&app).await;
+    let mut kees = app.citizen(KEES).await;
     let peek = kees
-        .get(&format!(
+        .get_text(&format!(
             "/toestemmingen/intrekken?id={}",
             fatima_consent.id
         ))
-        .await
-        .text()
-        .await
-        .unwrap();
+        .await;
     assert!(
         !peek.contains("Huisartsenpraktijk Lindelaan"),
         "another citizen's consent shown"
     );
-    let attempt = kees
-        .post(
-            "/toestemmingen/intrekken",
-            &[("id", &fatima_consent.id.to_string())],
-        )
-        .await;
     assert_eq!(
-        crate::support::location(&attempt),
+        withdraw_consent(&mut kees, fatima_consent.id).await,
         "/toestemmingen?melding=onbekend"
     );
-    assert!(
-        consents::Entity::find_by_id(fatima_consent.id)
-            .one(&app.db)
-            .await
-            .unwrap()
-            .unwrap()
-            .withdrawn_at
-            .is_none()
-    );
+    assert!(still_given(&app, fatima_consent.id).await);
 
-    let mut fatima = app.browser();
-    citizen_login(&mut fatima, Login::default()).await;
-    let list = fatima.get("/toestemmingen").await.text().await.unwrap();
+    let mut fatima = app.citizen(FATIMA).await;
+    let list = fatima.get_text("/toestemmingen").await;
     assert!(list.contains("Huisartsenpraktijk Lindelaan") && list.contains("GGD Voorbeeldregio"));
     let confirm = fatima
-        .get(&format!(
+        .get_text(&format!(
             "/toestemmingen/intrekken?id={}",
             fatima_consent.id
         ))
-        .await
-        .text()
-        .await
-        .unwrap();
+        .await;
     assert!(
         confirm.contains("Weet u zeker dat u uw toestemming wilt intrekken?"),
         "{confirm}"
     );
-    let done = fatima
-        .post(
-            "/toestemmingen/intrekken",
-            &[("id", &fatima_consent.id.to_string())],
-        )
-        .await;
     assert_eq!(
-        crate::support::location(&done),
+        withdraw_consent(&mut fatima, fatima_consent.id).await,
         "/toestemmingen?melding=ingetrokken"
     );
     let row = consents::Entity::find_by_id(fatima_consent.id)
@@ -322,7 +234,7 @@ async fn usage_consents_and_downloads(app: TestApp) {
         .unwrap()
         .unwrap();
     assert!(row.withdrawn_at.is_some() && row.withdrawal_channel.as_deref() == Some("Inzage"));
-    let events = source_events::Entity::find().all(&app.db).await.unwrap();
+    let events = app.all::<source_events::Entity>().await;
     assert_eq!(events.len(), 1);
     assert_eq!(events[0].kind, "consent.withdrawn");
     assert!(events[0].payload.contains("wt-c-2") && !events[0].payload.contains("999993653"));
@@ -331,24 +243,11 @@ async fn usage_consents_and_downloads(app: TestApp) {
         server::platform::audit::Verification::Intact(1)
     );
     // Twice changes nothing more.
-    let again = fatima
-        .post(
-            "/toestemmingen/intrekken",
-            &[("id", &fatima_consent.id.to_string())],
-        )
-        .await;
     assert_eq!(
-        crate::support::location(&again),
+        withdraw_consent(&mut fatima, fatima_consent.id).await,
         "/toestemmingen?melding=onbekend"
     );
-    assert_eq!(
-        source_events::Entity::find()
-            .all(&app.db)
-            .await
-            .unwrap()
-            .len(),
-        1
-    );
+    assert_eq!(app.all::<source_events::Entity>().await.len(), 1);
     app.finish().await;
 }
 db_test!(usage_consents_downloads, usage_consents_and_downloads);
@@ -356,15 +255,8 @@ db_test!(usage_consents_downloads, usage_consents_and_downloads);
 /// Every citizen route, with another citizen's ids where a route takes one: citizen B sees
 /// nothing of citizen A; anonymous visitors and staff reach none of them.
 async fn authorization_table(app: TestApp) {
-    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
-    seed(&app).await;
-    let fatima_consent = server::entities::consents::Entity::find()
-        .filter(server::entities::consents::Column::SourceConsentId.eq("wt-c-2"))
-        .one(&app.db)
-        .await
-        .unwrap()
-        .unwrap()
-        .id;
+    seed_demo(&app).await;
+    let fatima_consent = fatima_consent(&app).await.id;
     let routes = [
         "/overzicht".to_owned(),
         "/mijn-gegevens".to_owned(),
@@ -385,16 +277,7 @@ async fn authorization_table(app: TestApp) {
         "opvoeding",
         "Gezag",
     ];
-    let mut kees = app.browser();
-    citizen_login(
-        &mut kees,
-        Login {
-            persoon: "691682483",
-            niveau: "hoog",
-            ..Login::default()
-        },
-    )
-    .await;
+    let mut kees = app.citizen_at(KEES, "hoog").await;
     for route in &routes {
         let response = kees.get(route).await;
         assert!(
@@ -422,19 +305,12 @@ async fn authorization_table(app: TestApp) {
         kees.post(state_change.0, &form).await;
     }
     assert!(
-        server::entities::consents::Entity::find_by_id(fatima_consent)
-            .one(&app.db)
-            .await
-            .unwrap()
-            .unwrap()
-            .withdrawn_at
-            .is_none(),
+        still_given(&app, fatima_consent).await,
         "Kees withdrew Fatima's consent"
     );
 
     let mut anonymous = app.browser();
-    let mut staff = app.browser();
-    crate::support::staff_login(&mut staff, "mw-0001", "none").await;
+    let mut staff = app.staff(EVA).await;
     for route in &routes {
         let response = anonymous.get(route).await;
         assert!(
@@ -451,23 +327,20 @@ db_test!(citizen_authorization, authorization_table);
 /// "Mijn gegevens" for the 2,000-record subject: the newest ten per source with the count and a
 /// link to all, then page by page; the downloads keep everything.
 async fn large_data_sets_are_shown_page_by_page(app: TestApp) {
-    let vault = server::platform::crypto::Vault::new(&app.settings.secrets).unwrap();
+    let vault = crate::support::demo::vault(&app);
     let bsn = server::dev::demo::seed_scale(&app.db, &vault, 1)
         .await
         .unwrap()
         .unwrap();
-    let mut browser = app.browser();
-    citizen_login(
-        &mut browser,
-        Login {
+    let (mut browser, _) = app
+        .try_citizen_login(Login {
             persoon: "anders",
             bsn: &bsn,
             niveau: "substantieel",
             ..Login::default()
-        },
-    )
-    .await;
-    let page = browser.get("/mijn-gegevens").await.text().await.unwrap();
+        })
+        .await;
+    let page = browser.get_text("/mijn-gegevens").await;
     let groups = page.matches("data-testid=\"source-count\"").count();
     assert!(groups >= 2, "several domains ({groups})");
     assert_eq!(
@@ -479,11 +352,8 @@ async fn large_data_sets_are_shown_page_by_page(app: TestApp) {
     let source: i64 = link.split('"').next().unwrap().parse().unwrap();
     assert!(page.contains("Toon alle "));
     let first = browser
-        .get(&format!("/mijn-gegevens?bron={source}"))
-        .await
-        .text()
-        .await
-        .unwrap();
+        .get_text(&format!("/mijn-gegevens?bron={source}"))
+        .await;
     assert!(first.contains("Pagina 1 van "), "a pager");
     let per_page = first.matches("data-testid=\"record\"").count();
     assert!(
@@ -491,43 +361,21 @@ async fn large_data_sets_are_shown_page_by_page(app: TestApp) {
         "{per_page} on one page"
     );
     let second = browser
-        .get(&format!("/mijn-gegevens?bron={source}&pagina=2"))
-        .await
-        .text()
-        .await
-        .unwrap();
+        .get_text(&format!("/mijn-gegevens?bron={source}&pagina=2"))
+        .await;
     assert!(second.contains("Pagina 2 van "));
     let last = browser
-        .get(&format!("/mijn-gegevens?bron={source}&pagina=9999"))
-        .await
-        .text()
-        .await
-        .unwrap();
+        .get_text(&format!("/mijn-gegevens?bron={source}&pagina=9999"))
+        .await;
     assert!(!last.contains("Pagina 9999"), "the page is clamped");
     // The downloads keep all 2,000.
-    let csv = browser
-        .get("/mijn-gegevens/download.csv")
-        .await
-        .text()
-        .await
-        .unwrap();
+    let csv = browser.get_text("/mijn-gegevens/download.csv").await;
     assert_eq!(csv.lines().count(), 2001, "header and 2,000 records");
     // Someone else asking for that source sees none of it.
-    let mut other = app.browser();
-    citizen_login(
-        &mut other,
-        Login {
-            persoon: "162275869",
-            ..Login::default()
-        },
-    )
-    .await;
+    let mut other = app.citizen(HANS).await;
     let foreign = other
-        .get(&format!("/mijn-gegevens?bron={source}"))
-        .await
-        .text()
-        .await
-        .unwrap();
+        .get_text(&format!("/mijn-gegevens?bron={source}"))
+        .await;
     assert_eq!(foreign.matches("data-testid=\"record\"").count(), 0);
     app.finish().await;
 }
