@@ -299,6 +299,8 @@ mod tests {
         words![
             LetterKind,
             LetterOutcome,
+            MailStatus,
+            SpanStatus,
             DeadlineState,
             DisclosureProblem,
             OversightTable,

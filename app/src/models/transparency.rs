@@ -125,8 +125,8 @@ pub struct UsageLine {
     pub activity: String,
     /// The organisation unit, never a person.
     pub processor: String,
-    /// `ok` or `error`.
-    pub status: String,
+    /// How the step ended.
+    pub status: types::SpanStatus,
 }
 
 /// "Wie gebruikte mijn gegevens".

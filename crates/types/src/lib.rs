@@ -11,6 +11,7 @@
 mod macros;
 
 mod letters;
+mod logbook;
 mod oversight;
 mod people;
 mod reference;
@@ -18,6 +19,7 @@ mod register;
 mod requests;
 
 pub use letters::{LetterKind, LetterOutcome};
+pub use logbook::{MailStatus, SpanStatus};
 pub use oversight::{DeadlineState, DisclosureProblem, OversightTable};
 pub use people::{AssuranceLevel, StaffRole};
 pub use reference::RequestReference;

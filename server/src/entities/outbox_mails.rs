@@ -1,6 +1,7 @@
 //! `outbox_mails`: every mail, from the moment it is caused until it is sent or given up on.
 
 use sea_orm::entity::prelude::*;
+use types::MailStatus;
 
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
 #[sea_orm(table_name = "outbox_mails")]
@@ -15,7 +16,7 @@ pub struct Model {
     pub subject: String,
     pub text_body: String,
     pub html_body: String,
-    pub status: String,
+    pub status: MailStatus,
     pub attempts: i32,
     pub next_attempt_at: DateTimeUtc,
     pub locked_until: Option<DateTimeUtc>,

@@ -1,6 +1,7 @@
 //! `processing_log_lines`: Logboek Dataverwerkingen lines, by pseudonymous subject.
 
 use sea_orm::entity::prelude::*;
+use types::SpanStatus;
 
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
 #[sea_orm(table_name = "processing_log_lines")]
@@ -11,7 +12,7 @@ pub struct Model {
     pub span_id: String,
     pub parent_span_id: Option<String>,
     pub name: String,
-    pub status: String,
+    pub status: SpanStatus,
     pub start_time: DateTimeUtc,
     pub end_time: DateTimeUtc,
     pub activity_code: String,

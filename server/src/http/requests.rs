@@ -219,7 +219,7 @@ pub async fn new_request(
                     Err(e) => failure(e),
                 };
             };
-            let (_, draft) = requests::read_form(&requests::form_of(&view));
+            let (_, draft) = requests::read_form(&requests::NewRequestForm::from(&view));
             let Ok(draft) = draft else {
                 return Redirect::to("/verzoeken/nieuw").into_response();
             };
@@ -257,7 +257,8 @@ pub async fn new_request(
             }
         }
         _ => {
-            let (mut view, draft) = requests::read_form(&pairs);
+            let (mut view, draft) =
+                requests::read_form(&requests::NewRequestForm::from_fields(&pairs));
             view.token = if token.is_empty() {
                 crate::platform::crypto::random_hex(16)
             } else {

@@ -8,6 +8,7 @@ use axum::{
     http::HeaderMap,
     response::{IntoResponse, Redirect, Response},
 };
+use types::ContactNotice;
 
 use crate::{
     AppState,
@@ -15,7 +16,7 @@ use crate::{
     identity::contacts::{self, Confirmation, EmailAddress},
 };
 
-fn back(notice: &str) -> Response {
+fn back(notice: ContactNotice) -> Response {
     Redirect::to(&format!("/instellingen?melding={notice}")).into_response()
 }
 
@@ -46,13 +47,16 @@ pub async fn set_email(
 ) -> Response {
     let citizen_id = citizen.id;
     let Some(email) = EmailAddress::parse(&form.email) else {
-        return back("ongeldig");
+        return back(ContactNotice::Invalid);
     };
     let locale = support::locale(&headers);
     match contacts::request_verification(&state.db, &state.settings, citizen_id, &email, locale)
         .await
     {
-        Ok(()) => back("verstuurd"),
+        Ok(()) => back(ContactNotice::Sent),
+        // Asked again too soon, or too often today: said plainly, nothing sent.
+        Err(contacts::RequestError::TooSoon) => back(ContactNotice::TooSoon),
+        Err(contacts::RequestError::TooMany) => back(ContactNotice::TooMany),
         Err(e) => failure(e),
     }
 }
@@ -71,9 +75,9 @@ pub async fn confirm_email(
 ) -> Response {
     let citizen_id = citizen.id;
     match contacts::confirm(&state.db, citizen_id, &form.code).await {
-        Ok(Confirmation::Confirmed) => back("bevestigd"),
-        Ok(Confirmation::WrongCode) => back("code-onjuist"),
-        Ok(Confirmation::NoValidCode) => back("code-verlopen"),
+        Ok(Confirmation::Confirmed) => back(ContactNotice::Confirmed),
+        Ok(Confirmation::WrongCode) => back(ContactNotice::WrongCode),
+        Ok(Confirmation::NoValidCode) => back(ContactNotice::NoCode),
         Err(e) => failure(e),
     }
 }
@@ -82,7 +86,7 @@ pub async fn confirm_email(
 pub async fn remove_email(State(state): State<AppState>, citizen: Citizen) -> Response {
     let citizen_id = citizen.id;
     match contacts::remove(&state.db, citizen_id).await {
-        Ok(()) => back("verwijderd"),
+        Ok(()) => back(ContactNotice::Removed),
         Err(e) => failure(e),
     }
 }

@@ -146,7 +146,7 @@ pub async fn enqueue<C: ConnectionTrait>(
         subject: Set(rendered.subject),
         text_body: Set(rendered.text),
         html_body: Set(rendered.html),
-        status: Set(worker::PENDING.to_owned()),
+        status: Set(types::MailStatus::Pending),
         attempts: Set(0),
         next_attempt_at: Set(now),
         locked_until: Set(None),

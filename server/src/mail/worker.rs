@@ -18,18 +18,12 @@ use sea_orm::{
     sea_query::{Expr, LockBehavior, LockType},
 };
 use secrecy::ExposeSecret;
+use types::MailStatus;
 
 use crate::{
     config::{MailSettings, MailTransportKind, SmtpTls},
     entities::outbox_mails,
 };
-
-/// Waiting to be sent (again).
-pub const PENDING: &str = "pending";
-/// Accepted by the SMTP server (or written by the file transport).
-pub const SENT: &str = "sent";
-/// Given up after the last attempt; an administrator sees it.
-pub const FAILED: &str = "failed";
 
 /// How long a claimed mail is reserved for its worker.
 const LEASE: chrono::Duration = chrono::Duration::seconds(120);
@@ -165,7 +159,7 @@ impl Worker {
         match outcome {
             Ok(()) => {
                 update
-                    .col_expr(outbox_mails::Column::Status, Expr::value(SENT))
+                    .col_expr(outbox_mails::Column::Status, Expr::value(MailStatus::Sent))
                     .col_expr(outbox_mails::Column::SentAt, Expr::value(now))
                     .col_expr(
                         outbox_mails::Column::LastError,
@@ -191,7 +185,11 @@ impl Worker {
                 update
                     .col_expr(
                         outbox_mails::Column::Status,
-                        Expr::value(if give_up { FAILED } else { PENDING }),
+                        Expr::value(if give_up {
+                            MailStatus::Failed
+                        } else {
+                            MailStatus::Pending
+                        }),
                     )
                     .col_expr(
                         outbox_mails::Column::NextAttemptAt,
@@ -230,7 +228,7 @@ impl Worker {
             .add(outbox_mails::Column::LockedUntil.lt(now));
         let txn = self.db.begin().await?;
         let mut candidate = outbox_mails::Entity::find()
-            .filter(outbox_mails::Column::Status.eq(PENDING))
+            .filter(outbox_mails::Column::Status.eq(MailStatus::Pending))
             .filter(outbox_mails::Column::NextAttemptAt.lte(now))
             .filter(free.clone())
             .order_by_asc(outbox_mails::Column::Id)
@@ -246,7 +244,7 @@ impl Worker {
             .col_expr(outbox_mails::Column::LockedUntil, Expr::value(now + LEASE))
             .col_expr(outbox_mails::Column::LockedBy, Expr::value(self.id.clone()))
             .filter(outbox_mails::Column::Id.eq(mail.id))
-            .filter(outbox_mails::Column::Status.eq(PENDING))
+            .filter(outbox_mails::Column::Status.eq(MailStatus::Pending))
             .filter(free)
             .exec(&txn)
             .await?;
@@ -270,12 +268,12 @@ pub fn retry_delay(settings: &MailSettings, attempts: u32) -> chrono::Duration {
 pub async fn purge(db: &DatabaseConnection) -> Result<u64, DbErr> {
     let now = Utc::now();
     let sent = outbox_mails::Entity::delete_many()
-        .filter(outbox_mails::Column::Status.eq(SENT))
+        .filter(outbox_mails::Column::Status.eq(MailStatus::Sent))
         .filter(outbox_mails::Column::SentAt.lt(now - chrono::Duration::days(30)))
         .exec(db)
         .await?;
     let failed = outbox_mails::Entity::delete_many()
-        .filter(outbox_mails::Column::Status.eq(FAILED))
+        .filter(outbox_mails::Column::Status.eq(MailStatus::Failed))
         .filter(outbox_mails::Column::CreatedAt.lt(now - chrono::Duration::days(90)))
         .exec(db)
         .await?;
@@ -285,18 +283,18 @@ pub async fn purge(db: &DatabaseConnection) -> Result<u64, DbErr> {
 /// Counts per state and the failed mails, for the administrators' outbox page.
 pub async fn outbox_view(db: &DatabaseConnection) -> Result<app::models::OutboxView, DbErr> {
     use sea_orm::PaginatorTrait;
-    let count = |status: &'static str| {
+    let count = |status: MailStatus| {
         outbox_mails::Entity::find()
             .filter(outbox_mails::Column::Status.eq(status))
             .count(db)
     };
     let retrying = outbox_mails::Entity::find()
-        .filter(outbox_mails::Column::Status.eq(PENDING))
+        .filter(outbox_mails::Column::Status.eq(MailStatus::Pending))
         .filter(outbox_mails::Column::Attempts.gt(0))
         .count(db)
         .await?;
     let failed_mails = outbox_mails::Entity::find()
-        .filter(outbox_mails::Column::Status.eq(FAILED))
+        .filter(outbox_mails::Column::Status.eq(MailStatus::Failed))
         .order_by_desc(outbox_mails::Column::Id)
         .limit(100)
         .all(db)
@@ -311,10 +309,10 @@ pub async fn outbox_view(db: &DatabaseConnection) -> Result<app::models::OutboxV
         })
         .collect();
     Ok(app::models::OutboxView {
-        pending: count(PENDING).await?,
+        pending: count(MailStatus::Pending).await?,
         retrying,
-        sent: count(SENT).await?,
-        failed: count(FAILED).await?,
+        sent: count(MailStatus::Sent).await?,
+        failed: count(MailStatus::Failed).await?,
         failed_mails,
     })
 }

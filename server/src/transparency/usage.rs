@@ -27,7 +27,7 @@ pub async fn usage(
         span_id: Set(crate::platform::crypto::random_hex(8)),
         parent_span_id: Set(None),
         name: Set("U bekeek wie uw gegevens gebruikte".to_owned()),
-        status: Set("ok".to_owned()),
+        status: Set(types::SpanStatus::Ok),
         start_time: Set(now),
         end_time: Set(now),
         activity_code: Set(PORTAL_ACTIVITY.to_owned()),

@@ -2,6 +2,7 @@
 //! down, each mail once with two workers, and failed mail visible to administrators.
 
 use std::{collections::BTreeSet, time::Duration};
+use types::MailStatus;
 
 use reqwest::StatusCode;
 use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
@@ -60,7 +61,7 @@ async fn notify_new_message(app: &TestApp, citizen_id: i64) -> bool {
 async fn work_until(
     app: &TestApp,
     worker: &server::mail::worker::Worker,
-    status: &str,
+    status: MailStatus,
     count: u64,
     why: &str,
 ) {
@@ -132,7 +133,7 @@ async fn contact_address_is_verified_over_real_smtp(app: TestApp) {
         .await
         .unwrap()
         .unwrap();
-    assert_eq!(row.status, "sent");
+    assert_eq!(row.status, MailStatus::Sent);
     assert_eq!(mail.header("Message-ID").unwrap(), row.message_id);
     assert_eq!(
         mail.header("Subject").unwrap(),
@@ -180,7 +181,7 @@ async fn contact_address_is_verified_over_real_smtp(app: TestApp) {
     assert!(page.contains("fatima@example.org") && page.contains("data-testid=\"verified-email\""));
     assert!(notify_new_message(&app, citizen_id).await);
     let queued = outbox_mails::Entity::find()
-        .filter(outbox_mails::Column::Status.eq("pending"))
+        .filter(outbox_mails::Column::Status.eq(MailStatus::Pending))
         .one(&app.db)
         .await
         .unwrap()
@@ -210,6 +211,18 @@ async fn contact_address_is_verified_over_real_smtp(app: TestApp) {
         .await;
     assert_eq!(location(&response), "/?verlopen=1");
     assert!(app.all::<citizen_contacts::Entity>().await.is_empty());
+
+    // Asking for a second code within the minute is said plainly, and sends nothing.
+    let before = outbox_count(&app).await;
+    let first = other
+        .post("/instellingen/email", &[("email", "hans@example.org")])
+        .await;
+    assert_eq!(location(&first), "/instellingen?melding=verstuurd");
+    let again = other
+        .post("/instellingen/email", &[("email", "hans@example.org")])
+        .await;
+    assert_eq!(location(&again), "/instellingen?melding=te-snel");
+    assert_eq!(outbox_count(&app).await, before + 1);
     app.finish().await;
 }
 db_test!(
@@ -235,7 +248,7 @@ async fn nothing_is_lost_while_smtp_is_down(mut app: TestApp) {
     let rows = app.all::<outbox_mails::Entity>().await;
     assert!(
         rows.iter()
-            .all(|r| r.status == "pending" && r.attempts == 1 && r.last_error.is_some())
+            .all(|r| r.status == MailStatus::Pending && r.attempts == 1 && r.last_error.is_some())
     );
 
     // The retries are visible to an administrator.
@@ -249,7 +262,7 @@ async fn nothing_is_lost_while_smtp_is_down(mut app: TestApp) {
 
     app.smtp.restart().await;
     let why = "not all mail delivered after the server came back";
-    work_until(&app, &worker, "sent", 5, why).await;
+    work_until(&app, &worker, MailStatus::Sent, 5, why).await;
     assert_eq!(app.smtp.received().len(), 5, "each mail exactly once");
     assert_eq!(
         received_ids(&app),
@@ -293,7 +306,14 @@ async fn failed_mail_is_shown_to_administrators_only(mut app: TestApp) {
     };
     enqueue(&app, "privacy@voorbeeldstad.example", &digest).await;
     let worker = app.worker("w");
-    work_until(&app, &worker, "failed", 1, "mail never marked failed").await;
+    work_until(
+        &app,
+        &worker,
+        MailStatus::Failed,
+        1,
+        "mail never marked failed",
+    )
+    .await;
     let row = outbox_mails::Entity::find()
         .one(&app.db)
         .await

@@ -17,35 +17,83 @@ pub struct Draft {
     pub explanation: String,
 }
 
-/// Reads the form's fields: `soort`, `bereik` (`alles` | `gegevens`), `gegeven` (repeated record
-/// ids), `voorstel-<id>`, `toelichting`. Returns what the form shows again, and the draft if
-/// nothing is wrong.
-pub fn read_form(pairs: &[(String, String)]) -> (NewRequestView, Result<Draft, Vec<&'static str>>) {
-    let field = |name: &str| {
-        pairs
-            .iter()
-            .find(|(k, _)| k == name)
-            .map(|(_, v)| v.trim().to_owned())
-    };
-    let kind_raw = field("soort").unwrap_or_default();
-    let kind = Kind::parse(&kind_raw);
-    let all_data = field("bereik").as_deref() != Some("gegevens");
-    let for_child = field("voor").and_then(|v| v.parse::<i64>().ok());
-    let mut chosen: Vec<(i64, Option<String>)> = Vec::new();
-    let mut errors = Vec::new();
-    for (k, v) in pairs {
-        if k == "gegeven" {
+/// The "Nieuw verzoek" form as sent, read once: `soort`, `bereik` (`alles` | `gegevens`),
+/// `voor`, `gegeven` (repeated record ids) with `voorstel-<id>` for each, and `toelichting`.
+/// A draft kept in the session is the same form again (`From<&NewRequestView>`), so a
+/// reviewed draft is checked by [`read_form`] once more when it is filed, by the same rules.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct NewRequestForm {
+    /// The kind chosen, if it is one.
+    pub kind: Option<Kind>,
+    /// "All my data" rather than listed records.
+    pub all_data: bool,
+    /// The child the parent files for.
+    pub for_child: Option<i64>,
+    /// Records chosen (each once), with the proposed value where one was typed.
+    pub chosen: Vec<(i64, Option<String>)>,
+    /// A `gegeven` that is not a record id was sent.
+    pub unreadable_record: bool,
+    /// The citizen's explanation.
+    pub explanation: String,
+}
+
+impl NewRequestForm {
+    /// Reads the form's fields (a form whose field names are not all fixed).
+    pub fn from_fields(pairs: &[(String, String)]) -> Self {
+        let field = |name: &str| {
+            pairs
+                .iter()
+                .find(|(k, _)| k == name)
+                .map(|(_, v)| v.trim().to_owned())
+        };
+        let mut form = Self {
+            kind: field("soort").as_deref().and_then(Kind::parse),
+            all_data: field("bereik").as_deref() != Some("gegevens"),
+            for_child: field("voor").and_then(|v| v.parse::<i64>().ok()),
+            explanation: field("toelichting").unwrap_or_default(),
+            ..Self::default()
+        };
+        for (_, v) in pairs.iter().filter(|(k, _)| k == "gegeven") {
             match v.trim().parse::<i64>() {
-                Ok(id) if !chosen.iter().any(|(c, _)| *c == id) => {
+                Ok(id) if !form.chosen.iter().any(|(c, _)| *c == id) => {
                     let proposal = field(&format!("voorstel-{id}")).filter(|p| !p.is_empty());
-                    chosen.push((id, proposal));
+                    form.chosen.push((id, proposal));
                 }
                 Ok(_) => {}
-                Err(_) => errors.push("request.error.unknown_record"),
+                Err(_) => form.unreadable_record = true,
             }
         }
+        form
     }
-    let explanation = field("toelichting").unwrap_or_default();
+}
+
+impl From<&NewRequestView> for NewRequestForm {
+    fn from(view: &NewRequestView) -> Self {
+        Self {
+            kind: view.kind,
+            all_data: view.all_data,
+            for_child: view.for_child,
+            chosen: view.chosen.clone(),
+            unreadable_record: false,
+            explanation: view.explanation.clone(),
+        }
+    }
+}
+
+/// Checks the form: what it shows again, and the draft if nothing is wrong.
+pub fn read_form(form: &NewRequestForm) -> (NewRequestView, Result<Draft, Vec<&'static str>>) {
+    let NewRequestForm {
+        kind,
+        all_data,
+        for_child,
+        chosen,
+        unreadable_record,
+        explanation,
+    } = form.clone();
+    let mut errors = Vec::new();
+    if unreadable_record {
+        errors.push("request.error.unknown_record");
+    }
     let view = NewRequestView {
         kind,
         all_data,
@@ -99,32 +147,6 @@ pub fn read_form(pairs: &[(String, String)]) -> (NewRequestView, Result<Draft, V
             explanation,
         }),
     )
-}
-
-/// The form fields a stored draft stands for: the inverse of [`read_form`], so a reviewed draft
-/// is checked once more, by the same rules, when it is filed.
-pub fn form_of(view: &NewRequestView) -> Vec<(String, String)> {
-    let mut pairs = vec![
-        (
-            "soort".to_owned(),
-            view.kind.map(|k| k.as_str().to_owned()).unwrap_or_default(),
-        ),
-        (
-            "bereik".to_owned(),
-            if view.all_data { "alles" } else { "gegevens" }.to_owned(),
-        ),
-        ("toelichting".to_owned(), view.explanation.clone()),
-    ];
-    if let Some(child) = view.for_child {
-        pairs.push(("voor".to_owned(), child.to_string()));
-    }
-    for (id, proposal) in &view.chosen {
-        pairs.push(("gegeven".to_owned(), id.to_string()));
-        if let Some(p) = proposal {
-            pairs.push((format!("voorstel-{id}"), p.clone()));
-        }
-    }
-    pairs
 }
 
 /// What "Klopt dit niet?" / "Verwijderen aanvragen" preselect on a fresh "Nieuw verzoek" form.

@@ -282,7 +282,7 @@ pub(super) async fn staff_trail(
             "{}, team Privacy, {verb} voor verzoek {}",
             settings.municipality_name, request.reference
         )),
-        status: Set("ok".to_owned()),
+        status: Set(types::SpanStatus::Ok),
         start_time: Set(now),
         end_time: Set(now),
         activity_code: Set(PORTAL_ACTIVITY.to_owned()),

@@ -8,6 +8,7 @@ use sea_orm::{
     EntityTrait, QueryFilter,
 };
 use serde::{Deserialize, Serialize};
+use types::SpanStatus;
 use utoipa::ToSchema;
 
 use super::{
@@ -89,7 +90,7 @@ impl Kind for LogLines<'_> {
         if l.parent_span_id.as_deref().is_some_and(|p| !is_hex(p, 16)) {
             problems.add(i, "parent_span_id", "must be 16 lower-case hex digits");
         }
-        if !matches!(l.status.as_str(), "ok" | "error") {
+        if SpanStatus::parse(&l.status).is_none() {
             problems.add(i, "status", "must be `ok` or `error`");
         }
         if l.end_time < l.start_time {
@@ -122,7 +123,8 @@ impl Kind for LogLines<'_> {
             span_id: Set(l.span_id.clone()),
             parent_span_id: Set(l.parent_span_id.clone()),
             name: Set(l.name.clone()),
-            status: Set(l.status.clone()),
+            // Checked above: every line of a batch that gets here has a known status.
+            status: Set(SpanStatus::parse(&l.status).unwrap_or(SpanStatus::Error)),
             start_time: Set(l.start_time),
             end_time: Set(l.end_time),
             activity_code: Set(l.activity_code.clone()),
