@@ -365,8 +365,9 @@ mod tests {
             })
             .map(str::trim)
             .filter(|name| !name.is_empty())
-            // A reference is an identifier, not a word with a text.
-            .filter(|name| *name != "RequestReference")
+            // A reference is an identifier, and the queue's status filter is made of `Status`
+            // words: neither has texts of its own.
+            .filter(|name| !matches!(*name, "RequestReference" | "StatusFilter"))
             .collect();
         exported.sort_unstable();
         let mut checked: Vec<&str> = vocabulary_keys()

@@ -66,7 +66,7 @@ enum TokenCommand {
         #[arg(long, default_value = "Sociaal Domein")]
         department: String,
         /// Mode, for a new source system.
-        #[arg(long, default_value = "managed")]
+        #[arg(long, default_value_t = server::sources::systems::SourceMode::Managed)]
         mode: server::sources::systems::SourceMode,
         /// May maintain the register of processing activities.
         #[arg(long)]

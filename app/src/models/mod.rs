@@ -17,4 +17,4 @@ pub use people::*;
 pub use requests::*;
 pub use transparency::*;
 
-pub use types::{AssuranceLevel, StaffRole};
+pub use types::{AssuranceLevel, StaffRole, StatusFilter};

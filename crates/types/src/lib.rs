@@ -26,7 +26,7 @@ pub use reference::RequestReference;
 pub use register::{Confidentiality, Domain, LegalBasis, SourceMode};
 pub use requests::{
     Action, ActorKind, ContactNotice, Decision, Kind, Notice, Outcome, RefusalGround, Status,
-    TaskAction, TaskKind, TaskStatus,
+    StatusFilter, TaskAction, TaskKind, TaskStatus,
 };
 
 /// A value that is not one of the vocabulary's words.

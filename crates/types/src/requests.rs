@@ -1,5 +1,7 @@
 //! Rights requests: what is asked, where it stands, what was decided and done.
 
+use serde::{Deserialize, Serialize};
+
 use crate::macros::vocabulary;
 
 vocabulary! {
@@ -99,6 +101,41 @@ impl Status {
             self,
             Status::Decided | Status::Executing | Status::Completed | Status::Rejected
         )
+    }
+}
+
+/// The queue's status filter: one status, or every open one.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum StatusFilter {
+    /// Every status that still runs against its due date.
+    Open,
+    /// Exactly this status.
+    Is(Status),
+}
+
+impl StatusFilter {
+    /// The form value: `open` or the status's stored value.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            StatusFilter::Open => "open",
+            StatusFilter::Is(status) => status.as_str(),
+        }
+    }
+
+    /// Reads the form value; anything else is no filter.
+    pub fn parse(value: &str) -> Option<Self> {
+        match value {
+            "open" => Some(StatusFilter::Open),
+            other => Status::parse(other).map(StatusFilter::Is),
+        }
+    }
+
+    /// Whether a request in `status` passes.
+    pub fn admits(self, status: Status) -> bool {
+        match self {
+            StatusFilter::Open => status.is_open(),
+            StatusFilter::Is(wanted) => wanted == status,
+        }
     }
 }
 
