@@ -155,7 +155,7 @@ impl MigrationTrait for Migration {
             if name.starts_with("ux_") {
                 index.unique();
             }
-            manager.create_index(index.to_owned()).await?;
+            manager.create_index(index.clone()).await?;
         }
 
         manager

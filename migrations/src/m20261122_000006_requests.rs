@@ -90,7 +90,7 @@ impl MigrationTrait for Migration {
             if unique {
                 index.unique();
             }
-            manager.create_index(index.to_owned()).await?;
+            manager.create_index(index.clone()).await?;
         }
 
         manager
@@ -246,7 +246,7 @@ impl MigrationTrait for Migration {
             for column in columns {
                 index.col(column);
             }
-            manager.create_index(index.to_owned()).await?;
+            manager.create_index(index.clone()).await?;
         }
 
         manager

@@ -63,15 +63,15 @@ fn bench(c: &mut Criterion) {
         group.sample_size(30);
         group.bench_function("my_data_page (first view)", |b| {
             b.to_async(&runtime)
-                .iter(|| transparency::my_data_page(&database, citizen, visibility, &first_view))
+                .iter(|| transparency::my_data_page(&database, citizen, visibility, &first_view));
         });
         group.bench_function("my_data (all 2,000, for the downloads)", |b| {
             b.to_async(&runtime)
-                .iter(|| transparency::my_data(&database, citizen, visibility))
+                .iter(|| transparency::my_data(&database, citizen, visibility));
         });
         group.bench_function("overview", |b| {
             b.to_async(&runtime)
-                .iter(|| transparency::overview(&database, citizen, visibility))
+                .iter(|| transparency::overview(&database, citizen, visibility));
         });
         // What the handler's preview and the send step do: load, then build.
         let answer = || async {
@@ -87,12 +87,12 @@ fn bench(c: &mut Criterion) {
             )
         };
         group.bench_function("access answer: load and build (2,000 records)", |b| {
-            b.to_async(&runtime).iter(answer)
+            b.to_async(&runtime).iter(answer);
         });
         let answer = runtime.block_on(answer());
         group.bench_function("oversight view", |b| {
             b.to_async(&runtime)
-                .iter(|| toezicht::view(&database, chrono::Utc::now()))
+                .iter(|| toezicht::view(&database, chrono::Utc::now()));
         });
         group.finish();
         if name == "sqlite" {
@@ -100,7 +100,7 @@ fn bench(c: &mut Criterion) {
             let mut typesetting = c.benchmark_group("pdf");
             typesetting.sample_size(10);
             typesetting.bench_function("access answer PDF (2,000 records)", |b| {
-                b.iter(|| pdf::answer(&answer, Locale::Nl).expect("a PDF"))
+                b.iter(|| pdf::answer(&answer, Locale::Nl).expect("a PDF"));
             });
             typesetting.finish();
         }
@@ -173,7 +173,7 @@ async fn granted_access_request(
             chrono::Utc::now(),
         )
         .await
-        .expect("the step")
+        .expect("the step");
     };
     act(Command::Claim).await;
     let request = current().await;

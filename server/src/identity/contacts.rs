@@ -98,7 +98,7 @@ fn new_code() -> String {
 fn normalise_code(code: &str) -> String {
     let compact: String = code
         .chars()
-        .filter(|c| c.is_ascii_alphanumeric())
+        .filter(char::is_ascii_alphanumeric)
         .map(|c| c.to_ascii_uppercase())
         .collect();
     if compact.len() == 8 {

@@ -66,7 +66,10 @@ impl DbSessionStore {
     }
 
     fn remember(&self, key: String, data: Data, expires_at: DateTime<Utc>) {
-        let mut loaded = self.loaded.lock().unwrap_or_else(|e| e.into_inner());
+        let mut loaded = self
+            .loaded
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
         if loaded.len() >= LOADED_LIMIT {
             loaded.clear();
         }
@@ -85,7 +88,10 @@ impl DbSessionStore {
     /// What the one request in flight loaded; `None` when several were (or none is known), so
     /// the caller writes.
     fn forget(&self, key: &str) -> Option<(Data, DateTime<Utc>)> {
-        let mut loaded = self.loaded.lock().unwrap_or_else(|e| e.into_inner());
+        let mut loaded = self
+            .loaded
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
         let flight = loaded.get_mut(key)?;
         if flight.requests > 1 {
             flight.requests -= 1;
@@ -190,7 +196,7 @@ impl SessionStore for DbSessionStore {
         let key = key(id);
         self.loaded
             .lock()
-            .unwrap_or_else(|e| e.into_inner())
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
             .remove(&key);
         sessions::Entity::delete_by_id(key)
             .exec(&self.db)

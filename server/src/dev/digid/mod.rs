@@ -101,9 +101,8 @@ fn key(state: &AppState) -> Result<Arc<SigningKeyPair>, StatusCode> {
 
 /// A redirect to `base` with `params` added to its query; empty values are left out.
 fn redirect_with(base: &str, params: &[(&str, &str)]) -> Response {
-    let mut url = match url::Url::parse(base) {
-        Ok(url) => url,
-        Err(_) => return StatusCode::BAD_REQUEST.into_response(),
+    let Ok(mut url) = url::Url::parse(base) else {
+        return StatusCode::BAD_REQUEST.into_response();
     };
     let present: Vec<_> = params.iter().filter(|(_, v)| !v.is_empty()).collect();
     if !present.is_empty() {

@@ -160,7 +160,7 @@ pub async fn citizen_message(
         at: Set(now),
         author: Set(ActorKind::Citizen),
         staff_id: Set(None),
-        body: Set(body.to_owned()),
+        body: Set(body.clone()),
         internal: Set(false),
         ..Default::default()
     }
