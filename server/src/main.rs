@@ -4,7 +4,7 @@ use std::path::PathBuf;
 
 use anyhow::Context;
 use clap::{Parser, Subcommand};
-use server::{AppState, config::Settings, http, identity::people, platform::db};
+use server::{AppState, config::Settings, http, platform::db};
 
 /// Inzage: a privacy rights portal for a municipality's social domain.
 #[derive(Parser)]
@@ -132,7 +132,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             db::migrate(&db).await?;
             let vault = server::platform::crypto::Vault::new(&settings.secrets)
                 .map_err(anyhow::Error::msg)?;
-            let count = people::seed_demo(&db, &vault).await?;
+            let count = server::dev::demo::seed_citizens(&db, &vault).await?;
             let items = server::dev::demo::seed(&db, &vault).await?;
             let requests = server::dev::demo::seed_requests(&db, &settings, &vault).await?;
             println!(

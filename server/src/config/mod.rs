@@ -28,7 +28,7 @@ use url::Url;
 pub use dev::DevIdpSettings;
 pub use mail::{MailSettings, MailTransportKind, SmtpTls};
 pub use oidc::{CitizenOidcSettings, StaffOidcSettings, default_acr_map};
-pub use secrets::{SecretSettings, dev_defaults};
+pub use secrets::{SecretSettings, decode_key, dev_defaults};
 pub use session::SessionSettings;
 
 /// Whether this instance serves real citizens.

@@ -7,7 +7,7 @@ use secrecy::SecretString;
 use serde::{Deserialize, Serialize};
 
 use super::{SettingsError, dev_defaults, invalid, secrets::expose};
-use crate::identity::AssuranceLevel;
+use types::AssuranceLevel;
 
 /// The relying-party settings for citizens.
 #[derive(Clone, Debug, Deserialize, Serialize)]

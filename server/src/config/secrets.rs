@@ -1,5 +1,6 @@
 //! Keys for data at rest, the built-in development secrets, and how secrets reach figment.
 
+use base64::Engine;
 use secrecy::{ExposeSecret, SecretString};
 use serde::{Deserialize, Serialize};
 
@@ -44,8 +45,7 @@ impl SecretSettings {
             ("secrets.data_key", &self.data_key),
             ("secrets.pseudonym_key", &self.pseudonym_key),
         ] {
-            crate::platform::crypto::decode_key(value.expose_secret())
-                .map_err(|problem| invalid(name, problem))?;
+            decode_key(value.expose_secret()).map_err(|problem| invalid(name, problem))?;
         }
         Ok(())
     }
@@ -102,4 +102,14 @@ pub(super) fn expose_opt<S: serde::Serializer>(
 pub(super) fn expose<S: serde::Serializer>(secret: &SecretString, s: S) -> Result<S::Ok, S::Error> {
     // Only used to feed the defaults into figment; `check-config` prints a redacted view.
     s.serialize_str(secret.expose_secret())
+}
+
+/// Decodes a key setting: base64 of exactly 32 bytes.
+pub fn decode_key(encoded: &str) -> Result<[u8; 32], String> {
+    let bytes = base64::engine::general_purpose::STANDARD
+        .decode(encoded.trim())
+        .map_err(|_| "must be base64 (e.g. `openssl rand -base64 32`)".to_owned())?;
+    bytes
+        .try_into()
+        .map_err(|_| "must decode to exactly 32 bytes".to_owned())
 }

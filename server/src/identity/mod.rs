@@ -11,6 +11,8 @@ use serde::{Deserialize, Serialize};
 
 pub use app::models::{AssuranceLevel, StaffRole};
 
+use crate::platform::crypto::{DecryptError, Vault};
+
 /// A burgerservicenummer that passed the 11-proef.
 ///
 /// `Display` and `Debug` mask all but the last three digits, so a BSN cannot leak into a log
@@ -160,9 +162,76 @@ impl Principal {
     }
 }
 
+/// What the vault does with a BSN: the keyed pseudonym citizens are looked up by, and the
+/// sealed copy kept at rest. The vault itself knows only text; the BSN stays this module's type.
+pub trait BsnVault {
+    /// The keyed pseudonym of a BSN (hex), the only column citizens are looked up by.
+    fn pseudonym(&self, bsn: &Bsn) -> String;
+    /// Encrypts a BSN for storage: base64 of a random 96-bit nonce followed by the ciphertext.
+    fn encrypt_bsn(&self, bsn: &Bsn) -> String;
+    /// Decrypts a stored BSN.
+    fn decrypt_bsn(&self, stored: &str) -> Result<Bsn, DecryptError>;
+}
+
+impl BsnVault for Vault {
+    fn pseudonym(&self, bsn: &Bsn) -> String {
+        self.keyed_pseudonym(b"inzage/bsn/v1:", bsn.expose())
+    }
+
+    fn encrypt_bsn(&self, bsn: &Bsn) -> String {
+        self.encrypt_text(bsn.expose())
+    }
+
+    fn decrypt_bsn(&self, stored: &str) -> Result<Bsn, DecryptError> {
+        Bsn::parse(&self.decrypt_text(stored)?).map_err(|_| DecryptError)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn vault() -> Vault {
+        Vault::new(&crate::config::Settings::default().secrets).unwrap()
+    }
+
+    #[test]
+    fn a_bsn_round_trips_and_is_not_stored_in_the_clear() {
+        let vault = vault();
+        let bsn = Bsn::parse("123456782").unwrap();
+        let stored = vault.encrypt_bsn(&bsn);
+        assert!(!stored.contains("123456782"));
+        assert_ne!(
+            stored,
+            vault.encrypt_bsn(&bsn),
+            "fresh nonce per encryption"
+        );
+        assert_eq!(vault.decrypt_bsn(&stored).unwrap(), bsn);
+    }
+
+    #[test]
+    fn a_tampered_bsn_ciphertext_is_refused() {
+        use base64::{Engine, engine::general_purpose::STANDARD};
+        let vault = vault();
+        let mut stored = STANDARD
+            .decode(vault.encrypt_bsn(&Bsn::parse("123456782").unwrap()))
+            .unwrap();
+        stored[14] ^= 1;
+        assert!(vault.decrypt_bsn(&STANDARD.encode(stored)).is_err());
+    }
+
+    #[test]
+    fn the_pseudonym_is_stable_and_keyed() {
+        let bsn = Bsn::parse("123456782").unwrap();
+        assert_eq!(vault().pseudonym(&bsn), vault().pseudonym(&bsn));
+        let mut other = crate::config::Settings::default().secrets;
+        other.pseudonym_key = "MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=".into();
+        assert_ne!(
+            Vault::new(&other).unwrap().pseudonym(&bsn),
+            vault().pseudonym(&bsn)
+        );
+    }
+
     use crate::config::default_acr_map;
 
     #[test]

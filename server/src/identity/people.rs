@@ -1,5 +1,6 @@
 //! Citizens and staff as the portal knows them: found by pseudonym or by issuer and subject.
 
+use crate::identity::BsnVault;
 use chrono::Utc;
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection, DbErr,
@@ -155,16 +156,4 @@ pub async fn staff_summary(
             name: s.display_name,
             roles: roles.to_vec(),
         }))
-}
-
-/// Creates the demo citizens the DigiD stand-in offers (idempotent).
-pub async fn seed_demo(db: &DatabaseConnection, vault: &Vault) -> anyhow::Result<usize> {
-    let mut count = 0;
-    for person in crate::dev::digid::personas::CITIZENS {
-        let bsn = Bsn::parse(person.bsn)
-            .map_err(|e| anyhow::anyhow!("demo BSN of {}: {e}", person.name))?;
-        find_or_create_citizen(db, vault, &bsn, Some(person.name)).await?;
-        count += 1;
-    }
-    Ok(count)
 }

@@ -11,17 +11,7 @@ use hmac::{Hmac, Mac};
 use secrecy::ExposeSecret;
 use sha2::{Digest, Sha256};
 
-use crate::{config::SecretSettings, identity::Bsn};
-
-/// Decodes a key setting: base64 of exactly 32 bytes.
-pub fn decode_key(encoded: &str) -> Result<[u8; 32], String> {
-    let bytes = STANDARD
-        .decode(encoded.trim())
-        .map_err(|_| "must be base64 (e.g. `openssl rand -base64 32`)".to_owned())?;
-    bytes
-        .try_into()
-        .map_err(|_| "must decode to exactly 32 bytes".to_owned())
-}
+use crate::config::{SecretSettings, decode_key};
 
 /// The keys for data at rest, decoded once.
 #[derive(Clone)]
@@ -46,23 +36,14 @@ impl Vault {
         })
     }
 
-    /// The keyed pseudonym of a BSN (hex), the only column citizens are looked up by.
-    pub fn pseudonym(&self, bsn: &Bsn) -> String {
+    /// A keyed pseudonym (hex) of `value` in `context`: the same value gives the same pseudonym,
+    /// and without the pseudonym key nobody can compute one.
+    pub fn keyed_pseudonym(&self, context: &[u8], value: &str) -> String {
         let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(&self.pseudonym_key)
             .expect("HMAC accepts keys of any length");
-        mac.update(b"inzage/bsn/v1:");
-        mac.update(bsn.expose().as_bytes());
+        mac.update(context);
+        mac.update(value.as_bytes());
         hex(&mac.finalize().into_bytes())
-    }
-
-    /// Encrypts a BSN for storage: base64 of a random 96-bit nonce followed by the ciphertext.
-    pub fn encrypt_bsn(&self, bsn: &Bsn) -> String {
-        self.encrypt_text(bsn.expose())
-    }
-
-    /// Decrypts a stored BSN.
-    pub fn decrypt_bsn(&self, stored: &str) -> Result<Bsn, DecryptError> {
-        Bsn::parse(&self.decrypt_text(stored)?).map_err(|_| DecryptError)
     }
 
     /// Encrypts any text that holds personal data (e.g. an ID token kept for logout).
@@ -127,38 +108,23 @@ mod tests {
     }
 
     #[test]
-    fn a_bsn_round_trips_and_is_not_stored_in_the_clear() {
+    fn text_round_trips_and_is_not_stored_in_the_clear() {
         let vault = vault();
-        let bsn = Bsn::parse("123456782").unwrap();
-        let stored = vault.encrypt_bsn(&bsn);
+        let stored = vault.encrypt_text("123456782");
         assert!(!stored.contains("123456782"));
         assert_ne!(
             stored,
-            vault.encrypt_bsn(&bsn),
+            vault.encrypt_text("123456782"),
             "fresh nonce per encryption"
         );
-        assert_eq!(vault.decrypt_bsn(&stored).unwrap(), bsn);
+        assert_eq!(vault.decrypt_text(&stored).unwrap(), "123456782");
     }
 
     #[test]
     fn a_tampered_ciphertext_is_refused() {
         let vault = vault();
-        let mut stored = STANDARD
-            .decode(vault.encrypt_bsn(&Bsn::parse("123456782").unwrap()))
-            .unwrap();
+        let mut stored = STANDARD.decode(vault.encrypt_text("123456782")).unwrap();
         stored[14] ^= 1;
-        assert!(vault.decrypt_bsn(&STANDARD.encode(stored)).is_err());
-    }
-
-    #[test]
-    fn the_pseudonym_is_stable_and_keyed() {
-        let bsn = Bsn::parse("123456782").unwrap();
-        assert_eq!(vault().pseudonym(&bsn), vault().pseudonym(&bsn));
-        let mut other = Settings::default().secrets;
-        other.pseudonym_key = "MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=".into();
-        assert_ne!(
-            Vault::new(&other).unwrap().pseudonym(&bsn),
-            vault().pseudonym(&bsn)
-        );
+        assert!(vault.decrypt_text(&STANDARD.encode(stored)).is_err());
     }
 }

@@ -10,10 +10,9 @@ use sea_orm::{
 use super::{
     Register, SharedFilter, Visibility, iso_date, register, shared::shared_in, visibility::Screen,
 };
-use crate::{
-    entities::{personal_data_records, processing_activities},
-    sources::register::Domain,
-};
+use types::Domain;
+
+use crate::entities::{personal_data_records, processing_activities};
 use app::models::{DomainGroup, MyDataView, RecordView, SharedView, SourceGroup};
 
 /// Which part of "Mijn gegevens" to show: by default the newest records of every source system;

@@ -1,6 +1,7 @@
 //! Mail over a real SMTP conversation: contact verification, nothing lost while the server is
 //! down, each mail once with two workers, and failed mail visible to administrators.
 
+use server::identity::BsnVault;
 use std::{collections::BTreeSet, time::Duration};
 use types::MailStatus;
 

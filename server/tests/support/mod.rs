@@ -138,7 +138,7 @@ pub async fn spawn_app(backend: Backend) -> anyhow::Result<TestApp> {
     db::migrate(&db).await?;
     let vault =
         server::platform::crypto::Vault::new(&settings.secrets).map_err(anyhow::Error::msg)?;
-    server::identity::people::seed_demo(&db, &vault).await?;
+    server::dev::demo::seed_citizens(&db, &vault).await?;
     let options = leptos::config::LeptosOptions::builder()
         .output_name("inzage")
         .site_root(dir.path().display().to_string())

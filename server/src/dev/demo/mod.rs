@@ -156,3 +156,15 @@ fn describe(e: IngestError) -> anyhow::Error {
         other => anyhow::anyhow!("{other}"),
     }
 }
+
+/// Creates the demo citizens the DigiD stand-in offers (idempotent).
+pub async fn seed_citizens(db: &DatabaseConnection, vault: &Vault) -> anyhow::Result<usize> {
+    let mut count = 0;
+    for person in crate::dev::digid::personas::CITIZENS {
+        let bsn = crate::identity::Bsn::parse(person.bsn)
+            .map_err(|e| anyhow::anyhow!("demo BSN of {}: {e}", person.name))?;
+        crate::identity::people::find_or_create_citizen(db, vault, &bsn, Some(person.name)).await?;
+        count += 1;
+    }
+    Ok(count)
+}

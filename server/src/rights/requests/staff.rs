@@ -2,6 +2,7 @@
 //! acting on it (claim, ask, extend, decide, approve, execute, message).
 
 use super::*;
+use crate::identity::BsnVault;
 
 /// A request for a staff member who may read requests, for its letters.
 pub async fn for_staff_documents(

@@ -1,5 +1,6 @@
 //! Lines of the Logboek Dataverwerkingen, kept once per trace and span.
 
+use crate::identity::BsnVault;
 use std::collections::HashSet;
 
 use chrono::{DateTime, Utc};
