@@ -301,6 +301,8 @@ mod tests {
             LetterOutcome,
             MailStatus,
             SpanStatus,
+            DecisionChoice,
+            TaskOutcome,
             DeadlineState,
             DisclosureProblem,
             OversightTable,
@@ -365,9 +367,9 @@ mod tests {
             })
             .map(str::trim)
             .filter(|name| !name.is_empty())
-            // A reference is an identifier, and the queue's status filter is made of `Status`
-            // words: neither has texts of its own.
-            .filter(|name| !matches!(*name, "RequestReference" | "StatusFilter"))
+            // A reference is an identifier, the queue's status filter is made of `Status` words
+            // and SEND_ANSWER is a form value: none has texts of its own.
+            .filter(|name| !matches!(*name, "RequestReference" | "StatusFilter" | "SEND_ANSWER"))
             .collect();
         exported.sort_unstable();
         let mut checked: Vec<&str> = vocabulary_keys()

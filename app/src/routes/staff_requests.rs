@@ -1,7 +1,7 @@
 //! The back office: the request queue and one request with the actions the viewer may take.
 
 use leptos::prelude::*;
-use types::{Action, Kind, RefusalGround, Status, TaskKind, TaskStatus};
+use types::{Action, Kind, RefusalGround, Status, TaskKind, TaskOutcome, TaskStatus};
 
 use crate::{
     i18n::{Locale, tr, tr_with},
@@ -69,7 +69,7 @@ fn action_form(
     action: &'static str,
     children: impl IntoView,
 ) -> impl IntoView {
-    // `action` is a workflow action's stored value, or `send_answer` (see `actions`).
+    // `action` is a workflow action's stored value, or `types::SEND_ANSWER` (see `actions`).
     view! {
         <form method="post" action=format!("/backoffice/verzoeken/{reference}/actie") class="card my-4" data-testid=format!("form-{action}")>
             <input type="hidden" name="actie" value=action />
@@ -137,8 +137,8 @@ fn actions(l: Locale, v: &StaffRequestView) -> impl IntoView + use<> {
                 view! {
                     <fieldset class="my-4 border-t border-line pt-4" data-testid="decide-item">
                         <legend class="font-semibold">{i.label.clone()}</legend>
-                        <div><input type="radio" name=format!("besluit-{}", i.id) id=yes.clone() value="toekennen" checked=true />" "<label for=yes>{tr(l, types::Decision::Granted.key())}</label></div>
-                        <div><input type="radio" name=format!("besluit-{}", i.id) id=no.clone() value="weigeren" />" "<label for=no>{tr(l, types::Decision::Refused.key())}</label></div>
+                        <div><input type="radio" name=format!("besluit-{}", i.id) id=yes.clone() value=types::DecisionChoice::Grant.as_str() checked=true />" "<label for=yes>{tr(l, types::Decision::Granted.key())}</label></div>
+                        <div><input type="radio" name=format!("besluit-{}", i.id) id=no.clone() value=types::DecisionChoice::Refuse.as_str() />" "<label for=no>{tr(l, types::Decision::Refused.key())}</label></div>
                         <label for=ground.clone() class="block text-sm">{tr(l, "staff.ground")}</label>
                         <select name=ground.clone() id=ground>
                             <option value="">{tr(l, "staff.no_ground")}</option>
@@ -165,7 +165,7 @@ fn actions(l: Locale, v: &StaffRequestView) -> impl IntoView + use<> {
         let blocked = !draft.missing.is_empty();
         forms.push(view! {
             <form method="post" action=format!("/backoffice/verzoeken/{reference}/actie") class="card my-4" id="form-send-answer" data-testid="form-send_answer">
-                <input type="hidden" name="actie" value="send_answer" />
+                <input type="hidden" name="actie" value=types::SEND_ANSWER />
                 <input type="hidden" name="versie" value=version.to_string() />
                 <h3 class="mt-0">{tr(l, "answer.staff_title")}</h3>
                 {if blocked {
@@ -208,6 +208,8 @@ fn actions(l: Locale, v: &StaffRequestView) -> impl IntoView + use<> {
     }
     if has(Action::Message) {
         forms.push(action_form(&reference, version, Action::Message.as_str(), view! { {text_field(l, "bericht", "bericht".into(), "staff.message")}{button("staff.message_button")} }).into_any());
+    }
+    if has(Action::Note) {
         forms.push(action_form(&reference, version, Action::Note.as_str(), view! { {text_field(l, "bericht", "notitie".into(), "staff.note")}{button("staff.note_button")} }).into_any());
     }
     view! {
@@ -241,8 +243,8 @@ fn tasks(l: Locale, v: &StaffRequestView) -> impl IntoView + use<> {
                                     <label for=reason_id.clone() class="block text-sm">{tr(l, "staff.task_reason")}</label>
                                     <input type="text" name="reden" id=reason_id class="w-full" maxlength="4000" />
                                     <div class="mt-2 flex gap-4">
-                                        <button type="submit" name="uitkomst" value="gedaan" class="btn-primary">{tr(l, "staff.task_done")}</button>
-                                        <button type="submit" name="uitkomst" value="onmogelijk" class="btn-secondary">{tr(l, "staff.task_impossible")}</button>
+                                        <button type="submit" name="uitkomst" value=TaskOutcome::Done.as_str() class="btn-primary">{tr(l, TaskOutcome::Done.key())}</button>
+                                        <button type="submit" name="uitkomst" value=TaskOutcome::Impossible.as_str() class="btn-secondary">{tr(l, TaskOutcome::Impossible.key())}</button>
                                     </div>
                                 </form>
                             }

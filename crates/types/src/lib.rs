@@ -25,8 +25,9 @@ pub use people::{AssuranceLevel, StaffRole};
 pub use reference::RequestReference;
 pub use register::{Confidentiality, Domain, LegalBasis, SourceMode};
 pub use requests::{
-    Action, ActorKind, ContactNotice, Decision, Kind, Notice, Outcome, RefusalGround, Status,
-    StatusFilter, TaskAction, TaskKind, TaskStatus,
+    Action, ActorKind, ContactNotice, Decision, DecisionChoice, Kind, Notice, Outcome,
+    RefusalGround, SEND_ANSWER, Status, StatusFilter, TaskAction, TaskKind, TaskOutcome,
+    TaskStatus,
 };
 
 /// A value that is not one of the vocabulary's words.

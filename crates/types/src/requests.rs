@@ -265,6 +265,30 @@ vocabulary! {
 }
 
 vocabulary! {
+    /// The choice per item on the staff decision form (`besluit-<item>`).
+    DecisionChoice, "decision" {
+        /// Grant the item.
+        Grant => "toekennen" as "decision.granted",
+        /// Refuse the item (with a ground).
+        Refuse => "weigeren" as "decision.refused",
+    }
+}
+
+vocabulary! {
+    /// How a handler closes an Art. 19 task on the staff form (`uitkomst`).
+    TaskOutcome, "staff" {
+        /// The recipient was told.
+        Done => "gedaan" as "staff.task_done",
+        /// Telling them was impossible (with a reason).
+        Impossible => "onmogelijk" as "staff.task_impossible",
+    }
+}
+
+/// The staff form's `actie` that carries out a granted access request by sending its answer
+/// (a command of its own, beside the workflow's actions).
+pub const SEND_ANSWER: &str = "send_answer";
+
+vocabulary! {
     /// Where a task stands.
     TaskStatus, "task.status" {
         /// Waiting for the source system or the handler.
@@ -320,7 +344,7 @@ vocabulary! {
         /// Data left out of the answer needs a note.
         AnswerNote => "antwoord-toelichting" as "request.notice.answer_note",
         /// Storing failed; nothing changed.
-        Failed => "fout" as "request.notice.invalid",
+        Failed => "fout" as "request.notice.failed",
     }
 }
 

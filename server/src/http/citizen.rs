@@ -19,6 +19,7 @@ use crate::{
     transparency,
 };
 use app::models::PageData;
+use types::Notice;
 
 /// `GET /overzicht`.
 pub async fn overview_page(
@@ -115,6 +116,10 @@ pub struct WithdrawForm {
     id: String,
 }
 
+fn consents_with(notice: Notice) -> Response {
+    Redirect::to(&format!("/toestemmingen?melding={notice}")).into_response()
+}
+
 /// `POST /toestemmingen/intrekken`: withdraws one of the citizen's own consents at once.
 pub async fn withdraw_consent(
     State(state): State<AppState>,
@@ -123,12 +128,12 @@ pub async fn withdraw_consent(
 ) -> Response {
     let citizen_id = citizen.id;
     let Ok(consent_id) = form.id.trim().parse::<i64>() else {
-        return Redirect::to("/toestemmingen?melding=onbekend").into_response();
+        return consents_with(Notice::Unknown);
     };
     match transparency::withdraw_consent(&state.db, citizen_id, consent_id).await {
-        Ok(true) => Redirect::to("/toestemmingen?melding=ingetrokken").into_response(),
+        Ok(true) => consents_with(Notice::Withdrawn),
         // Someone else's consent looks exactly like one that does not exist.
-        Ok(false) => Redirect::to("/toestemmingen?melding=onbekend").into_response(),
+        Ok(false) => consents_with(Notice::Unknown),
         Err(e) => failure(e),
     }
 }
@@ -158,7 +163,10 @@ pub async fn download_json(
         Ok(json) => attachment(
             "application/json",
             "mijn-gegevens.json",
-            serde_json::to_string_pretty(&json).unwrap_or_default(),
+            match serde_json::to_string_pretty(&json) {
+                Ok(text) => text,
+                Err(e) => return failure(e),
+            },
         ),
         Err(e) => failure(e),
     }

@@ -203,11 +203,14 @@ pub async fn answer_json(
     let citizen_id = citizen.id;
     let visibility = citizen.visibility;
     match answer_for_citizen(&state, citizen_id, visibility, &reference).await {
-        Ok(Some(answer)) => attachment(
-            "application/json",
-            &format!("{reference}-antwoord.json"),
-            serde_json::to_vec_pretty(&answer).unwrap_or_default(),
-        ),
+        Ok(Some(answer)) => match serde_json::to_vec_pretty(&answer) {
+            Ok(json) => attachment(
+                "application/json",
+                &format!("{reference}-antwoord.json"),
+                json,
+            ),
+            Err(e) => failure(e),
+        },
         Ok(None) => not_found(),
         Err(e) => failure(e),
     }

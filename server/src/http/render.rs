@@ -6,7 +6,7 @@ use axum::{
     body::Body,
     extract::{FromRequestParts, Request, State},
     http::{Method, StatusCode, header},
-    response::{IntoResponse, Response},
+    response::{IntoResponse, Redirect, Response},
 };
 use leptos::{nonce::Nonce, prelude::provide_context};
 
@@ -32,9 +32,12 @@ pub async fn page(
         }
     };
     let (mut parts, body) = request.into_parts();
-    let principal = match PortalSession::from_request_parts(&mut parts, state).await {
-        Ok(session) => session.principal().await,
-        Err(_) => None,
+    let session = PortalSession::from_request_parts(&mut parts, state)
+        .await
+        .ok();
+    let principal = match &session {
+        Some(session) => session.principal().await,
+        None => None,
     };
     let request = Request::from_parts(parts, body);
     let viewer = match viewer(state, principal.as_ref()).await {
@@ -44,6 +47,16 @@ pub async fn page(
             return StatusCode::INTERNAL_SERVER_ERROR.into_response();
         }
     };
+    // A session whose citizen or staff account is gone (removed since login) is ended, as an
+    // expired one is: nothing is shown for it.
+    if principal.is_some() && matches!(viewer, Viewer::Anonymous) {
+        if let Some(session) = &session
+            && let Err(e) = session.end().await
+        {
+            tracing::warn!(error = %e, "ending a session without an account failed");
+        }
+        return Redirect::to("/?verlopen=1").into_response();
+    }
     let locale = support::locale(request.headers());
     let context = PortalContext {
         municipality_name: state.settings.municipality_name.clone(),

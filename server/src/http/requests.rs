@@ -12,7 +12,7 @@ use axum::{
 };
 use chrono::Utc;
 use serde::Deserialize;
-use types::{Action, Kind, Notice, RefusalGround};
+use types::{Action, DecisionChoice, Kind, Notice, RefusalGround, SEND_ANSWER, TaskOutcome};
 
 use crate::{
     AppState,
@@ -342,18 +342,20 @@ fn to_staff_request(reference: &str, notice: Notice) -> Response {
     .into_response()
 }
 
-/// Reads the decision form: `besluit-<item>` = `toekennen` | `weigeren`, `grond-<item>`,
-/// `toelichting-<item>`.
-fn decisions(pairs: &[(String, String)]) -> Vec<ItemDecision> {
+/// Reads the decision form: `besluit-<item>` ([`DecisionChoice`]), `grond-<item>`,
+/// `toelichting-<item>`; `None` when a choice is not one of the form's.
+fn decisions(pairs: &[(String, String)]) -> Option<Vec<ItemDecision>> {
     pairs
         .iter()
         .filter_map(|(k, v)| {
             let id = k.strip_prefix("besluit-")?.parse::<i64>().ok()?;
-            let ground = field(pairs, &format!("grond-{id}"));
+            Some((id, v))
+        })
+        .map(|(id, v)| {
             Some(ItemDecision {
                 item_id: id,
-                granted: v == "toekennen",
-                ground: RefusalGround::parse(ground),
+                granted: DecisionChoice::parse(v)? == DecisionChoice::Grant,
+                ground: RefusalGround::parse(field(pairs, &format!("grond-{id}"))),
                 note: field(pairs, &format!("toelichting-{id}")).to_owned(),
             })
         })
@@ -374,7 +376,7 @@ pub async fn staff_action(
     let text = |name: &str| field(&pairs, name).to_owned();
     let actie = field(&pairs, "actie");
     // Carrying out a granted access request is sending its answer: a command of its own.
-    if actie == "send_answer" {
+    if actie == SEND_ANSWER {
         let command = Command::SendAnswer {
             left_out: pairs
                 .iter()
@@ -390,7 +392,12 @@ pub async fn staff_action(
         Some(Action::AskInformation) => Command::AskInformation(text("bericht")),
         Some(Action::Extend) => Command::Extend(text("reden")),
         Some(Action::ConfirmAuthority) => Command::ConfirmAuthority,
-        Some(Action::Decide) => Command::Decide(decisions(&pairs), text("toelichting")),
+        Some(Action::Decide) => {
+            let Some(decisions) = decisions(&pairs) else {
+                return to_staff_request(&reference, Notice::Invalid);
+            };
+            Command::Decide(decisions, text("toelichting"))
+        }
         Some(Action::Approve) => Command::Approve,
         Some(Action::SendBack) => Command::SendBack(text("reden")),
         Some(Action::Execute) => Command::Execute,
@@ -400,9 +407,12 @@ pub async fn staff_action(
             let Ok(task_id) = field(&pairs, "taak").parse::<i64>() else {
                 return to_staff_request(&reference, Notice::Unknown);
             };
+            let Some(outcome) = TaskOutcome::parse(field(&pairs, "uitkomst")) else {
+                return to_staff_request(&reference, Notice::Invalid);
+            };
             Command::FinishTask {
                 task_id,
-                done: field(&pairs, "uitkomst") == "gedaan",
+                done: outcome == TaskOutcome::Done,
                 reason: text("reden"),
             }
         }

@@ -134,7 +134,9 @@ where
                 return Ok(row.id);
             }
             Err(e) => {
-                attempt.rollback().await.ok();
+                if let Err(rollback) = attempt.rollback().await {
+                    tracing::warn!(error = %rollback, "rolling back a failed audit append failed");
+                }
                 last_error = Some(e);
                 tokio::time::sleep(std::time::Duration::from_millis(5)).await;
             }

@@ -76,3 +76,56 @@ db_test!(
     unknown_stored_word,
     an_unknown_status_is_an_error_naming_the_request
 );
+
+/// A decision form whose choice is not one of the form's words changes nothing and says so; it
+/// used to count as a refusal.
+async fn a_decision_choice_outside_the_vocabulary_is_refused(app: TestApp) {
+    use crate::support::{
+        demo::{EVA, FATIMA, citizen_id, seed_demo},
+        rights::{
+            access_to_everything, act_now, file, item_ids, staff_act, staff_actor, status_of,
+        },
+    };
+    let vault = seed_demo(&app).await;
+    let fatima = citizen_id(&app, &vault, FATIMA).await;
+    let reference = file(&app, fatima, &access_to_everything(), "keuze").await;
+    let eva = staff_actor(&app, EVA, &[server::identity::StaffRole::Handler]).await;
+    act_now(
+        &app,
+        &eva,
+        &reference,
+        server::rights::requests::Command::Claim,
+    )
+    .await
+    .unwrap();
+    let item = item_ids(&app, &reference).await[0];
+    let before = status_of(&app, &reference).await;
+    let mut browser = app.staff(EVA).await;
+    // With a ground and a note, the old reading ("anything else is a refusal") would have
+    // moved the request on to the approver.
+    let (choice, ground, note) = (
+        format!("besluit-{item}"),
+        format!("grond-{item}"),
+        format!("toelichting-{item}"),
+    );
+    let answer = staff_act(
+        &mut browser,
+        &app,
+        &reference,
+        &[
+            ("actie", "decide"),
+            (&choice, "misschien"),
+            (&ground, types::RefusalGround::Excessive.as_str()),
+            (&note, "Te vaak gevraagd."),
+        ],
+    )
+    .await;
+    assert!(answer.ends_with("?melding=ongeldig"), "{answer}");
+    assert_eq!(status_of(&app, &reference).await, before);
+    app.finish().await;
+}
+
+db_test!(
+    decision_choice,
+    a_decision_choice_outside_the_vocabulary_is_refused
+);

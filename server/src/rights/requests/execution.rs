@@ -231,15 +231,13 @@ pub(super) async fn complete_if_done(
         Err(RequestError::Refused(_)) => return Ok(()),
         other => other?,
     };
-    if let Some(r) = RequestReference::parse(&request.reference) {
-        mail::notify_citizen(
-            txn,
-            settings,
-            request.requester_id,
-            &Mail::RequestCompleted(r),
-        )
-        .await?;
-    }
+    mail::notify_citizen(
+        txn,
+        settings,
+        request.requester_id,
+        &Mail::RequestCompleted(reference_of(&request)?),
+    )
+    .await?;
     Ok(())
 }
 

@@ -393,7 +393,8 @@ pub async fn submit(
             return Err(e.into());
         }
     };
-    let reference = RequestReference::new(received.year(), request.id).to_string();
+    let typed_reference = RequestReference::new(received.year(), request.id);
+    let reference = typed_reference.to_string();
     rights_requests::Entity::update_many()
         .col_expr(rights_requests::Column::Reference, Expr::value(&reference))
         .filter(rights_requests::Column::Id.eq(request.id))
@@ -444,16 +445,14 @@ pub async fn submit(
         },
     )
     .await?;
-    if let Some(r) = RequestReference::parse(&reference) {
-        mail::notify_citizen(
-            &txn,
-            settings,
-            requester_id,
-            &Mail::RequestReceived(r.clone()),
-        )
-        .await?;
-        mail::notify_staff(&txn, settings, &Mail::StaffNewRequest(r)).await?;
-    }
+    mail::notify_citizen(
+        &txn,
+        settings,
+        requester_id,
+        &Mail::RequestReceived(typed_reference.clone()),
+    )
+    .await?;
+    mail::notify_staff(&txn, settings, &Mail::StaffNewRequest(typed_reference)).await?;
     txn.commit().await?;
     Ok(Submitted {
         reference,

@@ -131,6 +131,17 @@ async fn by_reference<C: ConnectionTrait>(
         .ok_or(RequestError::NotFound)
 }
 
+/// The request's reference, typed; a stored one that does not parse is an error naming the row
+/// (a mail without its reference would tell the citizen nothing).
+fn reference_of(request: &rights_requests::Model) -> Result<RequestReference, DbErr> {
+    RequestReference::parse(&request.reference).ok_or_else(|| {
+        DbErr::Type(format!(
+            "rights_requests id {}: {:?} is not a request reference",
+            request.id, request.reference
+        ))
+    })
+}
+
 /// A row that does not load (a stored word the vocabulary does not know) is an error that names
 /// the request, so an operator finds the row; it never loads as some default.
 fn naming_row(e: DbErr, reference: &str) -> DbErr {

@@ -168,7 +168,7 @@ pub async fn act(
     let facts = facts(&txn, &request, decisions, deadlines::received_on(now)).await?;
     let action = command.action();
     let to = workflow::check(from, action, &actor, &facts)?;
-    let reference_typed = RequestReference::parse(&request.reference);
+    let reference_typed = Some(reference_of(&request)?);
     let mut note: Option<String> = None;
     let mut public_note = false;
     let mut mail_to_citizen: Option<Mail> = None;

@@ -146,10 +146,16 @@ async fn ingest<K: Kind>(
         .map(|(index, item)| kind.check(index, item, &mut problems))
         .collect();
     problems.finish()?;
+    // No problem was noted, so every check yielded its item; a kind that breaks that rule is
+    // a fault of ours, answered as one (nothing written), not a panic.
+    let checked: Vec<_> = checked.into_iter().collect::<Option<_>>().ok_or_else(|| {
+        IngestError::Database(DbErr::Custom(
+            "an item failed its check without a problem noted".to_owned(),
+        ))
+    })?;
     let txn = db.begin().await?;
     let mut summary = BatchSummary::default();
     for (index, (item, checked)) in items.iter().zip(checked).enumerate() {
-        let checked = checked.expect("a check that yields nothing notes a problem");
         match kind.write(&txn, index, item, checked).await {
             Ok(outcome) => summary.count(outcome),
             Err(e) => {
