@@ -114,8 +114,8 @@ pub struct RequestDetailView {
 pub struct PickableRecord {
     /// Record id.
     pub id: i64,
-    /// Domain key.
-    pub domain: String,
+    /// Its domain.
+    pub domain: types::Domain,
     /// What it is.
     pub label: String,
     /// Its value.

@@ -1,6 +1,7 @@
 //! What the municipality holds, shared and used: "Mijn gegevens", "Gedeeld met", "Wie gebruikte mijn gegevens", consents and the overview.
 
 use serde::{Deserialize, Serialize};
+use types::{Domain, LegalBasis};
 
 /// One personal data record as the citizen sees it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -18,8 +19,8 @@ pub struct RecordView {
     pub activity: String,
     /// Its purpose in plain words.
     pub purpose: String,
-    /// Legal basis key (`LegalObligation`, …) for the plain-words translation.
-    pub legal_basis: String,
+    /// The legal basis (its plain words are its translation).
+    pub legal_basis: LegalBasis,
     /// The article, e.g. "Wmo 2015 art. 2.3.5".
     pub legal_basis_text: String,
     /// Kept until (ISO date), when known.
@@ -50,8 +51,8 @@ pub struct SourceGroup {
 /// Records of one domain.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct DomainGroup {
-    /// Domain key (`wmo`, `jeugd`, …).
-    pub domain: String,
+    /// The domain.
+    pub domain: Domain,
     /// Per source system.
     pub sources: Vec<SourceGroup>,
 }
@@ -89,8 +90,8 @@ pub struct DisclosureView {
     pub disclosed_at: String,
     /// Why.
     pub purpose: String,
-    /// Legal basis key, when there is one.
-    pub legal_basis: Option<String>,
+    /// The legal basis, when the source reported one.
+    pub legal_basis: Option<LegalBasis>,
     /// The article.
     pub legal_basis_text: Option<String>,
     /// The consent it rests on: recipient and whether it was withdrawn (ISO date).

@@ -2,6 +2,7 @@
 //! on what legal basis, how long it is kept, where it came from and who recorded it.
 
 use leptos::prelude::*;
+use types::LegalBasis;
 
 use crate::{
     i18n::{Locale, long_date, tr, tr_with},
@@ -11,10 +12,10 @@ use crate::{
 };
 
 /// The legal basis in plain words, then the article.
-pub fn basis_words(l: Locale, basis: Option<&str>, text: Option<&str>) -> String {
+pub fn basis_words(l: Locale, basis: Option<LegalBasis>, text: Option<&str>) -> String {
     match basis {
-        Some(key) => {
-            let words = tr(l, &format!("basis.{key}"));
+        Some(basis) => {
+            let words = tr(l, basis.key());
             match text {
                 Some(t) if !t.is_empty() => format!("{words} ({t})"),
                 _ => words,
@@ -56,7 +57,7 @@ fn record_item(l: Locale, r: RecordView) -> impl IntoView {
                 <dt>{tr(l, "data.why")}</dt>
                 <dd>{format!("{}: {}", r.activity, r.purpose)}</dd>
                 <dt>{tr(l, "data.basis")}</dt>
-                <dd>{basis_words(l, Some(&r.legal_basis), Some(&r.legal_basis_text))}</dd>
+                <dd>{basis_words(l, Some(r.legal_basis), Some(&r.legal_basis_text))}</dd>
                 <dt>{tr(l, "data.kept")}</dt>
                 <dd data-testid="kept">{kept}</dd>
                 <dt>{tr(l, "data.recorded")}</dt>
@@ -138,7 +139,7 @@ pub fn MyDataPage() -> impl IntoView {
             {data.domains.is_empty().then(|| view! { <p>{tr(l, "data.none")}</p> })}
             {data.domains.into_iter().map(|domain| view! {
                 <section aria-labelledby=format!("domein-{}", domain.domain) data-testid=format!("domain-{}", domain.domain)>
-                    <h2 id=format!("domein-{}", domain.domain)>{tr(l, &format!("domain.{}", domain.domain))}</h2>
+                    <h2 id=format!("domein-{}", domain.domain)>{tr(l, domain.domain.key())}</h2>
                     {domain.sources.into_iter().map(|group| source_group(l, group, focus.clone())).collect_view()}
                 </section>
             }).collect_view()}

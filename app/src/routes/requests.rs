@@ -190,7 +190,7 @@ fn form(l: Locale, v: NewRequestView) -> impl IntoView {
                             <li class="card my-3">
                                 <input type="checkbox" name="gegeven" id=box_id.clone() value=r.id.to_string() checked=is_chosen(r.id) />
                                 " "<label for=box_id><strong>{r.label.clone()}</strong>": "{r.value.clone()}</label>
-                                <p class="text-sm">{tr(l, &format!("domain.{}", r.domain))}</p>
+                                <p class="text-sm">{tr(l, r.domain.key())}</p>
                                 <label for=proposal_id.clone() class="mt-2 block text-sm">{tr_with(l, "new_request.proposal", &[("gegeven", &r.label)])}</label>
                                 <input type="text" name=proposal_id.clone() id=proposal_id maxlength="1000" class="w-full" value=proposal(r.id) />
                             </li>

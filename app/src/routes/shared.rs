@@ -36,7 +36,7 @@ pub fn disclosure_item(l: Locale, d: DisclosureView) -> impl IntoView {
                 <dt>{tr(l, "data.why")}</dt>
                 <dd>{d.purpose.clone()}</dd>
                 <dt>{tr(l, "data.basis")}</dt>
-                <dd>{basis_words(l, d.legal_basis.as_deref(), d.legal_basis_text.as_deref())}</dd>
+                <dd>{basis_words(l, d.legal_basis, d.legal_basis_text.as_deref())}</dd>
             </dl>
             {consent.map(|text| view! { <p class="mt-2 text-sm" data-testid="consent">{text}</p> })}
         </li>

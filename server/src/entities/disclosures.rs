@@ -1,6 +1,7 @@
 //! `disclosures`: verstrekkingen: what was shared with whom, why.
 
 use sea_orm::entity::prelude::*;
+use types::LegalBasis;
 
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
 #[sea_orm(table_name = "disclosures")]
@@ -17,7 +18,7 @@ pub struct Model {
     pub categories: String,
     #[sea_orm(column_type = "Text")]
     pub purpose: String,
-    pub legal_basis: Option<String>,
+    pub legal_basis: Option<LegalBasis>,
     pub legal_basis_text: Option<String>,
     pub consent_id: Option<i64>,
     pub disclosed_at: DateTimeUtc,

@@ -196,7 +196,7 @@ pub async fn view(db: &DatabaseConnection, now: DateTime<Utc>) -> Result<Oversig
         .await?
         .into_iter()
         .filter_map(|d| {
-            let no_basis = d.legal_basis.as_deref().is_none_or(|b| b.trim().is_empty());
+            let no_basis = d.legal_basis.is_none();
             let consent_gone = d
                 .consent_id
                 .and_then(|id| withdrawn.get(&id))

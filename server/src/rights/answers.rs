@@ -115,7 +115,7 @@ fn activity_facts(
         Some(a) => AnswerActivity {
             name: a.name.clone(),
             purpose: a.purpose.trim().to_owned(),
-            legal_basis: basis_words(l, Some(a.legal_basis.as_str()), Some(&a.legal_basis_text)),
+            legal_basis: basis_words(l, Some(a.legal_basis), Some(&a.legal_basis_text)),
             categories: list(&a.data_categories),
             recipient_categories: list(&a.recipient_categories),
             disclosures: Vec::new(),

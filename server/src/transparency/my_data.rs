@@ -42,7 +42,7 @@ fn record_view(
         category: r.category,
         activity: activity.name.clone(),
         purpose: activity.purpose.clone(),
-        legal_basis: activity.legal_basis.as_str().to_owned(),
+        legal_basis: activity.legal_basis,
         legal_basis_text: activity.legal_basis_text.clone(),
         retention_until: r.retention_until.map(|d| d.to_string()),
         retention_rule: activity.retention.clone(),
@@ -134,7 +134,7 @@ async fn my_data_in(
         domains: grouped
             .into_iter()
             .map(|(domain, sources)| DomainGroup {
-                domain: domain.as_str().to_owned(),
+                domain,
                 sources: sources
                     .into_iter()
                     .map(|((source, source_id), records)| SourceGroup {
@@ -224,9 +224,9 @@ pub async fn my_data_page(
             records,
         };
         match domains.last_mut() {
-            Some(last) if last.domain == domain.as_str() => last.sources.push(group),
+            Some(last) if last.domain == domain => last.sources.push(group),
             _ => domains.push(DomainGroup {
-                domain: domain.as_str().to_owned(),
+                domain,
                 sources: vec![group],
             }),
         }

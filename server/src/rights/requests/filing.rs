@@ -215,10 +215,9 @@ pub async fn pickable_records(
         .flat_map(|d| {
             let domain = d.domain;
             d.sources.into_iter().flat_map(move |s| {
-                let domain = domain.clone();
                 s.records.into_iter().map(move |r| PickableRecord {
                     id: r.id,
-                    domain: domain.clone(),
+                    domain,
                     label: r.label,
                     value: r.value,
                 })

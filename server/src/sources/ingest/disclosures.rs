@@ -158,7 +158,7 @@ impl Kind for Disclosures<'_> {
         active.recipient_oin = Set(d.recipient_oin.clone());
         active.categories = Set(serde_json::to_string(&d.categories).unwrap_or_default());
         active.purpose = Set(d.purpose.clone());
-        active.legal_basis = Set(d.legal_basis.map(|b| b.as_str().to_owned()));
+        active.legal_basis = Set(d.legal_basis);
         active.legal_basis_text = Set(d.legal_basis_text.clone());
         active.consent_id = Set(consent_id);
         active.disclosed_at = Set(d.disclosed_at);
