@@ -36,7 +36,7 @@ pub async fn figures(
 ) -> Result<Figures, sea_orm::DbErr> {
     let today = deadlines::received_on(now);
     let mut figures = Figures::default();
-    for r in rights_requests::Entity::find().all(db).await? {
+    for r in crate::rights::requests::load_requests(db, rights_requests::Entity::find()).await? {
         if !r.status.is_open() {
             continue;
         }

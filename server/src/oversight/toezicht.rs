@@ -104,10 +104,8 @@ fn figures(groups: BTreeMap<(String, Option<Kind>), Vec<&Handled>>) -> Vec<Month
 /// Builds the oversight view as of `now`.
 pub async fn view(db: &DatabaseConnection, now: DateTime<Utc>) -> Result<OversightView, DbErr> {
     let today = deadlines::received_on(now);
-    let requests = rights_requests::Entity::find()
-        .order_by_asc(rights_requests::Column::Id)
-        .all(db)
-        .await?;
+    let query = rights_requests::Entity::find().order_by_asc(rights_requests::Column::Id);
+    let requests = crate::rights::requests::load_requests(db, query).await?;
     let due = |r: &rights_requests::Model| r.extended_to.unwrap_or(r.due_on);
 
     let mut open: Vec<OversightRequest> = requests

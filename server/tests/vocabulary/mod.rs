@@ -56,6 +56,33 @@ async fn an_unknown_status_is_an_error_naming_the_request(app: TestApp) {
         other => panic!("an unknown status loaded: {other:?}"),
     }
 
+    // A list names every such row too: the queue, the citizen's list, Toezicht.
+    let handler = crate::support::rights::staff_actor(
+        &app,
+        crate::support::demo::EVA,
+        &[server::identity::StaffRole::Handler],
+    )
+    .await;
+    let queue = server::rights::requests::queue(
+        &app.db,
+        &handler,
+        &app::models::QueueFilter::default(),
+        chrono::Utc::now(),
+    )
+    .await;
+    match queue {
+        Err(server::rights::requests::RequestError::Database(DbErr::Type(message))) => {
+            assert!(message.contains(&request.reference), "{message}");
+            assert!(message.contains("nonsense"), "{message}");
+        }
+        other => panic!("the queue loaded an unknown status: {other:?}"),
+    }
+    let oversight = server::oversight::toezicht::view(&app.db, chrono::Utc::now()).await;
+    assert!(
+        matches!(&oversight, Err(DbErr::Type(m)) if m.contains(&request.reference)),
+        "{oversight:?}"
+    );
+
     // Over HTTP the page fails plainly instead of showing the request as just filed.
     let mut citizen = app.browser();
     citizen_login(&mut citizen, Login::default()).await;

@@ -9,11 +9,11 @@ pub async fn list_for_citizen(
     now: DateTime<Utc>,
 ) -> Result<Vec<RequestSummaryView>, DbErr> {
     let today = deadlines::received_on(now);
-    Ok(rights_requests::Entity::find()
+    let query = rights_requests::Entity::find()
         .filter(rights_requests::Column::RequesterId.eq(citizen_id))
         .order_by_desc(rights_requests::Column::ReceivedAt)
-        .order_by_desc(rights_requests::Column::Id)
-        .all(db)
+        .order_by_desc(rights_requests::Column::Id);
+    Ok(load_requests(db, query)
         .await?
         .iter()
         .map(|r| summary(r, today, None))

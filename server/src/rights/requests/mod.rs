@@ -16,7 +16,7 @@ use sea_orm::{
     ActiveModelTrait,
     ActiveValue::Set,
     ColumnTrait, ConnectionTrait, DatabaseConnection, DatabaseTransaction, DbErr, EntityTrait,
-    PaginatorTrait, QueryFilter, QueryOrder, TransactionTrait,
+    PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, TransactionTrait,
     sea_query::{Expr, ExprTrait},
 };
 
@@ -149,6 +149,41 @@ fn naming_row(e: DbErr, reference: &str) -> DbErr {
         DbErr::Type(what) => DbErr::Type(format!("rights_requests {reference}: {what}")),
         other => other,
     }
+}
+
+/// Loads requests; when a row does not load because a stored word is not one of the
+/// vocabulary's (a status or kind Inzage did not write), the error names every such row by id
+/// and reference, so an operator can find it. Reading the raw columns happens only then.
+pub async fn load_requests<C: ConnectionTrait>(
+    db: &C,
+    query: sea_orm::Select<rights_requests::Entity>,
+) -> Result<Vec<rights_requests::Model>, DbErr> {
+    let what = match query.all(db).await {
+        Err(DbErr::Type(what)) => what,
+        other => return other,
+    };
+    let raw: Vec<(i64, String, String, String)> = rights_requests::Entity::find()
+        .select_only()
+        .column(rights_requests::Column::Id)
+        .column(rights_requests::Column::Reference)
+        .column(rights_requests::Column::Kind)
+        .column(rights_requests::Column::Status)
+        .into_tuple()
+        .all(db)
+        .await?;
+    let bad: Vec<String> = raw
+        .into_iter()
+        .filter(|(_, _, kind, status)| {
+            Kind::parse(kind).is_none() || Status::parse(status).is_none()
+        })
+        .map(|(id, reference, kind, status)| {
+            format!("id {id} ({reference}): kind {kind:?}, status {status:?}")
+        })
+        .collect();
+    Err(DbErr::Type(format!(
+        "rights_requests {}: {what}",
+        bad.join("; ")
+    )))
 }
 
 /// The due date in force: the extended one when there is one.

@@ -424,11 +424,10 @@ pub async fn queue(
     }
     let today = deadlines::received_on(now);
     let names = staff_names(db).await?;
-    let all = rights_requests::Entity::find()
+    let query = rights_requests::Entity::find()
         .order_by_asc(rights_requests::Column::DueOn)
-        .order_by_asc(rights_requests::Column::Id)
-        .all(db)
-        .await?;
+        .order_by_asc(rights_requests::Column::Id);
+    let all = load_requests(db, query).await?;
     let open: Vec<&rights_requests::Model> = all.iter().filter(|r| r.status.is_open()).collect();
     let soon = today + chrono::Duration::days(5);
     let mut rows: Vec<&rights_requests::Model> = all
