@@ -168,7 +168,7 @@ pub async fn act(
     let facts = facts(&txn, &request, decisions, deadlines::received_on(now)).await?;
     let action = command.action();
     let to = workflow::check(from, action, &actor, &facts)?;
-    let reference_typed = Some(reference_of(&request)?);
+    let typed_reference = reference_of(&request)?;
     let mut note: Option<String> = None;
     let mut public_note = false;
     let mut mail_to_citizen: Option<Mail> = None;
@@ -183,7 +183,7 @@ pub async fn act(
             let question = text(question)?;
             move_to(&txn, &request, to, now, |u| u).await?;
             add_message(&txn, request.id, now, staff.id, &question, false).await?;
-            mail_to_citizen = reference_typed.clone().map(Mail::InformationNeeded);
+            mail_to_citizen = Some(Mail::InformationNeeded(typed_reference.clone()));
         }
         Command::Extend(reason) => {
             let today = deadlines::received_on(now);
@@ -201,7 +201,7 @@ pub async fn act(
             .await?;
             note = Some(reason);
             public_note = true;
-            mail_to_citizen = reference_typed.clone().map(Mail::DeadlineExtended);
+            mail_to_citizen = Some(Mail::DeadlineExtended(typed_reference.clone()));
         }
         Command::ConfirmAuthority => {
             move_to(&txn, &request, to, now, |u| {
@@ -224,7 +224,7 @@ pub async fn act(
             })
             .await?;
             if to == Status::Decided {
-                mail_to_citizen = reference_typed.clone().map(Mail::DecisionTaken);
+                mail_to_citizen = Some(Mail::DecisionTaken(typed_reference.clone()));
             }
         }
         Command::Approve => {
@@ -232,7 +232,7 @@ pub async fn act(
                 u.col_expr(rights_requests::Column::ApprovedBy, Expr::value(staff.id))
             })
             .await?;
-            mail_to_citizen = reference_typed.clone().map(Mail::DecisionTaken);
+            mail_to_citizen = Some(Mail::DecisionTaken(typed_reference.clone()));
         }
         Command::SendBack(why) => {
             let why = text(why)?;
@@ -281,7 +281,7 @@ pub async fn act(
             let body = text(body)?;
             move_to(&txn, &request, to, now, |u| u).await?;
             add_message(&txn, request.id, now, staff.id, &body, false).await?;
-            mail_to_citizen = reference_typed.clone().map(Mail::NewMessage);
+            mail_to_citizen = Some(Mail::NewMessage(typed_reference.clone()));
         }
         Command::Note(body) => {
             let body = text(body)?;

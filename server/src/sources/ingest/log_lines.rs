@@ -78,9 +78,15 @@ struct LogLines<'a> {
 
 impl Kind for LogLines<'_> {
     type Item = LogLineInput;
-    type Checked = Bsn;
+    /// The citizen and the status, as read once by the check.
+    type Checked = (Bsn, SpanStatus);
 
-    fn check(&self, i: usize, l: &LogLineInput, problems: &mut Problems) -> Option<Bsn> {
+    fn check(
+        &self,
+        i: usize,
+        l: &LogLineInput,
+        problems: &mut Problems,
+    ) -> Option<(Bsn, SpanStatus)> {
         let bsn = problems.bsn(i, &l.bsn);
         if !is_hex(&l.trace_id, 32) {
             problems.add(i, "trace_id", "must be 32 lower-case hex digits");
@@ -91,7 +97,8 @@ impl Kind for LogLines<'_> {
         if l.parent_span_id.as_deref().is_some_and(|p| !is_hex(p, 16)) {
             problems.add(i, "parent_span_id", "must be 16 lower-case hex digits");
         }
-        if SpanStatus::parse(&l.status).is_none() {
+        let status = SpanStatus::parse(&l.status);
+        if status.is_none() {
             problems.add(i, "status", "must be `ok` or `error`");
         }
         if l.end_time < l.start_time {
@@ -100,7 +107,7 @@ impl Kind for LogLines<'_> {
         problems.activity(i, &l.activity_code, &self.known);
         problems.text(i, "name", &l.name, 200);
         problems.text(i, "processor", &l.processor, 200);
-        bsn
+        bsn.zip(status)
     }
 
     async fn write(
@@ -108,7 +115,7 @@ impl Kind for LogLines<'_> {
         txn: &DatabaseTransaction,
         _: usize,
         l: &LogLineInput,
-        bsn: Bsn,
+        (bsn, status): (Bsn, SpanStatus),
     ) -> Result<Outcome, IngestError> {
         let exists = processing_log_lines::Entity::find()
             .filter(processing_log_lines::Column::TraceId.eq(l.trace_id.clone()))
@@ -124,8 +131,7 @@ impl Kind for LogLines<'_> {
             span_id: Set(l.span_id.clone()),
             parent_span_id: Set(l.parent_span_id.clone()),
             name: Set(l.name.clone()),
-            // Checked above: every line of a batch that gets here has a known status.
-            status: Set(SpanStatus::parse(&l.status).unwrap_or(SpanStatus::Error)),
+            status: Set(status),
             start_time: Set(l.start_time),
             end_time: Set(l.end_time),
             activity_code: Set(l.activity_code.clone()),
