@@ -25,12 +25,13 @@ pub(super) async fn by_reference_for_citizen<C: ConnectionTrait>(
     citizen_id: i64,
     reference: &str,
 ) -> Result<rights_requests::Model, RequestError> {
-    rights_requests::Entity::find()
+    let query = rights_requests::Entity::find()
         .filter(rights_requests::Column::Reference.eq(reference))
-        .filter(rights_requests::Column::RequesterId.eq(citizen_id))
-        .one(db)
-        .await
-        .map_err(|e| naming_row(e, reference))?
+        .filter(rights_requests::Column::RequesterId.eq(citizen_id));
+    load_requests(db, query)
+        .await?
+        .into_iter()
+        .next()
         .ok_or(RequestError::NotFound)
 }
 

@@ -123,11 +123,12 @@ async fn by_reference<C: ConnectionTrait>(
     db: &C,
     reference: &str,
 ) -> Result<rights_requests::Model, RequestError> {
-    rights_requests::Entity::find()
-        .filter(rights_requests::Column::Reference.eq(reference))
-        .one(db)
-        .await
-        .map_err(|e| naming_row(e, reference))?
+    let query =
+        rights_requests::Entity::find().filter(rights_requests::Column::Reference.eq(reference));
+    load_requests(db, query)
+        .await?
+        .into_iter()
+        .next()
         .ok_or(RequestError::NotFound)
 }
 
@@ -140,15 +141,6 @@ fn reference_of(request: &rights_requests::Model) -> Result<RequestReference, Db
             request.id, request.reference
         ))
     })
-}
-
-/// A row that does not load (a stored word the vocabulary does not know) is an error that names
-/// the request, so an operator finds the row; it never loads as some default.
-fn naming_row(e: DbErr, reference: &str) -> DbErr {
-    match e {
-        DbErr::Type(what) => DbErr::Type(format!("rights_requests {reference}: {what}")),
-        other => other,
-    }
 }
 
 /// Loads requests; when a row does not load because a stored word is not one of the
