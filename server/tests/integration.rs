@@ -13,6 +13,7 @@ mod audit;
 mod documents;
 mod mail;
 mod requests;
+mod sources;
 mod transparency;
 mod vocabulary;
 

@@ -24,6 +24,9 @@ pub struct AnswerItem {
     /// answer stored before this was recorded counts as special, so nothing shows too early.
     #[serde(default = "special_unless_known")]
     pub special: bool,
+    /// Processing is restricted: the request that restricted it (`Some("")` when not recorded).
+    #[serde(default)]
+    pub restricted_by: Option<String>,
 }
 
 fn special_unless_known() -> bool {

@@ -78,6 +78,23 @@ pub struct UnlinkedView {
     pub at: String,
 }
 
+/// A staff view or log line that touched a record whose processing is restricted.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RestrictedUse {
+    /// When (`YYYY-MM-DD HH:MM`, Dutch time).
+    pub at: String,
+    /// A staff view (`true`) or a log line.
+    pub staff_view: bool,
+    /// The staff member (a view) or what was done (a line's name).
+    pub what: String,
+    /// The processing activity.
+    pub activity: String,
+    /// The source system that reported it.
+    pub source: String,
+    /// The request that restricted the record.
+    pub restricted_by: String,
+}
+
 /// The privacy officer's oversight view (read-only).
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct OversightView {
@@ -99,4 +116,6 @@ pub struct OversightView {
     pub disclosures: Vec<DisclosureFlag>,
     /// Staff views of citizen data with no linked request.
     pub unlinked_views: Vec<UnlinkedView>,
+    /// Processing of restricted data, newest first.
+    pub restricted: Vec<RestrictedUse>,
 }

@@ -33,6 +33,9 @@ pub struct RecordView {
     pub recorded_by: String,
     /// Special category (e.g. health).
     pub special: bool,
+    /// Processing is restricted (Art. 18, or an objection granted): the request that did it.
+    /// `Some("")` for a restriction from before Inzage recorded its request.
+    pub restricted_by: Option<String>,
 }
 
 /// Records of one source system.

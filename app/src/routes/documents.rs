@@ -102,7 +102,12 @@ pub fn answer_activity(l: Locale, a: AnswerActivity, leave_out: bool) -> impl In
                                 view! {
                                     <tr data-testid="answer-item">
                                         <td>{i.label.clone()}</td>
-                                        <td>{i.value.clone()}</td>
+                                        <td>
+                                            {i.value.clone()}
+                                            {i.restricted_by.as_deref().map(|by| view! {
+                                                <br /><span class="text-sm" data-testid="answer-restricted">{restricted_words(l, by)}</span>
+                                            })}
+                                        </td>
                                         <td>{i.category.clone()}</td>
                                         <td>{format!("{}, {}, {}", long_date(l, &i.recorded_on), i.recorded_by, i.source_system)}</td>
                                         {leave_out.then(|| view! {
@@ -234,4 +239,13 @@ pub fn LetterPage() -> impl IntoView {
         </Page>
     }
     .into_any()
+}
+
+/// What an access answer says of a record whose processing is restricted.
+pub fn restricted_words(l: Locale, by: &str) -> String {
+    if by.is_empty() {
+        tr(l, "answer.restricted")
+    } else {
+        tr_with(l, "answer.restricted_by", &[("verzoek", by)])
+    }
 }

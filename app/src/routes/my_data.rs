@@ -53,6 +53,11 @@ fn record_item(l: Locale, r: RecordView) -> impl IntoView {
             <h4 class="text-lg font-semibold">{r.label.clone()}</h4>
             <p class="mb-2">{r.value.clone()}</p>
             {r.special.then(|| view! { <p class="text-sm font-semibold" data-testid="special">{tr(l, "data.special")}</p> })}
+            {r.restricted_by.clone().map(|by| view! {
+                <p class="notice text-sm my-2" data-testid="restricted">{
+                    if by.is_empty() { tr(l, "data.restricted") } else { tr_with(l, "data.restricted_by", &[("verzoek", &by)]) }
+                }</p>
+            })}
             <dl class="facts text-sm">
                 <dt>{tr(l, "data.why")}</dt>
                 <dd>{format!("{}: {}", r.activity, r.purpose)}</dd>

@@ -189,6 +189,30 @@ pub fn rows(view: &OversightView, table: OversightTable, l: Locale) -> Vec<Vec<S
                 ]
             }));
         }
+        OversightTable::Restricted => {
+            rows.push(vec![
+                t("oversight.when"),
+                t("oversight.restricted_what"),
+                t("oversight.restricted_who"),
+                t("oversight.activity"),
+                t("oversight.source"),
+                t("oversight.restricted_by"),
+            ]);
+            rows.extend(view.restricted.iter().map(|r| {
+                vec![
+                    r.at.clone(),
+                    t(if r.staff_view {
+                        "oversight.restricted_view"
+                    } else {
+                        "oversight.restricted_line"
+                    }),
+                    r.what.clone(),
+                    r.activity.clone(),
+                    r.source.clone(),
+                    r.restricted_by.clone(),
+                ]
+            }));
+        }
     }
     rows
 }

@@ -212,6 +212,9 @@ fn actions(l: Locale, v: &StaffRequestView) -> impl IntoView + use<> {
     if has(Action::Note) {
         forms.push(action_form(&reference, version, Action::Note.as_str(), view! { {text_field(l, "bericht", "notitie".into(), "staff.note")}{button("staff.note_button")} }).into_any());
     }
+    if has(Action::LiftRestriction) {
+        forms.push(action_form(&reference, version, Action::LiftRestriction.as_str(), view! { <p>{tr(l, "staff.lift_restriction_text")}</p>{text_field(l, "reden", "opheffen".into(), "staff.lift_restriction")}{button("staff.lift_restriction_button")} }).into_any());
+    }
     view! {
         {forms.is_empty().then(|| view! { <p data-testid="no-actions">{tr(l, "staff.no_actions")}</p> })}
         {forms}

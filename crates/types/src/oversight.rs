@@ -15,6 +15,8 @@ vocabulary! {
         Disclosures => "verstrekkingen" as "oversight.disclosures",
         /// Staff views without a case.
         Views => "inzage-zonder-zaak" as "oversight.views",
+        /// Staff views and log lines that touched a record whose processing is restricted.
+        Restricted => "beperkte-verwerking" as "oversight.restricted",
     }
 }
 

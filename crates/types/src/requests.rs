@@ -168,6 +168,9 @@ vocabulary! {
         FinishTasks => "finish_tasks",
         /// The citizen withdraws the request.
         Withdraw => "withdraw",
+        /// A handler lifts the restriction a completed restriction or objection put on the
+        /// citizen's records (Art. 18(3): the citizen is told, with the reason).
+        LiftRestriction => "lift_restriction",
         /// A message to the citizen.
         Message => "message",
         /// An internal note, for staff only.

@@ -20,6 +20,8 @@ pub struct Model {
     pub special_category: bool,
     pub retention_until: Option<Date>,
     pub restricted: bool,
+    pub restricted_by: Option<String>,
+    pub restricted_at: Option<DateTimeUtc>,
     pub updated_at: DateTimeUtc,
 }
 

@@ -209,7 +209,7 @@ pub async fn download_csv(
     match transparency::my_data(&state.db, citizen_id, visibility).await {
         Ok(data) => {
             let mut out = String::from(
-                "onderwerp,systeem,gegeven,waarde,categorie,verwerking,doel,grondslag,bewaard_tot,bewaarregel,vastgelegd_op,vastgelegd_door,bijzonder\r\n",
+                "onderwerp,systeem,gegeven,waarde,categorie,verwerking,doel,grondslag,bewaard_tot,bewaarregel,vastgelegd_op,vastgelegd_door,bijzonder,beperkt_door\r\n",
             );
             for domain in &data.domains {
                 for group in &domain.sources {
@@ -228,6 +228,12 @@ pub async fn download_csv(
                             r.recorded_at.as_str(),
                             r.recorded_by.as_str(),
                             if r.special { "ja" } else { "nee" },
+                            // A restriction from before its request was recorded: "ja".
+                            match r.restricted_by.as_deref() {
+                                Some("") => "ja",
+                                Some(by) => by,
+                                None => "",
+                            },
                         ];
                         out.push_str(&csv_line(fields));
                     }

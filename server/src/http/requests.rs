@@ -403,6 +403,7 @@ pub async fn staff_action(
         Some(Action::Execute) => Command::Execute,
         Some(Action::Message) => Command::Message(text("bericht")),
         Some(Action::Note) => Command::Note(text("bericht")),
+        Some(Action::LiftRestriction) => Command::LiftRestriction(text("reden")),
         Some(Action::FinishTask) => {
             let Ok(task_id) = field(&pairs, "taak").parse::<i64>() else {
                 return to_staff_request(&reference, Notice::Unknown);

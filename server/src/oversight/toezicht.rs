@@ -14,13 +14,15 @@ use sea_orm::{
 
 use crate::{
     entities::{
-        consents, disclosures, personal_data_records, request_events, rights_requests, staff_views,
+        consents, disclosures, personal_data_records, request_events, restricted_processing,
+        rights_requests, staff_views,
     },
     rights::deadlines,
     rights::workflow::Status,
 };
 use app::models::{
-    DisclosureFlag, MonthFigure, OversightRequest, OversightView, RetentionFigure, UnlinkedView,
+    DisclosureFlag, MonthFigure, OversightRequest, OversightView, RestrictedUse, RetentionFigure,
+    UnlinkedView,
 };
 use types::{DeadlineState, DisclosureProblem, Kind};
 
@@ -99,6 +101,13 @@ fn figures(groups: BTreeMap<(String, Option<Kind>), Vec<&Handled>>) -> Vec<Month
         key(a).cmp(&key(b))
     });
     figures
+}
+
+/// A moment as the tables show it: to the minute, Dutch time.
+fn dutch_minute(at: DateTime<Utc>) -> String {
+    at.with_timezone(&chrono_tz::Europe::Amsterdam)
+        .format("%Y-%m-%d %H:%M")
+        .to_string()
 }
 
 /// Builds the oversight view as of `now`.
@@ -237,11 +246,23 @@ pub async fn view(db: &DatabaseConnection, now: DateTime<Utc>) -> Result<Oversig
             source: source_name(v.source_system_id),
             staff: v.staff_ref,
             activity: activity_name(&v.activity_code),
-            at: v
-                .viewed_at
-                .with_timezone(&chrono_tz::Europe::Amsterdam)
-                .format("%Y-%m-%d %H:%M")
-                .to_string(),
+            at: dutch_minute(v.viewed_at),
+        })
+        .collect();
+
+    let restricted = restricted_processing::Entity::find()
+        .order_by_desc(restricted_processing::Column::OccurredAt)
+        .order_by_desc(restricted_processing::Column::Id)
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|r| RestrictedUse {
+            at: dutch_minute(r.occurred_at),
+            staff_view: r.kind == "staff_view",
+            what: r.what,
+            activity: activity_name(&r.activity_code),
+            source: source_name(r.source_system_id),
+            restricted_by: r.restricted_by,
         })
         .collect();
 
@@ -268,6 +289,7 @@ pub async fn view(db: &DatabaseConnection, now: DateTime<Utc>) -> Result<Oversig
             .collect(),
         disclosures: flagged,
         unlinked_views,
+        restricted,
     })
 }
 

@@ -141,6 +141,10 @@ pub fn answer(answer: &AccessAnswerView, l: Locale) -> Result<Vec<u8>, PdfError>
         }
         for item in &mut activity.data {
             item.recorded_on = app::i18n::long_date(l, &item.recorded_on);
+            if let Some(by) = &item.restricted_by {
+                let words = app::routes::documents::restricted_words(l, by);
+                item.value = format!("{} ({words})", item.value);
+            }
         }
     }
     render(&ANSWER, &shown, &labels)

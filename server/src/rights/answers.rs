@@ -209,6 +209,9 @@ pub fn build(
                     .cloned()
                     .unwrap_or_default(),
                 special: r.special_category,
+                restricted_by: r
+                    .restricted
+                    .then(|| r.restricted_by.clone().unwrap_or_default()),
             });
     }
     // A request for some records gets the disclosures of their activities, not of every one.
@@ -408,6 +411,8 @@ mod tests {
             special_category: true,
             retention_until: None,
             restricted: false,
+            restricted_by: None,
+            restricted_at: None,
             updated_at: t,
         }
     }

@@ -6,6 +6,7 @@
 //! in_review → decided                                     (nothing that needs an approver)
 //! awaiting_approval → in_review                           (the approver sends it back)
 //! decided → executing → completed
+//! completed → completed                                   (a handler lifts a restriction)
 //! submitted | in_review | awaiting_citizen | awaiting_approval → withdrawn   (by the citizen)
 //! ```
 //!
@@ -46,6 +47,8 @@ pub struct Facts {
     pub authority_unconfirmed: bool,
     /// Open execution tasks remain.
     pub open_tasks: bool,
+    /// Records of the citizen are still restricted by this request.
+    pub restriction_in_effect: bool,
     /// Why the deadline can no longer be extended, if it cannot (`deadlines::may_extend`).
     pub extension_refused: Option<ExtensionRefused>,
 }
@@ -74,6 +77,9 @@ pub enum Refusal {
     /// There is no parent's authority to confirm (filed by the subject, or confirmed already).
     #[error("there is no authority to confirm")]
     NothingToConfirm,
+    /// The request restricts no record (any more).
+    #[error("there is no restriction to lift")]
+    NothingToLift,
     /// The deadline rules refuse an extension.
     #[error("extension refused: {0}")]
     Extension(ExtensionRefused),
@@ -166,6 +172,15 @@ pub fn check(
             }
         }
         (A::Withdraw, s) if s.is_open() => Ok(S::Withdrawn),
+        // Lifting a restriction is a step of its own after completion: the request stays
+        // completed, its timeline records the lifting and the reason the citizen is told.
+        (A::LiftRestriction, S::Completed) => {
+            if facts.restriction_in_effect {
+                Ok(S::Completed)
+            } else {
+                Err(Refusal::NothingToLift)
+            }
+        }
         (A::Message | A::Note, s) if !s.is_final() => Ok(s),
         _ => Err(Refusal::WrongStatus),
     }
@@ -218,6 +233,38 @@ mod tests {
             check(s, Action::FinishTasks, &Actor::System, &facts),
             Ok(Status::Completed)
         );
+    }
+
+    #[test]
+    fn a_handler_lifts_a_restriction_only_while_one_is_in_effect() {
+        let handler = staff(1, &[StaffRole::Handler]);
+        let officer = staff(2, &[StaffRole::PrivacyOfficer]);
+        let held = Facts {
+            restriction_in_effect: true,
+            ..Facts::default()
+        };
+        let lift = |status, actor: &Actor, facts: &Facts| {
+            check(status, Action::LiftRestriction, actor, facts)
+        };
+        assert_eq!(
+            lift(Status::Completed, &handler, &held),
+            Ok(Status::Completed)
+        );
+        assert_eq!(
+            lift(Status::Completed, &handler, &Facts::default()),
+            Err(Refusal::NothingToLift)
+        );
+        assert_eq!(
+            lift(Status::Completed, &officer, &held),
+            Err(Refusal::NotAllowed)
+        );
+        for status in Status::ALL.into_iter().filter(|s| *s != Status::Completed) {
+            assert_eq!(
+                lift(status, &handler, &held),
+                Err(Refusal::WrongStatus),
+                "{status}"
+            );
+        }
     }
 
     #[test]

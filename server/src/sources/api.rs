@@ -20,6 +20,7 @@ use crate::{
     AppState,
     entities::{source_systems, source_tokens},
     platform::crypto::{Vault, sha256_hex},
+    sources::events::{self, EventKind},
     sources::ingest::{
         self, ActivityInput, BatchSummary, ConsentInput, DisclosureInput, FieldError, IngestError,
         LogLineInput, RecordInput, SourceContext, StaffViewInput,
@@ -308,34 +309,29 @@ async fn post_staff_views(state: State<AppState>, source: Source, body: Bytes) -
     accept(state, source, body, ingest::record_staff_views).await
 }
 
-/// An event for a source system, e.g. a consent withdrawn in the portal.
+/// An event for a source system: a decision of the portal about the source's own data.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct EventView {
-    /// Acknowledge with `POST /api/v1/events/{id}/ack`.
+    /// Acknowledge with `POST /api/v1/events/{id}/ack` once applied to your own copy.
     pub id: i64,
-    /// e.g. `consent.withdrawn`.
+    /// `consent.withdrawn`, `record.rectified`, `record.erased`, `record.restricted` or
+    /// `record.unrestricted` (see the API description).
+    #[schema(value_type = EventKind)]
     pub kind: String,
-    /// The source's own ids and the facts of the event.
+    /// The source's own id (`source_record_id` or `source_consent_id`), the request
+    /// `reference`, and for `record.rectified` the `new_value`.
     pub payload: serde_json::Value,
     /// When it happened.
     pub created_at: chrono::DateTime<Utc>,
 }
 
-/// The calling source's unacknowledged events, oldest first (at most 500).
+/// The calling source's unacknowledged events, oldest first (at most 500): every decision the
+/// portal carried out on the source's data, for `managed` and `connected` sources alike.
 #[utoipa::path(get, path = "/api/v1/events",
     responses((status = 200, body = [EventView]), (status = 401, body = Problem)),
     security(("bearer" = [])))]
 async fn get_events(State(state): State<AppState>, Source(source): Source) -> Response {
-    use crate::entities::source_events;
-    use sea_orm::{QueryOrder, QuerySelect};
-    let events = source_events::Entity::find()
-        .filter(source_events::Column::SourceSystemId.eq(source.id))
-        .filter(source_events::Column::AcknowledgedAt.is_null())
-        .order_by_asc(source_events::Column::Id)
-        .limit(500)
-        .all(&state.db)
-        .await;
-    match events {
+    match events::open_events(&state.db, source.id).await {
         Ok(events) => Json(
             events
                 .into_iter()
@@ -353,6 +349,8 @@ async fn get_events(State(state): State<AppState>, Source(source): Source) -> Re
 }
 
 /// Acknowledges one of the calling source's events; another source's event is not found.
+/// Acknowledge only what you applied: a `record.rectified` event keeps the old value refused
+/// until it is acknowledged.
 #[utoipa::path(post, path = "/api/v1/events/{id}/ack",
     params(("id" = i64, Path, description = "The event's id")),
     responses((status = 204), (status = 401, body = Problem), (status = 404, body = Problem)),
@@ -362,21 +360,9 @@ async fn ack_event(
     Source(source): Source,
     axum::extract::Path(id): axum::extract::Path<i64>,
 ) -> Response {
-    use crate::entities::source_events;
-    use sea_orm::sea_query::Expr;
-    let acknowledged = source_events::Entity::update_many()
-        .col_expr(
-            source_events::Column::AcknowledgedAt,
-            Expr::value(Utc::now()),
-        )
-        .filter(source_events::Column::Id.eq(id))
-        .filter(source_events::Column::SourceSystemId.eq(source.id))
-        .filter(source_events::Column::AcknowledgedAt.is_null())
-        .exec(&state.db)
-        .await;
-    match acknowledged {
-        Ok(result) if result.rows_affected == 1 => StatusCode::NO_CONTENT.into_response(),
-        Ok(_) => problem(
+    match events::acknowledge(&state.db, source.id, id, Utc::now()).await {
+        Ok(true) => StatusCode::NO_CONTENT.into_response(),
+        Ok(false) => problem(
             StatusCode::NOT_FOUND,
             "not-found",
             "No such open event",
@@ -529,9 +515,9 @@ impl utoipa::Modify for BearerAuth {
 #[derive(OpenApi)]
 #[openapi(
     info(title = "Inzage source-system API", version = "1",
-        description = "How municipal source systems feed Inzage. Every batch is all or nothing; errors are RFC 9457 problem details naming the field by JSON pointer. A token writes only its own source's data."),
+        description = include_str!("contract.md")),
     paths(put_activities, post_records, post_consents, post_disclosures, post_log_lines, post_staff_views, get_events, ack_event, get_tasks, ack_task),
-    components(schemas(Problem, FieldError, BatchSummary, EventView, TaskView, TaskAck, ActivityInput, RecordInput, ConsentInput, DisclosureInput, LogLineInput, StaffViewInput)),
+    components(schemas(Problem, FieldError, BatchSummary, EventView, EventKind, TaskView, TaskAck, ActivityInput, RecordInput, ConsentInput, DisclosureInput, LogLineInput, StaffViewInput)),
     modifiers(&BearerAuth)
 )]
 pub struct ApiDoc;
@@ -564,9 +550,19 @@ async fn docs(State(state): State<AppState>) -> Response {
     let html = format!(
         r#"<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>Inzage API</title><link rel="stylesheet" href="{css}"></head>
 <body class="bg-white text-ink"><main class="mx-auto max-w-4xl px-4 py-8"><h1>Inzage source-system API</h1>
-<p>{desc}</p><p>Machine-readable: <a href="/api/v1/openapi.json">OpenAPI 3.1 (openapi.json)</a>. Generated {now}.</p>{body}</main></body></html>"#,
+{desc}<p>Machine-readable: <a href="/api/v1/openapi.json">OpenAPI 3.1 (openapi.json)</a>. Generated {now}.</p>{body}</main></body></html>"#,
         css = text(&state.stylesheet_href),
-        desc = text(doc.info.description.as_deref().unwrap_or("")),
+        // The description's paragraphs and list items as plain, escaped text.
+        desc = doc
+            .info
+            .description
+            .as_deref()
+            .unwrap_or("")
+            .lines()
+            .map(str::trim)
+            .filter(|line| !line.is_empty())
+            .map(|line| format!("<p>{}</p>", text(line.replace("**", "").as_str())))
+            .collect::<String>(),
         now = Utc::now().format("%Y-%m-%d"),
     );
     ([(header::CONTENT_TYPE, "text/html; charset=utf-8")], html).into_response()

@@ -2,6 +2,7 @@
 //! push into, and the ingest of each kind of item.
 
 pub mod api;
+pub mod events;
 pub mod ingest;
 pub mod register;
 pub mod systems;

@@ -61,6 +61,9 @@ pub async fn consents_view(
     })
 }
 
+/// The withdrawal channel of a consent withdrawn in the portal: a sync never clears it.
+pub const PORTAL_CHANNEL: &str = "Inzage";
+
 /// Withdraws one of the citizen's consents at once: the consent, an event for its source
 /// system and an audit event, in one transaction. `false` if there is no such consent in force.
 pub async fn withdraw_consent(
@@ -68,12 +71,15 @@ pub async fn withdraw_consent(
     citizen_id: i64,
     consent_id: i64,
 ) -> Result<bool, DbErr> {
-    use sea_orm::{ActiveModelTrait, ActiveValue::Set, TransactionTrait, sea_query::Expr};
+    use sea_orm::{TransactionTrait, sea_query::Expr};
     let now = chrono::Utc::now();
     let txn = db.begin().await?;
     let changed = consents::Entity::update_many()
         .col_expr(consents::Column::WithdrawnAt, Expr::value(now))
-        .col_expr(consents::Column::WithdrawalChannel, Expr::value("Inzage"))
+        .col_expr(
+            consents::Column::WithdrawalChannel,
+            Expr::value(PORTAL_CHANNEL),
+        )
         .filter(consents::Column::Id.eq(consent_id))
         .filter(consents::Column::CitizenId.eq(citizen_id))
         .filter(consents::Column::WithdrawnAt.is_null())
@@ -85,20 +91,17 @@ pub async fn withdraw_consent(
     let Some(consent) = consents::Entity::find_by_id(consent_id).one(&txn).await? else {
         return Ok(false);
     };
-    crate::entities::source_events::ActiveModel {
-        source_system_id: Set(consent.source_system_id),
-        kind: Set("consent.withdrawn".to_owned()),
-        payload: Set(serde_json::json!({
+    crate::sources::events::emit(
+        &txn,
+        consent.source_system_id,
+        crate::sources::events::EventKind::ConsentWithdrawn,
+        serde_json::json!({
             "source_consent_id": consent.source_consent_id,
             "withdrawn_at": now,
-            "channel": "Inzage",
-        })
-        .to_string()),
-        created_at: Set(now),
-        acknowledged_at: Set(None),
-        ..Default::default()
-    }
-    .insert(&txn)
+            "channel": PORTAL_CHANNEL,
+        }),
+        now,
+    )
     .await?;
     crate::platform::audit::append(
         &txn,

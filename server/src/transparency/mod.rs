@@ -17,7 +17,7 @@ mod shared;
 mod usage;
 mod visibility;
 
-pub use consents::{consents_view, withdraw_consent};
+pub use consents::{PORTAL_CHANNEL, consents_view, withdraw_consent};
 pub use my_data::{
     MyDataParams, PAGE_SIZE, PREVIEW_PER_SOURCE, my_data, my_data_and_shared, my_data_page,
 };

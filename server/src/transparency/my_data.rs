@@ -49,6 +49,7 @@ fn record_view(
         recorded_at: iso_date(&r.recorded_at),
         recorded_by: r.recorded_by,
         special: r.special_category,
+        restricted_by: r.restricted.then(|| r.restricted_by.unwrap_or_default()),
     }
 }
 

@@ -109,11 +109,14 @@ pub(super) async fn the_privacy_officer_sees_what_the_demo_hides(app: TestApp) {
         let csv = parse_csv(&response.text().await.unwrap());
         let expected = server::oversight::toezicht::rows(&view, table, app::i18n::Locale::Nl);
         assert_eq!(csv, expected, "{table}");
+        // The demo restricts nothing before its sources report, so that table is filled by
+        // `sources::restricted_processing` instead.
         assert!(
-            csv.len() > 1 || table == OversightTable::Months,
+            csv.len() > 1 || matches!(table, OversightTable::Months | OversightTable::Restricted),
             "{table} is empty"
         );
-        for row in &csv {
+        // An empty table shows "Niets gevonden." instead of its header.
+        for row in csv.iter().filter(|_| csv.len() > 1) {
             let line = collapse(&row.join(" "));
             assert!(text.contains(&line), "{table}: screen lacks {line:?}");
         }

@@ -2,6 +2,11 @@
 //! tasks, and a request completes when the last task is done.
 
 use super::*;
+use crate::{
+    entities::{record_guards, record_tombstones},
+    platform::crypto::sha256_hex,
+    sources::events::{self, EventKind},
+};
 
 /// Carries a decided request out: managed source systems' records change here and now,
 /// connected ones get a task; every recipient the citizen's data went to gets an Art. 19 task.
@@ -44,12 +49,8 @@ pub(super) async fn execute(
                     .get(&record.source_system_id)
                     .is_some_and(|s| s.mode == SourceMode::Connected);
                 if action == TaskAction::Restrict {
-                    // Restriction shows at once in Inzage, whatever the source's mode.
-                    personal_data_records::Entity::update_many()
-                        .col_expr(personal_data_records::Column::Restricted, Expr::value(true))
-                        .filter(personal_data_records::Column::Id.eq(record.id))
-                        .exec(txn)
-                        .await?;
+                    // Restriction takes effect at once in Inzage, whatever the source's mode.
+                    restrict(txn, &record, request, now).await?;
                 }
                 if connected {
                     let payload = serde_json::json!({
@@ -69,7 +70,7 @@ pub(super) async fn execute(
                         &record,
                         action,
                         item.proposed_value.as_deref(),
-                        &request.reference,
+                        request,
                         now,
                     )
                     .await?
@@ -163,15 +164,18 @@ async fn open_task(
     Ok(())
 }
 
-/// Applies a rectification or erasure to Inzage's own copy of a record.
+/// Applies a rectification or erasure to Inzage's own copy of a record, and tells its source
+/// (`managed` at execution, `connected` when it acknowledged the task). An erasure leaves a
+/// tombstone and a rectification a guard against the old value, so a stale sync cannot undo it.
 pub(super) async fn apply_to_record(
     txn: &DatabaseTransaction,
     record: &personal_data_records::Model,
     action: TaskAction,
     new_value: Option<&str>,
-    reference: &str,
+    request: &rights_requests::Model,
     now: DateTime<Utc>,
 ) -> Result<Outcome, DbErr> {
+    let reference = request.reference.clone();
     match action {
         TaskAction::Rectify => {
             let new_value = new_value.unwrap_or_default();
@@ -179,7 +183,7 @@ pub(super) async fn apply_to_record(
                 record_id: Set(record.id),
                 old_value: Set(Some(record.value.clone())),
                 new_value: Set(Some(new_value.to_owned())),
-                cause: Set(reference.to_owned()),
+                cause: Set(reference.clone()),
                 changed_at: Set(now),
                 ..Default::default()
             }
@@ -191,6 +195,28 @@ pub(super) async fn apply_to_record(
                 .filter(personal_data_records::Column::Id.eq(record.id))
                 .exec(txn)
                 .await?;
+            let event = events::emit(
+                txn,
+                record.source_system_id,
+                EventKind::RecordRectified,
+                serde_json::json!({
+                    "source_record_id": record.source_record_id,
+                    "new_value": new_value,
+                    "reference": reference,
+                }),
+                now,
+            )
+            .await?;
+            record_guards::ActiveModel {
+                record_id: Set(record.id),
+                source_event_id: Set(event),
+                refused_value_sha256: Set(sha256_hex(&record.value)),
+                reference: Set(reference),
+                created_at: Set(now),
+                ..Default::default()
+            }
+            .insert(txn)
+            .await?;
             Ok(Outcome::Rectified)
         }
         TaskAction::Erase => {
@@ -198,10 +224,124 @@ pub(super) async fn apply_to_record(
             personal_data_records::Entity::delete_by_id(record.id)
                 .exec(txn)
                 .await?;
+            record_tombstones::Entity::insert(record_tombstones::ActiveModel {
+                source_system_id: Set(record.source_system_id),
+                source_record_id: Set(record.source_record_id.clone()),
+                request_id: Set(request.id),
+                reference: Set(reference.clone()),
+                erased_at: Set(now),
+                ..Default::default()
+            })
+            .on_conflict_do_nothing_on([
+                record_tombstones::Column::SourceSystemId,
+                record_tombstones::Column::SourceRecordId,
+            ])
+            .exec(txn)
+            .await?;
+            events::emit(
+                txn,
+                record.source_system_id,
+                EventKind::RecordErased,
+                serde_json::json!({
+                    "source_record_id": record.source_record_id,
+                    "reference": reference,
+                }),
+                now,
+            )
+            .await?;
             Ok(Outcome::Erased)
         }
+        // Restricted at execution already ([`restrict`]); the source confirms it kept to it.
         TaskAction::Restrict => Ok(Outcome::Restricted),
     }
+}
+
+/// Restricts processing of a record (Art. 18, or an objection granted): marked with the request,
+/// shown to the citizen, and told to its source.
+async fn restrict(
+    txn: &DatabaseTransaction,
+    record: &personal_data_records::Model,
+    request: &rights_requests::Model,
+    now: DateTime<Utc>,
+) -> Result<(), DbErr> {
+    personal_data_records::Entity::update_many()
+        .col_expr(personal_data_records::Column::Restricted, Expr::value(true))
+        .col_expr(
+            personal_data_records::Column::RestrictedBy,
+            Expr::value(request.reference.clone()),
+        )
+        .col_expr(
+            personal_data_records::Column::RestrictedAt,
+            Expr::value(now),
+        )
+        .filter(personal_data_records::Column::Id.eq(record.id))
+        .exec(txn)
+        .await?;
+    events::emit(
+        txn,
+        record.source_system_id,
+        EventKind::RecordRestricted,
+        serde_json::json!({
+            "source_record_id": record.source_record_id,
+            "reference": request.reference,
+        }),
+        now,
+    )
+    .await?;
+    Ok(())
+}
+
+/// Lifts the restrictions `request` put on the citizen's records; how many it lifted. Each
+/// record's source hears `record.unrestricted`.
+pub(super) async fn lift_restrictions(
+    txn: &DatabaseTransaction,
+    request: &rights_requests::Model,
+    now: DateTime<Utc>,
+) -> Result<usize, DbErr> {
+    let records = restricted_by(txn, request).await?;
+    for record in &records {
+        personal_data_records::Entity::update_many()
+            .col_expr(
+                personal_data_records::Column::Restricted,
+                Expr::value(false),
+            )
+            .col_expr(
+                personal_data_records::Column::RestrictedBy,
+                Expr::value(Option::<String>::None),
+            )
+            .col_expr(
+                personal_data_records::Column::RestrictedAt,
+                Expr::value(Option::<DateTime<Utc>>::None),
+            )
+            .filter(personal_data_records::Column::Id.eq(record.id))
+            .exec(txn)
+            .await?;
+        events::emit(
+            txn,
+            record.source_system_id,
+            EventKind::RecordUnrestricted,
+            serde_json::json!({
+                "source_record_id": record.source_record_id,
+                "reference": request.reference,
+            }),
+            now,
+        )
+        .await?;
+    }
+    Ok(records.len())
+}
+
+/// The citizen's records that `request` restricted and that are still restricted.
+pub(super) async fn restricted_by<C: ConnectionTrait>(
+    db: &C,
+    request: &rights_requests::Model,
+) -> Result<Vec<personal_data_records::Model>, DbErr> {
+    personal_data_records::Entity::find()
+        .filter(personal_data_records::Column::CitizenId.eq(request.citizen_id))
+        .filter(personal_data_records::Column::Restricted.eq(true))
+        .filter(personal_data_records::Column::RestrictedBy.eq(request.reference.clone()))
+        .all(db)
+        .await
 }
 
 pub(super) async fn complete_if_done(
@@ -340,7 +480,7 @@ pub async fn acknowledge_task(
                     &record,
                     task.action,
                     new_value.as_deref(),
-                    &request.reference,
+                    &request,
                     now,
                 )
                 .await?

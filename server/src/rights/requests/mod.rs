@@ -104,7 +104,9 @@ impl RequestError {
             RequestError::Refused(Refusal::OwnDecision) => Notice::FourEyes,
             RequestError::Refused(Refusal::AuthorityUnconfirmed) => Notice::Authority,
             RequestError::Refused(Refusal::TasksOpen) => Notice::TasksOpen,
-            RequestError::Refused(Refusal::NothingToConfirm) => Notice::WrongStatus,
+            RequestError::Refused(Refusal::NothingToConfirm | Refusal::NothingToLift) => {
+                Notice::WrongStatus
+            }
             RequestError::Refused(Refusal::Extension(refused))
             | RequestError::Extension(refused) => match refused {
                 deadlines::ExtensionRefused::AlreadyExtended => Notice::AlreadyExtended,

@@ -71,6 +71,9 @@ pub enum Command {
     Message(String),
     /// An internal note (never shown to the citizen).
     Note(String),
+    /// Lift the restriction the request put on the citizen's records, with the reason the
+    /// citizen is told (Art. 18(3)).
+    LiftRestriction(String),
     /// Finish an Art. 19 task: done, or impossible with a reason.
     FinishTask {
         /// The task.
@@ -96,6 +99,7 @@ impl Command {
             Command::Message(_) => Action::Message,
             Command::Note(_) => Action::Note,
             Command::FinishTask { .. } => Action::FinishTask,
+            Command::LiftRestriction(_) => Action::LiftRestriction,
         }
     }
 }
@@ -134,6 +138,11 @@ pub(super) async fn facts(
         authority_unconfirmed: request.requester_id != request.citizen_id
             && request.authority_confirmed_by.is_none(),
         open_tasks,
+        restriction_in_effect: request.status == Status::Completed
+            && kind.task_action() == Some(TaskAction::Restrict)
+            && !super::execution::restricted_by(txn, request)
+                .await?
+                .is_empty(),
         extension_refused: deadlines::may_extend(
             deadlines::received_on(request.received_at),
             request.extended_to.is_some(),
@@ -287,6 +296,14 @@ pub async fn act(
             let body = text(body)?;
             move_to(&txn, &request, to, now, |u| u).await?;
             add_message(&txn, request.id, now, staff.id, &body, true).await?;
+        }
+        Command::LiftRestriction(why) => {
+            let why = text(why)?;
+            move_to(&txn, &request, to, now, |u| u).await?;
+            super::execution::lift_restrictions(&txn, &request, now).await?;
+            note = Some(why);
+            public_note = true;
+            mail_to_citizen = Some(Mail::NewMessage(typed_reference.clone()));
         }
         Command::FinishTask {
             task_id,

@@ -5,7 +5,7 @@ use std::collections::{BTreeMap, HashSet};
 use chrono::{DateTime, Utc};
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, DatabaseConnection, DatabaseTransaction,
-    EntityTrait, IntoActiveModel, QueryFilter,
+    EntityTrait, IntoActiveModel, QueryFilter, QueryOrder,
 };
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -64,6 +64,8 @@ pub async fn upsert_disclosures(
     let known = known_activities(db).await?;
     let consent_ids = consents::Entity::find()
         .filter(consents::Column::SourceSystemId.eq(source.id))
+        // A consent given anew is a new row under the same id: the newest one counts.
+        .order_by_asc(consents::Column::GivenAt)
         .all(db)
         .await?
         .into_iter()

@@ -1,4 +1,5 @@
-//! Lines of the Logboek Dataverwerkingen, kept once per trace and span.
+//! Lines of the Logboek Dataverwerkingen, kept once per source, trace and span. A line that
+//! touches a restricted record is kept and shown to the privacy officer.
 
 use crate::identity::BsnVault;
 use std::collections::HashSet;
@@ -13,8 +14,8 @@ use types::SpanStatus;
 use utoipa::ToSchema;
 
 use super::{
-    BatchSummary, IngestError, Kind, Outcome, Problems, SourceContext, check_size, ingest,
-    known_activities,
+    BatchSummary, IngestError, Kind, Outcome, Problems, Restrictions, SourceContext, Touch,
+    check_size, ingest, known_activities,
 };
 use crate::{entities::processing_log_lines, identity::Bsn, platform::crypto::Vault};
 
@@ -52,7 +53,7 @@ fn is_hex(value: &str, len: usize) -> bool {
             .all(|c| c.is_ascii_digit() || ('a'..='f').contains(&c))
 }
 
-/// Records log lines; a line sent again (same trace and span) is left as it is.
+/// Records log lines; a line the same source sends again (same trace and span) is left as it is.
 pub async fn record_log_lines(
     db: &DatabaseConnection,
     vault: &Vault,
@@ -64,6 +65,7 @@ pub async fn record_log_lines(
         source,
         vault,
         known: known_activities(db).await?,
+        restrictions: Restrictions::load(db).await?,
     };
     ingest(db, kind, items).await
 }
@@ -74,6 +76,7 @@ struct LogLines<'a> {
     source: &'a SourceContext,
     vault: &'a Vault,
     known: HashSet<String>,
+    restrictions: Restrictions,
 }
 
 impl Kind for LogLines<'_> {
@@ -117,7 +120,9 @@ impl Kind for LogLines<'_> {
         l: &LogLineInput,
         (bsn, status): (Bsn, SpanStatus),
     ) -> Result<Outcome, IngestError> {
+        // Once per source: another source's line with the same ids is another line.
         let exists = processing_log_lines::Entity::find()
+            .filter(processing_log_lines::Column::SourceSystemId.eq(self.source.id))
             .filter(processing_log_lines::Column::TraceId.eq(l.trace_id.clone()))
             .filter(processing_log_lines::Column::SpanId.eq(l.span_id.clone()))
             .one(txn)
@@ -125,6 +130,18 @@ impl Kind for LogLines<'_> {
             .is_some();
         if exists {
             return Ok(Outcome::Unchanged);
+        }
+        let pseudonym = self.vault.pseudonym(&bsn);
+        if let Some(citizen_id) = self.restrictions.citizen(&pseudonym) {
+            let touch = Touch {
+                citizen_id,
+                kind: "log_line",
+                item_ref: format!("{}/{}", l.trace_id, l.span_id),
+                activity_code: &l.activity_code,
+                what: &l.name,
+                at: l.end_time,
+            };
+            self.restrictions.note(txn, self.source, touch).await?;
         }
         processing_log_lines::ActiveModel {
             trace_id: Set(l.trace_id.clone()),
@@ -135,7 +152,7 @@ impl Kind for LogLines<'_> {
             start_time: Set(l.start_time),
             end_time: Set(l.end_time),
             activity_code: Set(l.activity_code.clone()),
-            subject_pseudonym: Set(self.vault.pseudonym(&bsn)),
+            subject_pseudonym: Set(pseudonym),
             source_system_id: Set(Some(self.source.id)),
             processor: Set(l.processor.clone()),
             ..Default::default()

@@ -3,17 +3,18 @@
 //! validated whole first, every bad field named by a JSON pointer, and then written in one
 //! transaction: all or nothing. The source is always the token's, never something the body says.
 
-use std::collections::{BTreeMap, HashSet};
+use std::collections::{BTreeMap, BTreeSet, HashSet};
 
+use chrono::{DateTime, Utc};
 use sea_orm::{
-    ColumnTrait, ConnectionTrait, DatabaseConnection, DatabaseTransaction, DbErr, EntityTrait,
-    QueryFilter, TransactionTrait,
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection,
+    DatabaseTransaction, DbErr, EntityTrait, QueryFilter, TransactionTrait,
 };
 use serde::Serialize;
 use utoipa::ToSchema;
 
 use crate::{
-    entities::processing_activities,
+    entities::{citizens, personal_data_records, processing_activities, restricted_processing},
     identity::{Bsn, people},
     platform::crypto::Vault,
 };
@@ -263,6 +264,12 @@ fn check_size<T>(items: &[T]) -> Result<(), IngestError> {
     Ok(())
 }
 
+/// Whether two moments are the same as the database keeps them: PostgreSQL stores microseconds,
+/// so a source that sends nanoseconds would otherwise look changed on every sync.
+fn same_instant(a: DateTime<Utc>, b: DateTime<Utc>) -> bool {
+    a.timestamp_micros() == b.timestamp_micros()
+}
+
 /// The codes of the register's current activities.
 async fn known_activities<C: ConnectionTrait>(db: &C) -> Result<HashSet<String>, DbErr> {
     Ok(processing_activities::Entity::find()
@@ -272,4 +279,102 @@ async fn known_activities<C: ConnectionTrait>(db: &C) -> Result<HashSet<String>,
         .into_iter()
         .map(|a| a.code)
         .collect())
+}
+
+/// The records whose processing is restricted (Art. 18), read once per batch: a staff view or
+/// a log line of the same citizen under the same processing activity, at or after the moment
+/// of the restriction, is processing of restricted data. It is accepted (the source did it, and
+/// the log must say so) and shown to the privacy officer. Restrictions are rare, so all of them
+/// fit in memory.
+struct Restrictions {
+    /// (citizen, activity) → (the request that restricted, since when), the earliest.
+    by_citizen: BTreeMap<(i64, String), (String, DateTime<Utc>)>,
+    /// The restricted citizens' pseudonyms, for log lines, which name no citizen otherwise.
+    by_pseudonym: BTreeMap<String, i64>,
+}
+
+/// A staff view or log line that touched a restricted record.
+struct Touch<'a> {
+    citizen_id: i64,
+    kind: &'static str,
+    item_ref: String,
+    activity_code: &'a str,
+    what: &'a str,
+    at: DateTime<Utc>,
+}
+
+impl Restrictions {
+    async fn load<C: ConnectionTrait>(db: &C) -> Result<Self, DbErr> {
+        let mut by_citizen: BTreeMap<(i64, String), (String, DateTime<Utc>)> = BTreeMap::new();
+        for r in personal_data_records::Entity::find()
+            .filter(personal_data_records::Column::Restricted.eq(true))
+            .all(db)
+            .await?
+        {
+            let since = r.restricted_at.unwrap_or(r.updated_at);
+            let by = r.restricted_by.unwrap_or_default();
+            by_citizen
+                .entry((r.citizen_id, r.activity_code))
+                .and_modify(|held| {
+                    if since < held.1 {
+                        *held = (by.clone(), since);
+                    }
+                })
+                .or_insert((by, since));
+        }
+        let ids: BTreeSet<i64> = by_citizen.keys().map(|(id, _)| *id).collect();
+        let by_pseudonym = if ids.is_empty() {
+            BTreeMap::new()
+        } else {
+            citizens::Entity::find()
+                .filter(citizens::Column::Id.is_in(ids))
+                .all(db)
+                .await?
+                .into_iter()
+                .map(|c| (c.bsn_pseudonym, c.id))
+                .collect()
+        };
+        Ok(Restrictions {
+            by_citizen,
+            by_pseudonym,
+        })
+    }
+
+    /// The citizen a pseudonym names, when that citizen has a restricted record.
+    fn citizen(&self, pseudonym: &str) -> Option<i64> {
+        self.by_pseudonym.get(pseudonym).copied()
+    }
+
+    /// Notes `touch` for the privacy officer when it touched a restricted record.
+    async fn note(
+        &self,
+        txn: &DatabaseTransaction,
+        source: &SourceContext,
+        touch: Touch<'_>,
+    ) -> Result<(), DbErr> {
+        let Some((by, since)) = self
+            .by_citizen
+            .get(&(touch.citizen_id, touch.activity_code.to_owned()))
+        else {
+            return Ok(());
+        };
+        if touch.at < *since {
+            return Ok(());
+        }
+        restricted_processing::ActiveModel {
+            citizen_id: Set(touch.citizen_id),
+            source_system_id: Set(source.id),
+            kind: Set(touch.kind.to_owned()),
+            item_ref: Set(touch.item_ref),
+            activity_code: Set(touch.activity_code.to_owned()),
+            what: Set(touch.what.chars().take(200).collect()),
+            occurred_at: Set(touch.at),
+            restricted_by: Set(by.clone()),
+            detected_at: Set(Utc::now()),
+            ..Default::default()
+        }
+        .insert(txn)
+        .await?;
+        Ok(())
+    }
 }

@@ -1,23 +1,28 @@
-//! Personal data records, idempotent by the source's record id, with their history.
+//! Personal data records, idempotent by the source's record id, with their history. What the
+//! portal decided holds against a stale sync: an erased id is refused (its tombstone), and so is
+//! the value from before a rectification until the source acknowledged it.
 
-use std::collections::HashSet;
+use std::collections::{BTreeMap, HashSet};
 
 use chrono::{DateTime, NaiveDate, Utc};
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, DatabaseConnection, DatabaseTransaction,
-    EntityTrait, IntoActiveModel, QueryFilter,
+    DbErr, EntityTrait, IntoActiveModel, QueryFilter, QuerySelect, QueryTrait,
 };
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use super::{
     BatchSummary, Citizens, IngestError, Kind, Outcome, Problems, SourceContext, check_size,
-    ingest, known_activities,
+    ingest, known_activities, same_instant,
 };
 use crate::{
-    entities::{personal_data_records, record_history},
+    entities::{
+        personal_data_records, record_guards, record_history, record_tombstones, source_events,
+    },
     identity::Bsn,
-    platform::crypto::Vault,
+    platform::crypto::{Vault, sha256_hex},
+    rights::deadlines::received_on,
 };
 
 /// A personal data record as a source system holds it.
@@ -59,6 +64,7 @@ pub async fn upsert_records(
     let kind = Records {
         source,
         known: known_activities(db).await?,
+        decided: Decided::load(db, source, items).await?,
         citizens: Citizens::new(vault),
         now: Utc::now(),
     };
@@ -69,6 +75,7 @@ pub async fn upsert_records(
 struct Records<'a> {
     source: &'a SourceContext,
     known: HashSet<String>,
+    decided: Decided,
     citizens: Citizens<'a>,
     /// When the batch came in: every record and history line it writes carries it.
     now: DateTime<Utc>,
@@ -87,6 +94,28 @@ impl Kind for Records<'_> {
         problems.text(i, "label", &r.label, 200);
         problems.text(i, "value", &r.value, 10_000);
         problems.text(i, "recorded_by", &r.recorded_by, 200);
+        if let Some(erased) = self.decided.erased.get(&r.source_record_id) {
+            problems.add(
+                i,
+                "source_record_id",
+                format!(
+                    "erased by {} on {}: Inzage does not take it back; send new data under a new id",
+                    erased.reference,
+                    received_on(erased.erased_at)
+                ),
+            );
+        }
+        if let Some(reference) = self.decided.refused_value(&r.source_record_id, &r.value) {
+            // Never echo the value: say only whose decision it undoes.
+            problems.add(
+                i,
+                "value",
+                format!(
+                    "is the value from before the rectification by {reference}; apply and \
+                     acknowledge its record.rectified event first"
+                ),
+            );
+        }
         bsn
     }
 
@@ -111,7 +140,7 @@ impl Kind for Records<'_> {
                     && row.category == r.category
                     && row.label == r.label
                     && row.value == r.value
-                    && row.recorded_at == r.recorded_at
+                    && same_instant(row.recorded_at, r.recorded_at)
                     && row.recorded_by == r.recorded_by
                     && row.special_category == r.special_category
                     && row.retention_until == r.retention_until =>
@@ -159,6 +188,8 @@ impl Kind for Records<'_> {
                     special_category: Set(r.special_category),
                     retention_until: Set(r.retention_until),
                     restricted: Set(false),
+                    restricted_by: Set(None),
+                    restricted_at: Set(None),
                     updated_at: Set(now),
                     ..Default::default()
                 }
@@ -167,5 +198,75 @@ impl Kind for Records<'_> {
                 Ok(Outcome::Created)
             }
         }
+    }
+}
+
+/// What the portal decided about records a batch names.
+struct Decided {
+    /// Erased records' tombstones, by source record id.
+    erased: BTreeMap<String, record_tombstones::Model>,
+    /// Rectified records whose source has not acknowledged the `record.rectified` event yet:
+    /// the refused old values' hashes with the request, by source record id.
+    guarded: BTreeMap<String, Vec<(String, String)>>,
+}
+
+impl Decided {
+    /// Reads the tombstones of the batch's ids and the source's open guards (both small).
+    async fn load(
+        db: &DatabaseConnection,
+        source: &SourceContext,
+        items: &[RecordInput],
+    ) -> Result<Self, DbErr> {
+        let ids: Vec<String> = items.iter().map(|r| r.source_record_id.clone()).collect();
+        let erased = record_tombstones::Entity::find()
+            .filter(record_tombstones::Column::SourceSystemId.eq(source.id))
+            .filter(record_tombstones::Column::SourceRecordId.is_in(ids))
+            .all(db)
+            .await?
+            .into_iter()
+            .map(|t| (t.source_record_id.clone(), t))
+            .collect();
+        let open_events = source_events::Entity::find()
+            .select_only()
+            .column(source_events::Column::Id)
+            .filter(source_events::Column::SourceSystemId.eq(source.id))
+            .filter(source_events::Column::AcknowledgedAt.is_null())
+            .into_query();
+        let guards = record_guards::Entity::find()
+            .filter(record_guards::Column::SourceEventId.in_subquery(open_events))
+            .all(db)
+            .await?;
+        let mut guarded: BTreeMap<String, Vec<(String, String)>> = BTreeMap::new();
+        if !guards.is_empty() {
+            let records: BTreeMap<i64, String> = personal_data_records::Entity::find()
+                .filter(
+                    personal_data_records::Column::Id
+                        .is_in(guards.iter().map(|g| g.record_id).collect::<Vec<_>>()),
+                )
+                .all(db)
+                .await?
+                .into_iter()
+                .map(|r| (r.id, r.source_record_id))
+                .collect();
+            for g in guards {
+                if let Some(id) = records.get(&g.record_id) {
+                    guarded
+                        .entry(id.clone())
+                        .or_default()
+                        .push((g.refused_value_sha256, g.reference));
+                }
+            }
+        }
+        Ok(Decided { erased, guarded })
+    }
+
+    /// The request whose rectification `value` would undo, if it would.
+    fn refused_value(&self, source_record_id: &str, value: &str) -> Option<&str> {
+        let guards = self.guarded.get(source_record_id)?;
+        let hash = sha256_hex(value);
+        guards
+            .iter()
+            .find(|(refused, _)| *refused == hash)
+            .map(|(_, reference)| reference.as_str())
     }
 }

@@ -1,4 +1,5 @@
-//! Staff views: which of a source's staff opened a citizen's file, kept once per view.
+//! Staff views: which of a source's staff opened a citizen's file, kept once per view. A view
+//! of a restricted record is kept and shown to the privacy officer.
 
 use std::collections::HashSet;
 
@@ -11,8 +12,8 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use super::{
-    BatchSummary, Citizens, IngestError, Kind, Outcome, Problems, SourceContext, check_size,
-    ingest, known_activities,
+    BatchSummary, Citizens, IngestError, Kind, Outcome, Problems, Restrictions, SourceContext,
+    Touch, check_size, ingest, known_activities,
 };
 use crate::{entities::staff_views, identity::Bsn, platform::crypto::Vault};
 
@@ -48,6 +49,7 @@ pub async fn record_staff_views(
         source,
         known: known_activities(db).await?,
         citizens: Citizens::new(vault),
+        restrictions: Restrictions::load(db).await?,
     };
     ingest(db, kind, items).await
 }
@@ -57,6 +59,7 @@ struct StaffViews<'a> {
     source: &'a SourceContext,
     known: HashSet<String>,
     citizens: Citizens<'a>,
+    restrictions: Restrictions,
 }
 
 impl Kind for StaffViews<'_> {
@@ -95,6 +98,15 @@ impl Kind for StaffViews<'_> {
         }
         // Looked up only for a new view: a view sent again finds (or makes) no citizen.
         let citizen_id = self.citizens.id(txn, &bsn).await?;
+        let touch = Touch {
+            citizen_id,
+            kind: "staff_view",
+            item_ref: v.source_view_id.clone(),
+            activity_code: &v.activity_code,
+            what: v.staff.trim(),
+            at: v.viewed_at,
+        };
+        self.restrictions.note(txn, self.source, touch).await?;
         staff_views::ActiveModel {
             source_system_id: Set(self.source.id),
             source_view_id: Set(v.source_view_id.clone()),
