@@ -6,7 +6,7 @@
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize, de::DeserializeOwned};
 
-use crate::data::Copy;
+use crate::data::Holdings;
 
 /// An event as `GET /events` lists it.
 ///
@@ -104,7 +104,7 @@ fn read<T: DeserializeOwned>(payload: &serde_json::Value) -> Result<T, String> {
     T::deserialize(payload).map_err(|e| e.to_string())
 }
 
-impl Copy {
+impl Holdings {
     /// Sets a record's value; `false` if the copy does not hold it.
     pub fn rectify(&mut self, source_record_id: &str, new_value: &str) -> bool {
         match self.records.get_mut(source_record_id) {
@@ -274,8 +274,8 @@ mod tests {
         }
     }
 
-    fn copy() -> Copy {
-        let mut copy = Copy::default();
+    fn copy() -> Holdings {
+        let mut copy = Holdings::default();
         for r in [record("r-1", "oud"), record("r-2", "blijft")] {
             copy.records.insert(r.source_record_id.clone(), r);
         }

@@ -9,7 +9,7 @@ use serde::{Serialize, de::DeserializeOwned};
 use crate::{
     Error, MAX_BATCH,
     changes::{Event, EventOutcome, Processed, Task, TaskOutcome},
-    data::Copy,
+    data::Holdings,
     describe,
 };
 
@@ -22,7 +22,7 @@ pub struct Simulator {
     /// One client, so connections are reused between batches.
     client: reqwest::Client,
     /// The source's own data, with every applied event and task.
-    pub copy: Copy,
+    pub copy: Holdings,
 }
 
 // By hand, so the token never reaches a log through `{:?}`.
@@ -198,7 +198,7 @@ impl Simulator {
     pub fn new(
         api: impl Into<String>,
         token: impl Into<String>,
-        copy: Copy,
+        copy: Holdings,
     ) -> Result<Simulator, Error> {
         // A server that never answers must not hang a source forever; a large batch on a slow
         // database still has a minute.
@@ -309,7 +309,7 @@ impl Simulator {
     /// Sends `copy` whole: records, consents (before the disclosures that name them),
     /// disclosures, log lines. Every kind is sent even when an earlier one was refused, as a
     /// source's nightly job would; a refusal is in the report, not an error.
-    pub async fn push(&self, copy: &Copy) -> Result<SyncReport, Error> {
+    pub async fn push(&self, copy: &Holdings) -> Result<SyncReport, Error> {
         let records: Vec<_> = copy.records.values().collect();
         let consents: Vec<_> = copy.consents.values().collect();
         Ok(SyncReport {
@@ -337,7 +337,7 @@ impl Simulator {
     /// acknowledging first would lose them.
     pub async fn process_then(
         &mut self,
-        mut persist: impl FnMut(&Copy) -> Result<(), Error>,
+        mut persist: impl FnMut(&Holdings) -> Result<(), Error>,
     ) -> Result<Processed, Error> {
         let mut processed = Processed::default();
 
@@ -409,7 +409,7 @@ impl Simulator {
     /// nothing in the copy, so there is nothing more to save after it.
     pub async fn cycle_then(
         &mut self,
-        persist: impl FnMut(&Copy) -> Result<(), Error>,
+        persist: impl FnMut(&Holdings) -> Result<(), Error>,
     ) -> Result<Cycle, Error> {
         let processed = self.process_then(persist).await?;
         let pushed = self.push_own().await?;
@@ -433,7 +433,7 @@ impl Simulator {
         &mut self,
         every: Duration,
         rounds: Option<usize>,
-        mut persist: impl FnMut(&Copy) -> Result<(), Error>,
+        mut persist: impl FnMut(&Holdings) -> Result<(), Error>,
         mut after_round: impl FnMut(usize, &Result<Cycle, Error>),
     ) -> Result<RunSummary, Error> {
         if every.is_zero() {

@@ -120,11 +120,8 @@ pub struct LogLine {
 }
 
 /// The source system's own copy of its data: what it would send in a full sync.
-///
-/// Named as the brief names it; inside this crate it shadows the `Copy` marker trait, which no
-/// code here needs by name (derives resolve the trait by its full path).
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Copy {
+pub struct Holdings {
     /// Records by `source_record_id`.
     #[serde(default)]
     pub records: BTreeMap<String, Record>,
@@ -146,14 +143,14 @@ pub struct Copy {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Fixture {
     /// The data.
-    pub copy: Copy,
+    pub copy: Holdings,
     /// Keys left out, e.g. `system` and `staff_views` of the demo fixtures; named so the caller
     /// can say so rather than drop data in silence.
     pub ignored: Vec<String>,
 }
 
 impl Fixture {
-    /// Reads a fixture: a [`Copy`] as JSON, or a demo fixture (`server/fixtures/demo/*.json`)
+    /// Reads a fixture: a [`Holdings`] as JSON, or a demo fixture (`server/fixtures/demo/*.json`)
     /// with lists under `records`, `consents`, `disclosures` and `log_lines`.
     pub fn parse(text: &str) -> Result<Fixture, FixtureError> {
         let value: serde_json::Value =
@@ -181,7 +178,7 @@ impl Fixture {
         Ok(Fixture {
             // Keyed by the item's own id, whatever a keyed fixture used as the key: the id is
             // what Inzage sees, so it is the one events and tasks name.
-            copy: Copy {
+            copy: Holdings {
                 records: records
                     .into_iter()
                     .map(|r| (r.source_record_id.clone(), r))
@@ -242,9 +239,9 @@ fn items<T: serde::de::DeserializeOwned>(
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct State {
     /// The copy as `init` first pushed it, kept to replay a stale sync.
-    pub original: Copy,
+    pub original: Holdings,
     /// The copy with every event and task applied.
-    pub copy: Copy,
+    pub copy: Holdings,
 }
 
 impl State {
@@ -269,13 +266,13 @@ impl State {
 /// The state file's shape, borrowed, so saving after every round does not clone the copies.
 #[derive(Serialize)]
 struct StateRef<'a> {
-    original: &'a Copy,
-    copy: &'a Copy,
+    original: &'a Holdings,
+    copy: &'a Holdings,
 }
 
 /// Writes a state file through a temporary file and a rename, so a crash leaves the old state
 /// or the new one, never half of one.
-pub fn write_state(path: &Path, original: &Copy, copy: &Copy) -> Result<(), Error> {
+pub fn write_state(path: &Path, original: &Holdings, copy: &Holdings) -> Result<(), Error> {
     let io = |source| Error::StateIo {
         path: path.to_owned(),
         source,

@@ -1,6 +1,6 @@
 //! A municipal source system, played against Inzage's REST API over HTTP.
 //!
-//! The simulator holds its own [`Copy`] of records, consents, disclosures and log lines, sends
+//! The simulator holds its own copy ([`Holdings`]) of records, consents, disclosures and log lines, sends
 //! it in batches as a nightly full sync would, and takes Inzage's decisions back: events
 //! (`GET /events`) and, for a `connected` source, tasks (`GET /tasks`), each applied to the copy
 //! and then acknowledged. It shares no code with the server: only JSON crosses, so it checks
@@ -19,7 +19,7 @@ use std::path::PathBuf;
 pub use changes::{Event, EventOutcome, Processed, Task, TaskOutcome};
 pub use client::{BatchReport, Cycle, RunSummary, Simulator, SyncReport};
 pub use data::{
-    Consent, Copy, Disclosure, Fixture, FixtureError, LogLine, Record, State, write_state,
+    Consent, Disclosure, Fixture, FixtureError, Holdings, LogLine, Record, State, write_state,
 };
 
 /// Most items Inzage takes in one batch; larger kinds are sent in several.

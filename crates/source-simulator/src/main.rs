@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use anyhow::Context;
 use serde_json::json;
-use source_simulator::{Copy, Fixture, Processed, Simulator, State, SyncReport, write_state};
+use source_simulator::{Fixture, Holdings, Processed, Simulator, State, SyncReport, write_state};
 
 /// The environment variable a token may come from, so it need not be on a command line (and
 /// in the process list and the shell history).
@@ -220,7 +220,7 @@ async fn execute(cli: Cli) -> anyhow::Result<Outcome> {
 
     let State { original, copy } = State::load(&path)?;
     let mut simulator = Simulator::new(api, token, copy)?;
-    let save = |copy: &Copy| write_state(&path, &original, copy);
+    let save = |copy: &Holdings| write_state(&path, &original, copy);
     Ok(match command {
         Command::Init { .. } | Command::Push => pushed("push", &simulator.push_own().await?),
         Command::ResendOriginal => {

@@ -15,7 +15,7 @@ use axum::{
     routing::{get, post},
 };
 use serde_json::{Value, json};
-use source_simulator::{Copy, Error, Fixture, LogLine, MAX_BATCH, Record, Simulator};
+use source_simulator::{Error, Fixture, Holdings, LogLine, MAX_BATCH, Record, Simulator};
 
 /// What the stand-in was sent, and what it is to answer.
 #[derive(Default)]
@@ -156,8 +156,8 @@ fn log_line(n: usize) -> LogLine {
     }
 }
 
-fn copy_with(records: impl IntoIterator<Item = Record>) -> Copy {
-    let mut copy = Copy::default();
+fn copy_with(records: impl IntoIterator<Item = Record>) -> Holdings {
+    let mut copy = Holdings::default();
     for r in records {
         copy.records.insert(r.source_record_id.clone(), r);
     }
@@ -170,7 +170,7 @@ async fn push_sends_each_kind_in_batches_of_at_most_2000_with_the_token() {
     let api = spawn(fake.clone()).await;
     let mut copy = copy_with((0..4500).map(|n| record(&format!("r-{n:05}"), "162275869")));
     copy.log_lines = (0..3).map(log_line).collect();
-    let simulator = Simulator::new(api, "geheim", Copy::default()).unwrap();
+    let simulator = Simulator::new(api, "geheim", Holdings::default()).unwrap();
 
     let report = simulator.push(&copy).await.unwrap();
 
@@ -244,7 +244,7 @@ async fn a_5xx_or_no_answer_is_an_error() {
     let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     let address = closed.local_addr().unwrap();
     drop(closed);
-    let simulator = Simulator::new(format!("http://{address}"), "t", Copy::default()).unwrap();
+    let simulator = Simulator::new(format!("http://{address}"), "t", Holdings::default()).unwrap();
     let error = simulator
         .push(&copy_with([record("r-1", "1")]))
         .await
@@ -350,7 +350,7 @@ async fn a_4xx_outside_a_batch_is_an_error() {
     let fake = Shared::default();
     let api = spawn(fake).await;
     // A refused GET /events leaves nothing to report but the refusal itself.
-    let mut simulator = Simulator::new(format!("{api}nowhere"), "t", Copy::default()).unwrap();
+    let mut simulator = Simulator::new(format!("{api}nowhere"), "t", Holdings::default()).unwrap();
     let error = simulator.process().await.unwrap_err();
     assert!(
         matches!(error, Error::Status { status: 404, .. }),

@@ -10,7 +10,7 @@ use chrono::{TimeZone, Utc};
 use reqwest::StatusCode;
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 use server::entities::personal_data_records;
-use source_simulator::{Consent, Copy, Disclosure, LogLine, Record, Simulator};
+use source_simulator::{Consent, Disclosure, Holdings, LogLine, Record, Simulator};
 use types::{Kind, SourceMode};
 
 use crate::{
@@ -63,9 +63,9 @@ pub const VALUES: [&str; 3] = [
 ];
 
 /// What a source system holds on `bsn`: three records, a consent, a disclosure and a log line.
-pub fn fixture(bsn: &str) -> Copy {
+pub fn fixture(bsn: &str) -> Holdings {
     let at = Utc.with_ymd_and_hms(2026, 11, 3, 10, 0, 0).unwrap();
-    let mut copy = Copy::default();
+    let mut copy = Holdings::default();
     for (n, (label, value)) in LABELS.iter().zip(VALUES).enumerate() {
         let id = format!("sim-{}", n + 1);
         copy.records.insert(
