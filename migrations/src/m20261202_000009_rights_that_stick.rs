@@ -2,7 +2,8 @@
 //!
 //! - `record_tombstones`: an erased record's source id, so a re-send is refused. No personal data.
 //! - `record_guards`: a rectified record refuses the value from before the rectification until
-//!   its source acknowledged the `record.rectified` event. The old value is kept only as a hash.
+//!   its source acknowledged the `record.rectified` event. The old value itself is in the record's
+//!   history, as every change is; the guard holds its hash, and only until the acknowledgement.
 //! - `personal_data_records.restricted_by` / `restricted_at`: which request restricted a record.
 //! - `restricted_processing`: staff views and log lines that touched a restricted record, for
 //!   the privacy officer; kept when the restriction is lifted, because it happened.
@@ -56,7 +57,8 @@ impl MigrationTrait for Migration {
                     // The `record.rectified` event whose acknowledgement lifts the guard.
                     .col(big_integer(RecordGuards::SourceEventId))
                     // SHA-256 of the value before the rectification (that value is in the
-                    // record's history; the guard needs only to recognise it).
+                    // record's history; the guard needs only to recognise it, and is deleted
+                    // with the acknowledgement).
                     .col(string_len(RecordGuards::RefusedValueSha256, 64))
                     .col(string_len(RecordGuards::Reference, 32))
                     .col(timestamp_with_time_zone(RecordGuards::CreatedAt))

@@ -182,6 +182,9 @@ pub fn check(
             }
         }
         (A::Message | A::Note, s) if !s.is_final() => Ok(s),
+        // Before lifting a restriction the citizen must be told (Art. 18(3)): the handler can
+        // still write to them while it holds.
+        (A::Message, S::Completed) if facts.restriction_in_effect => Ok(S::Completed),
         _ => Err(Refusal::WrongStatus),
     }
 }

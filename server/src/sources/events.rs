@@ -16,12 +16,12 @@
 use chrono::{DateTime, Utc};
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection, DbErr,
-    EntityTrait, QueryFilter, QueryOrder, QuerySelect, sea_query::Expr,
+    EntityTrait, QueryFilter, QueryOrder, QuerySelect, TransactionTrait, sea_query::Expr,
 };
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use crate::entities::source_events;
+use crate::entities::{record_guards, source_events};
 
 /// What happened, as a source system reads it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, ToSchema)]
@@ -96,19 +96,29 @@ pub async fn open_events(
 }
 
 /// The source acknowledges one of its events; `false` when it is not the source's or not open.
-/// Acknowledging a `record.rectified` event lifts the guard against the old value.
+/// Acknowledging a `record.rectified` event lifts the guard against the old value, and the
+/// guard (the old value's hash) goes with it.
 pub async fn acknowledge(
     db: &DatabaseConnection,
     source_system_id: i64,
     event_id: i64,
     now: DateTime<Utc>,
 ) -> Result<bool, DbErr> {
+    let txn = db.begin().await?;
     let acknowledged = source_events::Entity::update_many()
         .col_expr(source_events::Column::AcknowledgedAt, Expr::value(now))
         .filter(source_events::Column::Id.eq(event_id))
         .filter(source_events::Column::SourceSystemId.eq(source_system_id))
         .filter(source_events::Column::AcknowledgedAt.is_null())
-        .exec(db)
+        .exec(&txn)
         .await?;
-    Ok(acknowledged.rows_affected == 1)
+    if acknowledged.rows_affected != 1 {
+        return Ok(false);
+    }
+    record_guards::Entity::delete_many()
+        .filter(record_guards::Column::SourceEventId.eq(event_id))
+        .exec(&txn)
+        .await?;
+    txn.commit().await?;
+    Ok(true)
 }

@@ -6,13 +6,12 @@
 use serde_json::Value;
 use types::{Kind, SourceMode};
 
-use super::{LABELS, VALUES, file_over_http, grant_and_execute, record_id};
+use super::{LABELS, VALUES, file_over_http, grant_and_execute, grant_over_http, record_id};
 use crate::support::{
     TestApp,
-    demo::{FATIMA, citizen_id, seed_demo},
-    rights::{access_to_everything, act_now, claim_and_grant, file, staff_actor, status_of},
+    demo::{FATIMA, seed_demo},
+    rights::{staff_act, status_of},
 };
-use server::rights::requests::Command;
 
 pub(super) async fn rectification_managed(app: TestApp) {
     decision_holds(app, Kind::Rectification, SourceMode::Managed).await;
@@ -67,14 +66,14 @@ fn shows_outcome(kind: Kind, reference: &str, text: &str, what: &str) {
 }
 
 async fn decision_holds(app: TestApp, kind: Kind, mode: SourceMode) {
-    let vault = seed_demo(&app).await;
+    seed_demo(&app).await;
     let (source, mut simulator) =
         super::simulated_source(&app, &format!("Simulator ({mode})"), mode, FATIMA).await;
     let original = simulator.copy.clone();
     let target = record_id(&app, &source, "sim-1").await;
     let mut fatima = app.citizen(FATIMA).await;
     let proposal = (kind == Kind::Rectification).then_some(NEW_VALUE);
-    let reference = file_over_http(&mut fatima, kind, target, proposal).await;
+    let reference = file_over_http(&mut fatima, kind, Some(target), proposal).await;
     grant_and_execute(&app, &reference).await;
 
     // Everything the source applied, over its rounds.
@@ -141,27 +140,10 @@ async fn decision_holds(app: TestApp, kind: Kind, mode: SourceMode) {
             "the JSON names the restricting request"
         );
     }
-    let fatima_id = citizen_id(&app, &vault, FATIMA).await;
-    let access = file(
-        &app,
-        fatima_id,
-        &access_to_everything(),
-        &format!("t-{kind}"),
-    )
-    .await;
-    let eva = staff_actor(&app, "eva-service", &[server::identity::StaffRole::Handler]).await;
-    claim_and_grant(&app, &eva, &access).await;
-    act_now(
-        &app,
-        &eva,
-        &access,
-        Command::SendAnswer {
-            left_out: Vec::new(),
-            note: String::new(),
-        },
-    )
-    .await
-    .unwrap();
+    let access = file_over_http(&mut fatima, Kind::Access, None, None).await;
+    let mut eva = grant_over_http(&app, &access).await;
+    let sent = staff_act(&mut eva, &app, &access, &[("actie", types::SEND_ANSWER)]).await;
+    assert!(sent.ends_with("melding=opgeslagen"), "{sent}");
     let answer = fatima
         .get_text(&format!("/verzoeken/{access}/antwoord.json"))
         .await;

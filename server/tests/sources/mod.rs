@@ -40,6 +40,10 @@ db_test!(
     sync::the_old_value_is_refused_until_the_source_acknowledged
 );
 db_test!(
+    connected_syncs_first,
+    sync::a_connected_source_that_syncs_first_still_has_its_old_value_refused
+);
+db_test!(
     consent_sticks,
     sync::a_consent_withdrawn_in_the_portal_stays_withdrawn
 );
@@ -166,31 +170,33 @@ pub async fn record_id(app: &TestApp, source: &Source, source_record_id: &str) -
         .id
 }
 
-/// Files a request of `kind` about one record through the citizen's form, as a citizen does:
-/// from the record's link, reviewed, sent. The reference.
+/// Files a request of `kind` through the citizen's form, as a citizen does: about one record
+/// (from its link) or, without one, about everything held; reviewed, sent. The reference.
 pub async fn file_over_http(
     citizen: &mut Browser,
     kind: Kind,
-    record_id: i64,
+    record_id: Option<i64>,
     proposal: Option<&str>,
 ) -> String {
-    let form = citizen
-        .get_text(&format!(
-            "/verzoeken/nieuw?soort={}&gegeven={record_id}",
-            kind.as_str()
-        ))
-        .await;
+    let link = match record_id {
+        Some(id) => format!("/verzoeken/nieuw?soort={kind}&gegeven={id}"),
+        None => format!("/verzoeken/nieuw?soort={kind}"),
+    };
+    let form = citizen.get_text(&link).await;
     let token = input_value(&form, "token");
-    let record = record_id.to_string();
-    let proposal_field = format!("voorstel-{record_id}");
+    let record = record_id.map(|id| id.to_string()).unwrap_or_default();
+    let proposal_field = format!("voorstel-{record}");
     let mut fields = vec![
         ("stap", "controleren"),
         ("token", token.as_str()),
         ("soort", kind.as_str()),
-        ("bereik", "gegevens"),
-        ("gegeven", record.as_str()),
-        ("toelichting", "Dit gegeven wil ik laten aanpassen."),
+        ("toelichting", "Dit wil ik graag geregeld zien."),
     ];
+    if record_id.is_some() {
+        fields.extend([("bereik", "gegevens"), ("gegeven", record.as_str())]);
+    } else {
+        fields.push(("bereik", "alles"));
+    }
     if let Some(proposal) = proposal {
         fields.push((proposal_field.as_str(), proposal));
     }
@@ -206,9 +212,9 @@ pub async fn file_over_http(
     receipt_reference(&location(&sent))
 }
 
-/// Eva claims and grants every item over the back office's forms; Ingrid approves where the
-/// four-eyes rule asks; Eva carries it out.
-pub async fn grant_and_execute(app: &TestApp, reference: &str) {
+/// Eva claims and grants every item over the back office's forms, and Ingrid approves where the
+/// four-eyes rule asks; Eva's browser, to carry it out.
+pub async fn grant_over_http(app: &TestApp, reference: &str) -> Browser {
     let mut eva = app.staff(crate::support::demo::EVA).await;
     let page = format!("/backoffice/verzoeken/{reference}");
     assert!(
@@ -225,7 +231,6 @@ pub async fn grant_and_execute(app: &TestApp, reference: &str) {
         .collect::<std::collections::BTreeSet<_>>()
         .into_iter()
         .collect();
-    assert!(!fields.is_empty(), "a decision form with items");
     let mut form: Vec<(&str, &str)> = vec![("actie", "decide"), ("toelichting", "Toegekend.")];
     form.extend(fields.iter().map(|f| (f.as_str(), "toekennen")));
     let decided = staff_act(&mut eva, app, reference, &form).await;
@@ -236,6 +241,12 @@ pub async fn grant_and_execute(app: &TestApp, reference: &str) {
         assert!(approved.ends_with("melding=opgeslagen"), "{approved}");
     }
     assert_eq!(status_of(app, reference).await.0, "decided");
+    eva
+}
+
+/// Granted over HTTP as [`grant_over_http`], and carried out by Eva.
+pub async fn grant_and_execute(app: &TestApp, reference: &str) {
+    let mut eva = grant_over_http(app, reference).await;
     let executed = staff_act(&mut eva, app, reference, &[("actie", "execute")]).await;
     assert!(executed.ends_with("melding=opgeslagen"), "{executed}");
 }

@@ -235,6 +235,33 @@ pub(super) async fn a_consent_withdrawn_in_the_portal_stays_withdrawn(app: TestA
     assert_eq!(rows.len(), 1);
     assert!(rows[0].withdrawn_at.is_some(), "still withdrawn");
 
+    // A sync may move the withdrawal earlier, never later.
+    let early = original.consents["sim-consent-1"].given_at + Duration::minutes(5);
+    let mut earlier = original.clone();
+    earlier
+        .consents
+        .get_mut("sim-consent-1")
+        .unwrap()
+        .withdrawn_at = Some(early);
+    assert!(simulator.push(&earlier).await.unwrap().is_accepted());
+    let mut later = original.clone();
+    later
+        .consents
+        .get_mut("sim-consent-1")
+        .unwrap()
+        .withdrawn_at = Some(Utc::now() + Duration::days(1));
+    assert!(simulator.push(&later).await.unwrap().is_accepted());
+    let row = consents::Entity::find_by_id(rows[0].id)
+        .one(&app.db)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        row.withdrawn_at.map(|w| w.timestamp()),
+        Some(early.timestamp()),
+        "the earlier withdrawal counts, the later one does not"
+    );
+
     // The source hears of it, and a consent given again later is a new, active consent.
     let processed = simulator.process().await.unwrap();
     assert!(
@@ -281,10 +308,23 @@ pub(super) async fn a_consent_withdrawn_in_the_portal_stays_withdrawn(app: TestA
         page.contains("gesprek met consulent"),
         "the new consent is shown"
     );
-    // Sent again, the renewed consent is unchanged; a stale batch cannot clear the old one.
+    // Sent again, the renewed consent is unchanged; the stale original batch is about the
+    // withdrawn consent (same given_at), which stays withdrawn.
     let same = simulator.push(&again).await.unwrap();
     assert!(same.is_accepted());
     assert_eq!(same.consents[0].body["unchanged"], 1, "{:?}", same.consents);
+    let stale = simulator.push(&original).await.unwrap();
+    assert!(stale.is_accepted(), "{stale:?}");
+    let after: Vec<_> = consents::Entity::find()
+        .filter(consents::Column::SourceSystemId.eq(source.id))
+        .order_by_asc(consents::Column::GivenAt)
+        .all(&app.db)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|c| (c.id, c.withdrawn_at.is_some()))
+        .collect();
+    assert_eq!(after, vec![(rows[0].id, true), (rows[1].id, false)]);
     app.finish().await;
 }
 
@@ -447,6 +487,18 @@ pub(super) async fn processing_of_restricted_data_shows_on_toezicht(app: TestApp
         detail.contains("Beperking opheffen"),
         "offered to the handler"
     );
+    // The citizen is told before the restriction is lifted (Art. 18(3)).
+    let announced = staff_act(
+        &mut eva,
+        &app,
+        &reference,
+        &[
+            ("actie", "message"),
+            ("bericht", "Wij gaan de beperking over een week opheffen."),
+        ],
+    )
+    .await;
+    assert!(announced.ends_with("melding=opgeslagen"), "{announced}");
     let lifted = staff_act(
         &mut eva,
         &app,
@@ -499,5 +551,68 @@ pub(super) async fn processing_of_restricted_data_shows_on_toezicht(app: TestApp
     assert!(data.contains(LABELS[0]) && !data.contains("data-testid=\"restricted\""));
     // What was flagged stays flagged: it happened while the restriction held.
     assert_eq!(app.all::<restricted_processing::Entity>().await.len(), 2);
+    app.finish().await;
+}
+
+pub(super) async fn a_connected_source_that_syncs_first_still_has_its_old_value_refused(
+    app: TestApp,
+) {
+    let vault = seed_demo(&app).await;
+    let fatima = citizen_id(&app, &vault, FATIMA).await;
+    let (source, mut simulator) =
+        simulated_source(&app, "Simulator", SourceMode::Connected, FATIMA).await;
+    let original = simulator.copy.clone();
+    let target = record_id(&app, &source, "sim-2").await;
+    let request = draft(
+        Kind::Rectification,
+        vec![(target, Some("06-11112222".into()))],
+    );
+    let reference = decided(&app, fatima, &request, "t-c").await;
+    assert_eq!(status_of(&app, &reference).await.0, "executing");
+
+    // The source corrects its copy and syncs it before it confirms the task.
+    assert!(simulator.copy.rectify("sim-2", "06-11112222"));
+    assert!(simulator.push_own().await.unwrap().is_accepted());
+    let processed = simulator.process().await.unwrap();
+    assert!(
+        processed
+            .applied
+            .contains(&("task.rectify".to_owned(), "sim-2".to_owned())),
+        "{processed:?}"
+    );
+    assert_eq!(status_of(&app, &reference).await.0, "completed");
+
+    // The value from before the rectification is still the one refused.
+    let stale = simulator.push(&original).await.unwrap();
+    assert_eq!(stale.records[0].status, 422, "{:?}", stale.records[0].body);
+    assert_eq!(
+        stale.records[0].body["errors"][0]["pointer"],
+        "/items/1/value"
+    );
+    let record = record_named(&app, source.id, "sim-2").await.unwrap();
+    assert_eq!(record.value, "06-11112222");
+    let history = record_history::Entity::find()
+        .filter(record_history::Column::RecordId.eq(record.id))
+        .all(&app.db)
+        .await
+        .unwrap();
+    assert_eq!(
+        history.len(),
+        1,
+        "one change, by the source's sync: {history:?}"
+    );
+
+    // Acknowledged, the guard and its hash are gone.
+    let processed = simulator.process().await.unwrap();
+    assert!(
+        processed
+            .applied
+            .contains(&("record.rectified".to_owned(), "sim-2".to_owned())),
+        "{processed:?}"
+    );
+    assert_eq!(
+        app.count::<server::entities::record_guards::Entity>().await,
+        0
+    );
     app.finish().await;
 }

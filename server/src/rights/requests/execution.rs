@@ -52,6 +52,11 @@ pub(super) async fn execute(
                     // Restriction takes effect at once in Inzage, whatever the source's mode.
                     restrict(txn, &record, request, now).await?;
                 }
+                if connected && action == TaskAction::Rectify {
+                    // The value before the rectification is the one Inzage holds now; by the
+                    // time the source confirms, its own sync may already have brought the new.
+                    hold_back(txn, &record, &request.reference, PENDING, now).await?;
+                }
                 if connected {
                     let payload = serde_json::json!({
                         "source_record_id": record.source_record_id,
@@ -179,16 +184,20 @@ pub(super) async fn apply_to_record(
     match action {
         TaskAction::Rectify => {
             let new_value = new_value.unwrap_or_default();
-            record_history::ActiveModel {
-                record_id: Set(record.id),
-                old_value: Set(Some(record.value.clone())),
-                new_value: Set(Some(new_value.to_owned())),
-                cause: Set(reference.clone()),
-                changed_at: Set(now),
-                ..Default::default()
+            // Unchanged when the connected source's own sync brought the new value first (the
+            // history names the source then).
+            if record.value != new_value {
+                record_history::ActiveModel {
+                    record_id: Set(record.id),
+                    old_value: Set(Some(record.value.clone())),
+                    new_value: Set(Some(new_value.to_owned())),
+                    cause: Set(reference.clone()),
+                    changed_at: Set(now),
+                    ..Default::default()
+                }
+                .insert(txn)
+                .await?;
             }
-            .insert(txn)
-            .await?;
             personal_data_records::Entity::update_many()
                 .col_expr(personal_data_records::Column::Value, Expr::value(new_value))
                 .col_expr(personal_data_records::Column::UpdatedAt, Expr::value(now))
@@ -207,16 +216,17 @@ pub(super) async fn apply_to_record(
                 now,
             )
             .await?;
-            record_guards::ActiveModel {
-                record_id: Set(record.id),
-                source_event_id: Set(event),
-                refused_value_sha256: Set(sha256_hex(&record.value)),
-                reference: Set(reference),
-                created_at: Set(now),
-                ..Default::default()
+            // A connected source's guard was made at execution and waits for this event.
+            let pending = record_guards::Entity::update_many()
+                .col_expr(record_guards::Column::SourceEventId, Expr::value(event))
+                .filter(record_guards::Column::RecordId.eq(record.id))
+                .filter(record_guards::Column::Reference.eq(reference.clone()))
+                .filter(record_guards::Column::SourceEventId.eq(PENDING))
+                .exec(txn)
+                .await?;
+            if pending.rows_affected == 0 {
+                hold_back(txn, record, &reference, event, now).await?;
             }
-            .insert(txn)
-            .await?;
             Ok(Outcome::Rectified)
         }
         TaskAction::Erase => {
@@ -254,6 +264,31 @@ pub(super) async fn apply_to_record(
         // Restricted at execution already ([`restrict`]); the source confirms it kept to it.
         TaskAction::Restrict => Ok(Outcome::Restricted),
     }
+}
+
+/// A guard's event while a connected source has not confirmed its task: no event has that id,
+/// so the guard refuses nothing yet.
+const PENDING: i64 = 0;
+
+/// Refuses the record's current value from its source until `event` is acknowledged.
+async fn hold_back(
+    txn: &DatabaseTransaction,
+    record: &personal_data_records::Model,
+    reference: &str,
+    event: i64,
+    now: DateTime<Utc>,
+) -> Result<(), DbErr> {
+    record_guards::ActiveModel {
+        record_id: Set(record.id),
+        source_event_id: Set(event),
+        refused_value_sha256: Set(sha256_hex(&record.value)),
+        reference: Set(reference.to_owned()),
+        created_at: Set(now),
+        ..Default::default()
+    }
+    .insert(txn)
+    .await?;
+    Ok(())
 }
 
 /// Restricts processing of a record (Art. 18, or an objection granted): marked with the request,

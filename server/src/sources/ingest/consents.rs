@@ -4,8 +4,8 @@
 
 use chrono::{DateTime, Utc};
 use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, DatabaseConnection, DatabaseTransaction,
-    EntityTrait, IntoActiveModel, QueryFilter, QueryOrder,
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, Condition, DatabaseConnection,
+    DatabaseTransaction, DbErr, EntityTrait, QueryFilter, QueryOrder, sea_query::Expr,
 };
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -84,53 +84,87 @@ impl Kind for Consents<'_> {
         bsn: Bsn,
     ) -> Result<Outcome, IngestError> {
         let citizen_id = self.citizens.id(txn, &bsn).await?;
-        // A consent given anew is a new row under the same id: the newest is the one in force.
-        let latest = consents::Entity::find()
+        // A consent given anew is a new row under the same id. The item is about the row given
+        // at the same moment, or else the newest one.
+        let rows = consents::Entity::find()
             .filter(consents::Column::SourceSystemId.eq(self.source.id))
             .filter(consents::Column::SourceConsentId.eq(c.source_consent_id.clone()))
             .order_by_desc(consents::Column::GivenAt)
-            .one(txn)
+            .all(txn)
             .await?;
-        let fresh = || consents::ActiveModel {
+        let row = rows
+            .iter()
+            .find(|r| same_instant(r.given_at, c.given_at))
+            .or(rows.first());
+        let Some(row) = row else {
+            return self.create(txn, citizen_id, c).await;
+        };
+        let withdrawn_at = match portal_withdrawal(row) {
+            // Given again after the citizen withdrew it here: a new consent, and the withdrawn
+            // one stays as it was.
+            Some(withdrawn) if c.given_at > withdrawn => {
+                return self.create(txn, citizen_id, c).await;
+            }
+            // The portal's withdrawal stands: a sync may only move it earlier.
+            Some(withdrawn) => Some(c.withdrawn_at.map_or(withdrawn, |w| w.min(withdrawn))),
+            None => c.withdrawn_at,
+        };
+        if same(row, citizen_id, c, withdrawn_at) {
+            return Ok(Outcome::Unchanged);
+        }
+        let updated = consents::Entity::update_many()
+            .col_expr(consents::Column::CitizenId, Expr::value(citizen_id))
+            .col_expr(
+                consents::Column::Recipient,
+                Expr::value(c.recipient.clone()),
+            )
+            .col_expr(consents::Column::Purpose, Expr::value(c.purpose.clone()))
+            .col_expr(consents::Column::GivenAt, Expr::value(c.given_at))
+            .col_expr(consents::Column::Channel, Expr::value(c.channel.clone()))
+            .col_expr(consents::Column::WithdrawnAt, Expr::value(withdrawn_at))
+            .filter(consents::Column::Id.eq(row.id))
+            // Not withdrawn in the portal since it was read (by the citizen, on another
+            // instance): that withdrawal must not be overwritten.
+            .filter(
+                Condition::any()
+                    .add(consents::Column::WithdrawalChannel.is_null())
+                    .add(consents::Column::WithdrawalChannel.ne(PORTAL_CHANNEL))
+                    .add(consents::Column::WithdrawnAt.eq(row.withdrawn_at)),
+            )
+            .exec(txn)
+            .await?;
+        if updated.rows_affected != 1 {
+            return Err(IngestError::Database(DbErr::Custom(
+                "a consent was withdrawn in the portal while the batch was written".to_owned(),
+            )));
+        }
+        Ok(Outcome::Updated)
+    }
+}
+
+impl Consents<'_> {
+    /// Stores the item as a new consent.
+    async fn create(
+        &self,
+        txn: &DatabaseTransaction,
+        citizen_id: i64,
+        c: &ConsentInput,
+    ) -> Result<Outcome, IngestError> {
+        consents::ActiveModel {
+            citizen_id: Set(citizen_id),
             source_system_id: Set(self.source.id),
             source_consent_id: Set(c.source_consent_id.clone()),
+            recipient: Set(c.recipient.clone()),
+            purpose: Set(c.purpose.clone()),
+            given_at: Set(c.given_at),
+            channel: Set(c.channel.clone()),
+            withdrawn_at: Set(c.withdrawn_at),
             withdrawal_channel: Set(None),
             ..Default::default()
-        };
-        let mut withdrawn_at = c.withdrawn_at;
-        let (outcome, mut active) = match latest {
-            None => (Outcome::Created, fresh()),
-            Some(row) => {
-                let in_portal = portal_withdrawal(&row);
-                match in_portal {
-                    // Given again after the citizen withdrew it here: a new consent, and the
-                    // withdrawn one stays as it was.
-                    Some(withdrawn) if c.given_at > withdrawn => (Outcome::Created, fresh()),
-                    // The portal's withdrawal stands: a sync may only move it earlier.
-                    Some(withdrawn) => {
-                        withdrawn_at = Some(c.withdrawn_at.map_or(withdrawn, |w| w.min(withdrawn)));
-                        if same(&row, citizen_id, c, withdrawn_at) {
-                            return Ok(Outcome::Unchanged);
-                        }
-                        (Outcome::Updated, row.into_active_model())
-                    }
-                    None => {
-                        if same(&row, citizen_id, c, withdrawn_at) {
-                            return Ok(Outcome::Unchanged);
-                        }
-                        (Outcome::Updated, row.into_active_model())
-                    }
-                }
-            }
-        };
-        active.citizen_id = Set(citizen_id);
-        active.recipient = Set(c.recipient.clone());
-        active.purpose = Set(c.purpose.clone());
-        active.given_at = Set(c.given_at);
-        active.channel = Set(c.channel.clone());
-        active.withdrawn_at = Set(withdrawn_at);
-        active.save(txn).await?;
-        Ok(outcome)
+        }
+        .insert(txn)
+        .await?;
+        Ok(Outcome::Created)
     }
 }
 

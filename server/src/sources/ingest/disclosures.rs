@@ -62,15 +62,18 @@ pub async fn upsert_disclosures(
 ) -> Result<BatchSummary, IngestError> {
     check_size(items)?;
     let known = known_activities(db).await?;
-    let consent_ids = consents::Entity::find()
+    let mut consent_ids: BTreeMap<String, Vec<(DateTime<Utc>, i64, i64)>> = BTreeMap::new();
+    for c in consents::Entity::find()
         .filter(consents::Column::SourceSystemId.eq(source.id))
-        // A consent given anew is a new row under the same id: the newest one counts.
         .order_by_asc(consents::Column::GivenAt)
         .all(db)
         .await?
-        .into_iter()
-        .map(|c| (c.source_consent_id, (c.id, c.citizen_id)))
-        .collect();
+    {
+        consent_ids
+            .entry(c.source_consent_id)
+            .or_default()
+            .push((c.given_at, c.id, c.citizen_id));
+    }
     let kind = Disclosures {
         source,
         known,
@@ -84,9 +87,23 @@ pub async fn upsert_disclosures(
 struct Disclosures<'a> {
     source: &'a SourceContext,
     known: HashSet<String>,
-    /// The source's consents: its own id to Inzage's id and the citizen who gave it.
-    consent_ids: BTreeMap<String, (i64, i64)>,
+    /// The source's consents: its own id to when each was given, Inzage's id and the citizen
+    /// who gave it, oldest first (a consent given anew is a new row under the same id).
+    consent_ids: BTreeMap<String, Vec<(DateTime<Utc>, i64, i64)>>,
     citizens: Citizens<'a>,
+}
+
+impl Disclosures<'_> {
+    /// The consent `key` that was in force at `at`: the latest given by then, or else the
+    /// first; with Inzage's id and its citizen.
+    fn consent_at(&self, key: &str, at: DateTime<Utc>) -> Option<(i64, i64)> {
+        let rows = self.consent_ids.get(key)?;
+        rows.iter()
+            .rev()
+            .find(|(given, ..)| *given <= at)
+            .or(rows.first())
+            .map(|(_, id, owner)| (*id, *owner))
+    }
 }
 
 impl Kind for Disclosures<'_> {
@@ -125,7 +142,13 @@ impl Kind for Disclosures<'_> {
         let citizen_id = self.citizens.id(txn, &bsn).await?;
         let consent_id = match &d.consent_id {
             Some(key) => {
-                let (id, owner) = self.consent_ids[key];
+                let Some((id, owner)) = self.consent_at(key, d.disclosed_at) else {
+                    return Err(IngestError::Invalid(vec![FieldError::at(
+                        i,
+                        "consent_id",
+                        "is not a consent this source has sent",
+                    )]));
+                };
                 // Only known once the citizen is: the whole batch is refused and rolled back.
                 if owner != citizen_id {
                     return Err(IngestError::Invalid(vec![FieldError::at(

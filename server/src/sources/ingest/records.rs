@@ -13,8 +13,8 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use super::{
-    BatchSummary, Citizens, IngestError, Kind, Outcome, Problems, SourceContext, check_size,
-    ingest, known_activities, same_instant,
+    BatchSummary, Citizens, FieldError, IngestError, Kind, Outcome, Problems, SourceContext,
+    check_size, ingest, known_activities, same_instant,
 };
 use crate::{
     entities::{
@@ -95,26 +95,10 @@ impl Kind for Records<'_> {
         problems.text(i, "value", &r.value, 10_000);
         problems.text(i, "recorded_by", &r.recorded_by, 200);
         if let Some(erased) = self.decided.erased.get(&r.source_record_id) {
-            problems.add(
-                i,
-                "source_record_id",
-                format!(
-                    "erased by {} on {}: Inzage does not take it back; send new data under a new id",
-                    erased.reference,
-                    received_on(erased.erased_at)
-                ),
-            );
+            problems.add(i, "source_record_id", erased_detail(erased));
         }
         if let Some(reference) = self.decided.refused_value(&r.source_record_id, &r.value) {
-            // Never echo the value: say only whose decision it undoes.
-            problems.add(
-                i,
-                "value",
-                format!(
-                    "is the value from before the rectification by {reference}; apply and \
-                     acknowledge its record.rectified event first"
-                ),
-            );
+            problems.add(i, "value", guarded_detail(reference));
         }
         bsn
     }
@@ -122,7 +106,7 @@ impl Kind for Records<'_> {
     async fn write(
         &mut self,
         txn: &DatabaseTransaction,
-        _: usize,
+        i: usize,
         r: &RecordInput,
         bsn: Bsn,
     ) -> Result<Outcome, IngestError> {
@@ -132,6 +116,20 @@ impl Kind for Records<'_> {
             .filter(personal_data_records::Column::SourceRecordId.eq(r.source_record_id.clone()))
             .one(txn)
             .await?;
+        // The check above read the decisions before this transaction; one carried out since
+        // (by another instance, say) is found here, in the transaction, and wins the same way.
+        let refused = match &existing {
+            None => tombstone(txn, self.source.id, &r.source_record_id)
+                .await?
+                .map(|erased| FieldError::at(i, "source_record_id", erased_detail(&erased))),
+            Some(row) if row.value != r.value => guard(txn, row.id, &r.value)
+                .await?
+                .map(|reference| FieldError::at(i, "value", guarded_detail(&reference))),
+            Some(_) => None,
+        };
+        if let Some(refused) = refused {
+            return Err(IngestError::Invalid(vec![refused]));
+        }
         let now = self.now;
         match existing {
             Some(row)
@@ -199,6 +197,57 @@ impl Kind for Records<'_> {
             }
         }
     }
+}
+
+/// Why an erased id is refused.
+fn erased_detail(erased: &record_tombstones::Model) -> String {
+    format!(
+        "erased by {} on {}: Inzage does not take it back; send new data under a new id",
+        erased.reference,
+        received_on(erased.erased_at)
+    )
+}
+
+/// Why a pre-rectification value is refused; never echoes the value, only whose decision it
+/// would undo.
+fn guarded_detail(reference: &str) -> String {
+    format!(
+        "is the value from before the rectification by {reference}; apply and acknowledge its \
+         record.rectified event first"
+    )
+}
+
+/// The tombstone of the source's record `id`, if it was erased.
+async fn tombstone(
+    txn: &DatabaseTransaction,
+    source_system_id: i64,
+    id: &str,
+) -> Result<Option<record_tombstones::Model>, DbErr> {
+    record_tombstones::Entity::find()
+        .filter(record_tombstones::Column::SourceSystemId.eq(source_system_id))
+        .filter(record_tombstones::Column::SourceRecordId.eq(id))
+        .one(txn)
+        .await
+}
+
+/// The request whose rectification of `record_id` refuses `value` still, if one does.
+async fn guard(
+    txn: &DatabaseTransaction,
+    record_id: i64,
+    value: &str,
+) -> Result<Option<String>, DbErr> {
+    let open_events = source_events::Entity::find()
+        .select_only()
+        .column(source_events::Column::Id)
+        .filter(source_events::Column::AcknowledgedAt.is_null())
+        .into_query();
+    Ok(record_guards::Entity::find()
+        .filter(record_guards::Column::RecordId.eq(record_id))
+        .filter(record_guards::Column::RefusedValueSha256.eq(sha256_hex(value)))
+        .filter(record_guards::Column::SourceEventId.in_subquery(open_events))
+        .one(txn)
+        .await?
+        .map(|g| g.reference))
 }
 
 /// What the portal decided about records a batch names.
