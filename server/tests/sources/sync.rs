@@ -58,7 +58,7 @@ async fn record_named(
 pub(super) async fn a_re_sent_erased_id_is_refused_and_nothing_written(app: TestApp) {
     let vault = seed_demo(&app).await;
     let fatima = citizen_id(&app, &vault, FATIMA).await;
-    let (source, simulator) =
+    let (source, mut simulator) =
         simulated_source(&app, "Simulator", SourceMode::Managed, FATIMA).await;
     let target = record_id(&app, &source, "sim-1").await;
     let reference = decided(
@@ -128,6 +128,16 @@ pub(super) async fn a_re_sent_erased_id_is_refused_and_nothing_written(app: Test
     let accepted = simulator.push(&stale).await.unwrap();
     assert!(accepted.is_accepted(), "{accepted:?}");
     assert!(record_named(&app, source.id, "sim-9").await.is_some());
+
+    // On its timer the source processes record.erased, then re-sends its own copy: every round
+    // clean, and the erased record stays gone.
+    let summary = simulator
+        .run(std::time::Duration::from_millis(100), Some(3))
+        .await
+        .unwrap();
+    assert_eq!((summary.rounds, summary.failed, summary.unclean), (3, 0, 0));
+    assert!(!simulator.copy.records.contains_key("sim-1"));
+    assert!(record_named(&app, source.id, "sim-1").await.is_none());
     app.finish().await;
 }
 
