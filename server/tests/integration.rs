@@ -81,6 +81,10 @@ async fn citizen_logs_in_sees_overview_and_logs_out(app: TestApp) {
         "{end_session}"
     );
     assert!(end_session.contains("post_logout_redirect_uri="));
+    assert!(end_session.contains("client_id="));
+    // Nothing personal in the URL: no ID token (it carries the BSN) as a hint.
+    assert!(!end_session.contains("id_token_hint"), "{end_session}");
+    assert!(!end_session.contains("eyJ"), "no JWT in the URL");
     assert_eq!(app.session_count().await, 0);
     // Browsers only accept a `__Host-` removal that is itself Secure with Path=/.
     let removed = browser.set_cookies.iter().any(|c| {
@@ -94,6 +98,15 @@ async fn citizen_logs_in_sees_overview_and_logs_out(app: TestApp) {
     assert!(removed, "logout sends a removal the browser accepts");
     let back = browser.get(&end_session).await;
     assert_eq!(location(&back), format!("{}/uitgelogd", app.base));
+    let done = browser.get_text("/uitgelogd").await;
+    assert!(done.contains("U bent uitgelogd bij Inzage en bij DigiD."));
+    // When the provider could not be reached, the page does not claim DigiD is closed.
+    let unsure = browser.get_text("/uitgelogd?digid=mogelijk-open").await;
+    assert!(
+        unsure.contains("uw DigiD-sessie is mogelijk nog open"),
+        "{unsure}"
+    );
+    assert!(!unsure.contains("U bent uitgelogd bij Inzage en bij DigiD."));
     let after = browser.get("/overzicht").await;
     assert!(location(&after).starts_with('/'), "no access after logout");
     assert_ne!(location(&after), "/overzicht");

@@ -43,14 +43,25 @@ pub fn LoginFailedPage() -> impl IntoView {
     }
 }
 
-/// Shown after logout at the provider.
+/// Shown after logout: at the provider too, or (`digid=mogelijk-open`) only here because the
+/// provider could not be reached.
 #[component]
 pub fn LoggedOutPage() -> impl IntoView {
     let l = portal().locale;
+    let provider_open =
+        use_query_map().with_untracked(|q| q.get("digid").is_some_and(|v| v == "mogelijk-open"));
     view! {
         <Page title_key="logged_out.title">
             <h1>{tr(l, "logged_out.title")}</h1>
-            <p class="lead" data-testid="logged-out">{tr(l, "logged_out.text")}</p>
+            {if provider_open {
+                view! {
+                    <div class="notice-error my-6" role="alert" data-testid="logged-out">
+                        <p>{tr(l, "logged_out.provider_unreachable")}</p>
+                    </div>
+                }.into_any()
+            } else {
+                view! { <p class="lead" data-testid="logged-out">{tr(l, "logged_out.text")}</p> }.into_any()
+            }}
             <p>{tr(l, "logged_out.shared_computer")}</p>
             <a href="/" class="btn-primary">{tr(l, "login_failed.home")}</a>
         </Page>

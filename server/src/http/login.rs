@@ -95,7 +95,7 @@ async fn callback(
         .complete(&state.db, audience, params, browser)
         .await
     {
-        Ok((identity, id_token)) => establish(&state, &session, identity, &id_token).await,
+        Ok(identity) => establish(&state, &session, identity).await,
         Err(error) => Err(error),
     };
     let response = match outcome {
@@ -114,7 +114,6 @@ async fn establish(
     state: &AppState,
     session: &PortalSession,
     identity: Identity,
-    id_token: &str,
 ) -> Result<&'static str, LoginError> {
     let logged_in_at = chrono::Utc::now().timestamp();
     let (principal, home) = match identity {
@@ -156,13 +155,15 @@ async fn establish(
         }
     };
     // Whatever this browser had before is gone, and the id an attacker may have planted too.
-    // Kept for the logout hint; it holds the BSN, so only encrypted.
     session
-        .log_in(principal, state.vault.encrypt_text(id_token))
+        .log_in(principal)
         .await
         .map_err(|e| LoginError::Token(e.to_string()))?;
     Ok(home)
 }
+
+/// The query `/uitgelogd` gets when logout could not reach the provider.
+pub const PROVIDER_UNREACHABLE: &str = "digid=mogelijk-open";
 
 /// `POST /uitloggen`: ends the session here and at the provider.
 pub async fn logout(State(state): State<AppState>, session: PortalSession) -> Response {
@@ -170,10 +171,6 @@ pub async fn logout(State(state): State<AppState>, session: PortalSession) -> Re
         Some(Principal::Staff { .. }) => Audience::Staff,
         _ => Audience::Citizen,
     };
-    let id_token = session
-        .sealed_id_token()
-        .await
-        .and_then(|sealed| state.vault.decrypt_text(&sealed).ok());
     if let Err(e) = session.end().await {
         tracing::error!(error = %e, "ending a session failed");
     }
@@ -185,11 +182,12 @@ pub async fn logout(State(state): State<AppState>, session: PortalSession) -> Re
         "",
         Duration::ZERO,
     );
+    // Without the provider the citizen must hear that their DigiD session may still be open.
     let target = state
         .rp
-        .logout_url(audience, id_token.as_deref())
+        .logout_url(audience)
         .await
-        .unwrap_or_else(|| "/uitgelogd".to_owned());
+        .unwrap_or_else(|| format!("/uitgelogd?{PROVIDER_UNREACHABLE}"));
     ([(header::SET_COOKIE, remove)], Redirect::to(&target)).into_response()
 }
 

@@ -17,6 +17,21 @@ use crate::{
 };
 use app::models::{PageData, PortalContext, SessionClock, Viewer};
 
+/// Renders a page about one thing (a request) that may not exist for this viewer: 404 then,
+/// with the page's own "does not exist, or is not yours" text.
+pub async fn found_or_404(
+    state: &AppState,
+    request: Request<Body>,
+    page: Result<Option<PageData>, sea_orm::DbErr>,
+) -> Response {
+    let missing = matches!(page, Ok(None));
+    let mut response = self::page(state, request, page.map(|p| p.unwrap_or(PageData::None))).await;
+    if missing && response.status() == StatusCode::OK {
+        *response.status_mut() = StatusCode::NOT_FOUND;
+    }
+    response
+}
+
 /// Renders the page this request asks for with `page` as its data; a failed load is logged and
 /// answered with a plain 500 (nothing personal in it).
 pub async fn page(

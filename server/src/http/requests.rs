@@ -8,6 +8,7 @@ use axum::{
     Form,
     body::Body,
     extract::{Path, Request, State},
+    http::{HeaderMap, header},
     response::{IntoResponse, Redirect, Response},
 };
 use chrono::Utc;
@@ -97,8 +98,8 @@ pub async fn request_page(
         Utc::now(),
     )
     .await
-    .map(|detail| detail.map_or(PageData::None, PageData::Request));
-    render::page(&state, request, page).await
+    .map(|detail| detail.map(PageData::Request));
+    render::found_or_404(&state, request, page).await
 }
 
 /// `GET /backoffice/verzoeken?soort=…&status=…&binnen=…&te_laat&van_mij&niet_toegewezen`.
@@ -150,6 +151,11 @@ pub async fn staff_request_page(
     Path(reference): Path<String>,
     request: Request<Body>,
 ) -> Response {
+    // Opening a request is recorded as this staff member viewing the citizen's data: a link
+    // on another site must not be able to write that in their name.
+    if from_elsewhere(request.headers()) {
+        return open_from_here(&state, &reference);
+    }
     let reveal = session.take_reveal(&reference).await;
     let page = match requests::detail_for_staff(
         &state.db,
@@ -162,11 +168,49 @@ pub async fn staff_request_page(
     )
     .await
     {
-        Ok(view) => Ok(PageData::StaffRequest(view)),
+        Ok(view) => Ok(Some(PageData::StaffRequest(view))),
         Err(RequestError::Database(e)) => Err(e),
-        Err(_) => Ok(PageData::None),
+        Err(_) => Ok(None),
     };
-    render::page(&state, request, page).await
+    render::found_or_404(&state, request, page).await
+}
+
+/// Whether the browser says this navigation started on another site (`Sec-Fetch-Site`). A
+/// request without the header (an older browser, a script) is taken as it comes: the header is
+/// what a forged link in a current browser cannot leave out.
+fn from_elsewhere(headers: &HeaderMap) -> bool {
+    matches!(
+        headers.get("sec-fetch-site").and_then(|v| v.to_str().ok()),
+        Some("cross-site" | "same-site")
+    )
+}
+
+/// For a request opened from a link elsewhere: a page with nothing of the request but a link
+/// that opens it from here, so that only the staff member's own click records a view.
+fn open_from_here(state: &AppState, reference: &str) -> Response {
+    use html_escape::{encode_double_quoted_attribute as attribute, encode_text as text};
+    let Some(reference) = types::RequestReference::parse(reference) else {
+        return Redirect::to("/backoffice/verzoeken").into_response();
+    };
+    let reference = reference.to_string();
+    let html = format!(
+        r#"<!DOCTYPE html><html lang="nl"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>Verzoek openen - Inzage</title><link rel="stylesheet" href="{css}"></head>
+<body class="bg-white text-ink"><main class="mx-auto max-w-3xl px-4 py-8" id="inhoud"><h1>Verzoek {reference_text} openen</h1>
+<p class="lead" data-testid="open-from-here">U volgde een link van buiten Inzage. Inzage legt vast wie een verzoek bekijkt, en opent het daarom pas als u hier zelf verder gaat.</p>
+<p><a class="btn-primary" href="/backoffice/verzoeken/{reference_attribute}">Verzoek {reference_text} openen</a></p>
+<p><a href="/backoffice/verzoeken">Naar alle verzoeken</a></p></main></body></html>"#,
+        css = attribute(&state.stylesheet_href),
+        reference_text = text(&reference),
+        reference_attribute = attribute(&reference),
+    );
+    (
+        [
+            (header::CONTENT_TYPE, "text/html; charset=utf-8"),
+            (header::CACHE_CONTROL, "no-store"),
+        ],
+        html,
+    )
+        .into_response()
 }
 
 /// Where a refused or failed action sends the browser: an unknown request to `unknown`, a store

@@ -1,5 +1,5 @@
-//! The portal's session, typed: who is logged in, their ID token (for logout), the "Nieuw
-//! verzoek" draft and a one-time BSN reveal. The keys live here and nowhere else.
+//! The portal's session, typed: who is logged in (never their ID token, which carries the BSN),
+//! the "Nieuw verzoek" draft and a one-time BSN reveal. The keys live here and nowhere else.
 //!
 //! Error policy: a session store that fails to *read* is logged and treated as "nothing
 //! there" (the visitor is asked to log in again, nothing changes); a store that fails to
@@ -13,7 +13,6 @@ use crate::identity::Principal;
 use app::models::NewRequestView;
 
 const PRINCIPAL: &str = "principal";
-const ID_TOKEN: &str = "id_token";
 const DRAFT: &str = "request_draft";
 const REVEAL: &str = "reveal_bsn";
 
@@ -62,23 +61,12 @@ impl PortalSession {
         Some(principal)
     }
 
-    /// Starts a fresh session for `principal`: a new id (against fixation), nothing of before,
-    /// and the ID token sealed for the logout hint.
-    pub async fn log_in(
-        &self,
-        principal: Principal,
-        sealed_id_token: String,
-    ) -> Result<(), SessionError> {
+    /// Starts a fresh session for `principal`: a new id (against fixation) and nothing of before.
+    pub async fn log_in(&self, principal: Principal) -> Result<(), SessionError> {
         self.0.cycle_id().await?;
         self.0.clear().await;
         self.0.insert(PRINCIPAL, principal).await?;
-        self.0.insert(ID_TOKEN, sealed_id_token).await?;
         Ok(())
-    }
-
-    /// The sealed ID token of this login, if any.
-    pub async fn sealed_id_token(&self) -> Option<String> {
-        self.read(ID_TOKEN).await
     }
 
     /// Ends the session (logout).

@@ -19,9 +19,7 @@ use openidconnect::{
     EndpointMaybeSet, EndpointNotSet, EndpointSet, IdTokenVerifier, IssuerUrl, LogoutRequest,
     Nonce, OAuth2TokenResponse, PkceCodeChallenge, PkceCodeVerifier, PostLogoutRedirectUrl,
     ProviderMetadataWithLogout, RedirectUrl, Scope, TokenResponse,
-    core::{
-        CoreAuthenticationFlow, CoreClient, CoreIdToken, CoreJsonWebKey, CoreJwsSigningAlgorithm,
-    },
+    core::{CoreAuthenticationFlow, CoreClient, CoreJsonWebKey, CoreJwsSigningAlgorithm},
 };
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter,
@@ -353,7 +351,8 @@ impl RelyingParty {
         }
     }
 
-    /// Completes a login from the callback: validates everything and returns who logged in.
+    /// Completes a login from the callback: validates everything and returns who logged in. The
+    /// ID token itself is not kept: it carries the BSN, and logout needs no hint.
     #[tracing::instrument(skip_all, fields(audience = ?audience))]
     pub async fn complete(
         &self,
@@ -361,7 +360,7 @@ impl RelyingParty {
         audience: Audience,
         params: CallbackParams,
         browser_token: Option<&str>,
-    ) -> Result<(Identity, String), LoginError> {
+    ) -> Result<Identity, LoginError> {
         let state = params
             .state
             .as_deref()
@@ -423,7 +422,7 @@ impl RelyingParty {
                     .and_then(|v| v.as_str())
                     .ok_or(LoginError::Bsn("claim missing"))?;
                 let bsn = Bsn::parse(bsn).map_err(|_| LoginError::Bsn("fails the 11-proef"))?;
-                Ok((Identity::Citizen { bsn, level }, raw_token))
+                Ok(Identity::Citizen { bsn, level })
             }
             Audience::Staff => {
                 let staff = &self.settings.staff_oidc;
@@ -436,22 +435,22 @@ impl RelyingParty {
                     .and_then(|v| v.as_str())
                     .map(str::to_owned)
                     .unwrap_or_else(|| subject.clone());
-                Ok((
-                    Identity::Staff {
-                        issuer: issuer.to_owned(),
-                        subject,
-                        name,
-                        email: claims.email().map(|e| e.as_str().to_owned()),
-                        roles,
-                    },
-                    raw_token,
-                ))
+                Ok(Identity::Staff {
+                    issuer: issuer.to_owned(),
+                    subject,
+                    name,
+                    email: claims.email().map(|e| e.as_str().to_owned()),
+                    roles,
+                })
             }
         }
     }
 
-    /// The provider's end-session URL for RP-initiated logout, or `None` if it has none.
-    pub async fn logout_url(&self, audience: Audience, id_token: Option<&str>) -> Option<String> {
+    /// The provider's end-session URL for RP-initiated logout, or `None` when it has none or
+    /// cannot be reached. It names the client and where to come back, and nothing personal: an
+    /// `id_token_hint` would put the ID token, which carries the BSN, in the browser's address
+    /// bar, history and the provider's access log.
+    pub async fn logout_url(&self, audience: Audience) -> Option<String> {
         let metadata = self.metadata(audience, false).await.ok()?;
         let endpoint = metadata
             .additional_metadata()
@@ -461,13 +460,9 @@ impl RelyingParty {
         let back =
             PostLogoutRedirectUrl::new(format!("{}/uitgelogd", self.settings.public_base_url))
                 .ok()?;
-        let mut request = LogoutRequest::from(endpoint)
+        let request = LogoutRequest::from(endpoint)
             .set_client_id(ClientId::new(client_id.to_owned()))
             .set_post_logout_redirect_uri(back);
-        // With the hint, providers end the session without asking the user to confirm.
-        if let Some(token) = id_token.and_then(|t| t.parse::<CoreIdToken>().ok()) {
-            request = request.set_id_token_hint(&token);
-        }
         Some(request.http_get_url().to_string())
     }
 }

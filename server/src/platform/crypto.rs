@@ -46,7 +46,7 @@ impl Vault {
         hex(&mac.finalize().into_bytes())
     }
 
-    /// Encrypts any text that holds personal data (e.g. an ID token kept for logout).
+    /// Encrypts any text that holds personal data (e.g. a BSN).
     pub fn encrypt_text(&self, plain: &str) -> String {
         let mut nonce = [0u8; 12];
         OsRng.fill_bytes(&mut nonce);

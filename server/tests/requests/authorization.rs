@@ -37,6 +37,11 @@ pub(super) async fn request_authorization_table(app: TestApp) {
     };
     let before = snapshot().await;
 
+    // A reference nobody has is a 404, for staff as for citizens.
+    let mut handler = app.staff(crate::support::demo::EVA).await;
+    let unknown = handler.get("/backoffice/verzoeken/AVG-2026-999999").await;
+    assert_eq!(unknown.status(), StatusCode::NOT_FOUND);
+
     let mut citizen = app.citizen_at(KEES, "hoog").await;
     let own_list = citizen.get_text("/verzoeken").await;
     for r in &all {
@@ -47,9 +52,19 @@ pub(super) async fn request_authorization_table(app: TestApp) {
             "{} in Kees's list",
             r.reference
         );
-        let page = citizen
-            .get_text(&format!("/verzoeken/{}", r.reference))
-            .await;
+        let response = citizen.get(&format!("/verzoeken/{}", r.reference)).await;
+        // Someone else's request is as missing as one that does not exist: 404.
+        assert_eq!(
+            response.status(),
+            if own {
+                StatusCode::OK
+            } else {
+                StatusCode::NOT_FOUND
+            },
+            "{} for Kees",
+            r.reference
+        );
+        let page = response.text().await.unwrap();
         assert_eq!(
             page.contains("Dit verzoek bestaat niet, of het is niet van u."),
             !own,
@@ -180,5 +195,49 @@ pub(super) async fn request_authorization_table(app: TestApp) {
         before,
         "a read-only role changed a request"
     );
+    app.finish().await;
+}
+
+/// A link on another site to a request in the back office records no view in the staff member's
+/// name and shows nothing of the request: only their own click from Inzage's page opens it.
+pub(super) async fn a_link_from_elsewhere_records_no_view(app: TestApp) {
+    seed_demo_with_requests(&app).await;
+    let reference = app.all::<rights_requests::Entity>().await[0]
+        .reference
+        .clone();
+    let path = format!("/backoffice/verzoeken/{reference}");
+    let mut eva = app.staff(crate::support::demo::EVA).await;
+    let audit = || async { app.count::<server::entities::audit_events::Entity>().await };
+    let lines = || async {
+        app.count::<server::entities::processing_log_lines::Entity>()
+            .await
+    };
+    let (audit_before, lines_before) = (audit().await, lines().await);
+    for site in ["cross-site", "same-site"] {
+        let response = eva.get_from(&path, site).await;
+        assert_eq!(response.status(), StatusCode::OK, "{site}");
+        let page = response.text().await.unwrap();
+        assert!(page.contains("data-testid=\"open-from-here\""), "{site}");
+        assert!(
+            page.contains(&format!("href=\"{path}\"")),
+            "a link that opens it"
+        );
+        assert!(!page.contains("******"), "nothing of the citizen: {site}");
+    }
+    assert_eq!(audit().await, audit_before, "no view recorded");
+    assert_eq!(lines().await, lines_before, "nothing in the citizen's log");
+    // A forged reference is not echoed into the page.
+    let forged = eva
+        .get_from("/backoffice/verzoeken/%3Cscript%3E", "cross-site")
+        .await;
+    assert_eq!(location(&forged), "/backoffice/verzoeken");
+
+    // The staff member's own click (same origin) or typed address (none) opens it, recorded.
+    for site in ["same-origin", "none"] {
+        let page = eva.get_from(&path, site).await.text().await.unwrap();
+        assert!(page.contains("******"), "the request opens: {site}");
+    }
+    assert_eq!(audit().await, audit_before + 2, "each view recorded");
+    assert_eq!(lines().await, lines_before + 2);
     app.finish().await;
 }

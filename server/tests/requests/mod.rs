@@ -46,6 +46,10 @@ db_test!(
     authorization::request_authorization_table
 );
 db_test!(
+    link_from_elsewhere,
+    authorization::a_link_from_elsewhere_records_no_view
+);
+db_test!(
     staff_digest,
     notifications::the_staff_digest_goes_out_once_a_day
 );

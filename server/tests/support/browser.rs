@@ -83,6 +83,21 @@ impl Browser {
         response
     }
 
+    /// GET as a navigation the browser says started at `site` (`Sec-Fetch-Site`: `cross-site`,
+    /// `same-origin`, …).
+    pub async fn get_from(&mut self, path: &str, site: &str) -> Response {
+        let response = self
+            .client
+            .get(self.url(path))
+            .header(header::COOKIE, self.cookie_header())
+            .header("sec-fetch-site", site)
+            .send()
+            .await
+            .unwrap();
+        self.remember(&response);
+        response
+    }
+
     /// The body of a GET as text: most checks read the page's HTML and nothing else.
     pub async fn get_text(&mut self, path: &str) -> String {
         self.get(path).await.text().await.unwrap()
