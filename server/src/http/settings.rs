@@ -5,7 +5,7 @@ use axum::{
     Form,
     body::Body,
     extract::{Request, State},
-    http::HeaderMap,
+    http::{HeaderMap, HeaderValue, StatusCode, header},
     response::{IntoResponse, Redirect, Response},
 };
 use types::ContactNotice;
@@ -18,6 +18,39 @@ use crate::{
 
 fn back(notice: ContactNotice) -> Response {
     Redirect::to(&format!("/instellingen?melding={notice}")).into_response()
+}
+
+/// A code refused by its limits: the settings page with the notice, as `429 Too Many Requests`
+/// with `Retry-After`, so the browser shows the page and a script knows to wait.
+async fn limited(
+    state: &AppState,
+    headers: &HeaderMap,
+    citizen_id: i64,
+    notice: ContactNotice,
+    retry_after_seconds: u32,
+) -> Response {
+    // The page is the one `/instellingen?melding=…` shows, for this browser's session and language.
+    let mut request = Request::new(Body::empty());
+    *request.uri_mut() = match format!("/instellingen?melding={notice}").parse() {
+        Ok(uri) => uri,
+        Err(_) => return back(notice),
+    };
+    for name in [header::COOKIE, header::ACCEPT_LANGUAGE] {
+        if let Some(value) = headers.get(&name) {
+            request.headers_mut().insert(name, value.clone());
+        }
+    }
+    let page = contacts::view(&state.db, citizen_id)
+        .await
+        .map(app::models::PageData::Settings);
+    let mut response = render::page(state, request, page).await;
+    if response.status() == StatusCode::OK {
+        *response.status_mut() = StatusCode::TOO_MANY_REQUESTS;
+        response
+            .headers_mut()
+            .insert(header::RETRY_AFTER, HeaderValue::from(retry_after_seconds));
+    }
+    response
 }
 
 /// `GET /instellingen`: the contact address, pending or confirmed.
@@ -55,8 +88,19 @@ pub async fn set_email(
     {
         Ok(()) => back(ContactNotice::Sent),
         // Asked again too soon, or too often today: said plainly, nothing sent.
-        Err(contacts::RequestError::TooSoon) => back(ContactNotice::TooSoon),
-        Err(contacts::RequestError::TooMany) => back(ContactNotice::TooMany),
+        Err(contacts::RequestError::TooSoon) => {
+            limited(&state, &headers, citizen_id, ContactNotice::TooSoon, 60).await
+        }
+        Err(contacts::RequestError::TooMany) => {
+            limited(
+                &state,
+                &headers,
+                citizen_id,
+                ContactNotice::TooMany,
+                24 * 60 * 60,
+            )
+            .await
+        }
         Err(e) => failure(e),
     }
 }

@@ -138,7 +138,9 @@ pub async fn request_verification(
     let is_new = existing.is_none();
     let (requests, window) = match &existing {
         Some(row) => {
-            if row.pending_email.is_some() && row.updated_at > now - CODE_COOLDOWN {
+            // The last code (or confirmation) is what `updated_at` marks; removing the address
+            // leaves it, so remove-and-add does not get round the wait.
+            if row.updated_at > now - CODE_COOLDOWN {
                 return Err(RequestError::TooSoon);
             }
             match row.code_window_started_at {
@@ -170,9 +172,16 @@ pub async fn request_verification(
     row.updated_at = Set(now);
     row.code_requests = Set(requests);
     row.code_window_started_at = Set(Some(window));
-    // The key is the citizen's id, so `save` cannot tell a new row from an old one.
+    // The key is the citizen's id, so `save` cannot tell a new row from an old one. Two first
+    // requests at once: the second finds the first's row, and is too soon.
     if is_new {
-        row.insert(&txn).await?;
+        let inserted = citizen_contacts::Entity::insert(row)
+            .on_conflict_do_nothing_on([citizen_contacts::Column::CitizenId])
+            .exec(&txn)
+            .await?;
+        if matches!(inserted, sea_orm::TryInsertResult::Conflicted) {
+            return Err(RequestError::TooSoon);
+        }
     } else {
         row.update(&txn).await?;
     }
@@ -236,9 +245,32 @@ pub async fn confirm(
     Ok(Confirmation::Confirmed)
 }
 
-/// Forgets the citizen's address(es).
+/// Forgets the citizen's address(es) and any code. The count of codes and the time of the last
+/// one stay: removing and adding an address must not reset the limits.
 pub async fn remove(db: &DatabaseConnection, citizen_id: i64) -> Result<(), DbErr> {
-    citizen_contacts::Entity::delete_by_id(citizen_id)
+    citizen_contacts::Entity::update_many()
+        .col_expr(
+            citizen_contacts::Column::Email,
+            Expr::value(Option::<String>::None),
+        )
+        .col_expr(
+            citizen_contacts::Column::VerifiedAt,
+            Expr::value(Option::<chrono::DateTime<Utc>>::None),
+        )
+        .col_expr(
+            citizen_contacts::Column::PendingEmail,
+            Expr::value(Option::<String>::None),
+        )
+        .col_expr(
+            citizen_contacts::Column::CodeHash,
+            Expr::value(Option::<String>::None),
+        )
+        .col_expr(
+            citizen_contacts::Column::CodeExpiresAt,
+            Expr::value(Option::<chrono::DateTime<Utc>>::None),
+        )
+        .col_expr(citizen_contacts::Column::CodeAttempts, Expr::value(0))
+        .filter(citizen_contacts::Column::CitizenId.eq(citizen_id))
         .exec(db)
         .await?;
     Ok(())

@@ -206,12 +206,19 @@ async fn contact_address_is_verified_over_real_smtp(app: TestApp) {
     );
     assert!(!notify_new_message(&app, citizen_id).await);
     // Without a session the forms change nothing.
+    let contacts_before = app.all::<citizen_contacts::Entity>().await;
+    assert!(
+        contacts_before
+            .iter()
+            .all(|c| c.email.is_none() && c.pending_email.is_none()),
+        "removing forgets the address"
+    );
     let mut anonymous = app.browser();
     let response = anonymous
         .post("/instellingen/email", &[("email", "x@example.org")])
         .await;
     assert_eq!(location(&response), "/?verlopen=1");
-    assert!(app.all::<citizen_contacts::Entity>().await.is_empty());
+    assert_eq!(app.all::<citizen_contacts::Entity>().await, contacts_before);
 
     // Asking for a second code within the minute is said plainly, and sends nothing.
     let before = outbox_count(&app).await;
@@ -222,7 +229,23 @@ async fn contact_address_is_verified_over_real_smtp(app: TestApp) {
     let again = other
         .post("/instellingen/email", &[("email", "hans@example.org")])
         .await;
-    assert_eq!(location(&again), "/instellingen?melding=te-snel");
+    assert_eq!(again.status(), reqwest::StatusCode::TOO_MANY_REQUESTS);
+    assert_eq!(again.headers()["retry-after"], "60");
+    assert!(
+        again
+            .text()
+            .await
+            .unwrap()
+            .contains("Wij hebben net al een code gestuurd."),
+        "the translated notice"
+    );
+    assert_eq!(outbox_count(&app).await, before + 1);
+    // Removing the address and adding it again does not get round the wait.
+    other.post("/instellingen/email/verwijderen", &[]).await;
+    let readded = other
+        .post("/instellingen/email", &[("email", "hans@example.org")])
+        .await;
+    assert_eq!(readded.status(), reqwest::StatusCode::TOO_MANY_REQUESTS);
     assert_eq!(outbox_count(&app).await, before + 1);
     app.finish().await;
 }
