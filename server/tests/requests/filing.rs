@@ -301,5 +301,32 @@ pub(super) async fn a_parent_files_for_a_child_and_staff_confirm_authority(app: 
         .get_text(&format!("/verzoeken/nieuw?voor={noor}"))
         .await;
     assert!(!form.contains("Noor"), "no one else's child");
+
+    // While her authority holds, the parent follows the request; once it ends, the request is
+    // gone for her in every view and action, as anyone else's is.
+    let path = format!("/verzoeken/{reference}");
+    assert_eq!(parent.get(&path).await.status(), reqwest::StatusCode::OK);
+    use sea_orm::QueryFilter as _;
+    server::entities::guardianships::Entity::delete_many()
+        .filter(server::entities::guardianships::Column::ChildId.eq(noor))
+        .exec(&app.db)
+        .await
+        .unwrap();
+    assert_eq!(
+        parent.get(&path).await.status(),
+        reqwest::StatusCode::NOT_FOUND
+    );
+    let before = status_of(&app, &reference).await;
+    assert_eq!(
+        location(&send_message(&mut parent, &reference, "Hoe staat het?").await),
+        "/verzoeken?melding=onbekend"
+    );
+    assert_eq!(
+        location(&withdraw(&mut parent, &reference).await),
+        "/verzoeken?melding=onbekend"
+    );
+    assert_eq!(status_of(&app, &reference).await, before);
+    let (status, _) = parent.get_bytes(&format!("{path}/brief/besluit.pdf")).await;
+    assert_eq!(status, reqwest::StatusCode::NOT_FOUND);
     app.finish().await;
 }

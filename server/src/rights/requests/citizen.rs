@@ -20,34 +20,33 @@ pub async fn list_for_citizen(
         .collect())
 }
 
+/// A request the citizen filed and may still see on `today`: about themselves, or about a child
+/// still in their authority. Re-checked at every view and action, so a parent whose authority
+/// ended (or a child who turned 16) finds it gone, as anyone else's request is.
 pub(super) async fn by_reference_for_citizen<C: ConnectionTrait>(
     db: &C,
     citizen_id: i64,
     reference: &str,
+    today: NaiveDate,
 ) -> Result<rights_requests::Model, RequestError> {
     let query = rights_requests::Entity::find()
         .filter(rights_requests::Column::Reference.eq(reference))
         .filter(rights_requests::Column::RequesterId.eq(citizen_id));
-    load_requests(db, query)
+    let request = load_requests(db, query)
         .await?
         .into_iter()
         .next()
-        .ok_or(RequestError::NotFound)
-}
-
-/// Whether the requester may still see the subject's data: their own, or a child's while the
-/// child is still in their authority.
-pub(super) async fn still_theirs(
-    db: &DatabaseConnection,
-    citizen_id: i64,
-    request: &rights_requests::Model,
-    today: NaiveDate,
-) -> Result<bool, DbErr> {
-    Ok(request.citizen_id == citizen_id
+        .ok_or(RequestError::NotFound)?;
+    let theirs = request.citizen_id == citizen_id
         || children_of(db, citizen_id, today)
             .await?
             .iter()
-            .any(|(id, _)| *id == request.citizen_id))
+            .any(|(id, _)| *id == request.citizen_id);
+    if theirs {
+        Ok(request)
+    } else {
+        Err(RequestError::NotFound)
+    }
 }
 
 /// A request the citizen filed, for its answer and letters: for a child only while the parent
@@ -58,13 +57,12 @@ pub async fn for_citizen_documents(
     reference: &str,
     now: DateTime<Utc>,
 ) -> Result<Option<rights_requests::Model>, DbErr> {
-    let request = match by_reference_for_citizen(db, citizen_id, reference).await {
-        Ok(request) => request,
-        Err(RequestError::Database(e)) => return Err(e),
-        Err(_) => return Ok(None),
-    };
-    let theirs = still_theirs(db, citizen_id, &request, deadlines::received_on(now)).await?;
-    Ok(theirs.then_some(request))
+    let today = deadlines::received_on(now);
+    match by_reference_for_citizen(db, citizen_id, reference, today).await {
+        Ok(request) => Ok(Some(request)),
+        Err(RequestError::Database(e)) => Err(e),
+        Err(_) => Ok(None),
+    }
 }
 
 /// A request of the citizen's, in full (internal notes and staff names left out).
@@ -75,23 +73,18 @@ pub async fn detail_for_citizen(
     reference: &str,
     now: DateTime<Utc>,
 ) -> Result<Option<RequestDetailView>, DbErr> {
-    let request = match by_reference_for_citizen(db, citizen_id, reference).await {
+    let today = deadlines::received_on(now);
+    let request = match by_reference_for_citizen(db, citizen_id, reference, today).await {
         Ok(request) => request,
         Err(RequestError::Database(e)) => return Err(e),
         Err(_) => return Ok(None),
     };
-    let today = deadlines::received_on(now);
-    // Current values only as the rest of the portal would show them at this login, and for a
-    // child only while the parent still files for them.
-    let visible = if still_theirs(db, citizen_id, &request, today).await? {
-        pickable_records(db, request.citizen_id, visibility)
-            .await?
-            .into_iter()
-            .map(|r| (r.id, r.value))
-            .collect()
-    } else {
-        HashMap::new()
-    };
+    // Current values only as the rest of the portal would show them at this login.
+    let visible: HashMap<i64, String> = pickable_records(db, request.citizen_id, visibility)
+        .await?
+        .into_iter()
+        .map(|r| (r.id, r.value))
+        .collect();
     Ok(Some(
         detail(db, &request, &Audience::Citizen(visible), today).await?,
     ))
@@ -105,7 +98,8 @@ pub async fn withdraw(
     now: DateTime<Utc>,
 ) -> Result<(), RequestError> {
     let txn = db.begin().await?;
-    let request = by_reference_for_citizen(&txn, citizen_id, reference).await?;
+    let today = deadlines::received_on(now);
+    let request = by_reference_for_citizen(&txn, citizen_id, reference, today).await?;
     step(
         &txn,
         &request,
@@ -140,7 +134,8 @@ pub async fn citizen_message(
 ) -> Result<(), RequestError> {
     let body = text(body)?;
     let txn = db.begin().await?;
-    let request = by_reference_for_citizen(&txn, citizen_id, reference).await?;
+    let today = deadlines::received_on(now);
+    let request = by_reference_for_citizen(&txn, citizen_id, reference, today).await?;
     let from = request.status;
     if from.is_final() {
         return Err(Refusal::WrongStatus.into());

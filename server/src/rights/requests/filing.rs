@@ -228,8 +228,8 @@ pub async fn pickable_records(
 
 /// The children a parent may file for on `today`: in their authority and under 16; id and
 /// "name (age)".
-pub async fn children_of(
-    db: &DatabaseConnection,
+pub async fn children_of<C: ConnectionTrait>(
+    db: &C,
     parent_id: i64,
     today: NaiveDate,
 ) -> Result<Vec<(i64, String)>, DbErr> {
