@@ -22,7 +22,9 @@ use figment::{
     Figment,
     providers::{Env, Format, Serialized, Toml},
 };
+use secrecy::ExposeSecret;
 use serde::{Deserialize, Serialize};
+use types::AssuranceLevel;
 use url::Url;
 
 pub use dev::DevIdpSettings;
@@ -30,6 +32,9 @@ pub use mail::{MailSettings, MailTransportKind, SmtpTls};
 pub use oidc::{CitizenOidcSettings, StaffOidcSettings, default_acr_map};
 pub use secrets::{SecretSettings, decode_key, dev_defaults};
 pub use session::SessionSettings;
+
+/// The longest idle time production allows (DESIGN §4: fifteen minutes).
+pub const MAX_IDLE_MINUTES: u32 = 15;
 
 /// Whether this instance serves real citizens.
 #[derive(Clone, Copy, Debug, Deserialize, Serialize, PartialEq, Eq)]
@@ -116,11 +121,11 @@ fn invalid(setting: &'static str, problem: impl Into<String>) -> SettingsError {
 impl Settings {
     /// Reads the defaults, then `config_file` (if it exists), then `INZAGE_*` variables, and validates.
     pub fn load(config_file: &Path) -> Result<Self, SettingsError> {
-        Self::from_figment(
-            Figment::from(Serialized::defaults(Settings::default()))
+        Self::from_figment(Self::stated_mode(
+            Self::defaults_without_mode()
                 .merge(Toml::file(config_file))
                 .merge(Env::prefixed("INZAGE_").split("__")),
-        )
+        )?)
     }
 
     /// Extracts and validates settings from an assembled figment (tests build their own).
@@ -128,6 +133,35 @@ impl Settings {
         let settings: Settings = figment.extract().map_err(Box::new)?;
         settings.validate()?;
         Ok(settings)
+    }
+
+    /// [`Settings::load`]'s defaults: everything but the mode. An instance on a public address
+    /// must say whether it is `dev` or `production`; only a local one is `dev` without saying.
+    fn defaults_without_mode() -> Figment {
+        let mut defaults = serde_json::to_value(Settings::default()).unwrap_or_default();
+        if let Some(object) = defaults.as_object_mut() {
+            object.remove("mode");
+        }
+        Figment::from(Serialized::defaults(defaults))
+    }
+
+    /// Fills in `mode = "dev"` when nothing states a mode and the address is local; refuses
+    /// when nothing states it for a public address.
+    fn stated_mode(figment: Figment) -> Result<Figment, SettingsError> {
+        if figment.find_value("mode").is_ok() {
+            return Ok(figment);
+        }
+        let base: String = figment.extract_inner("public_base_url").map_err(Box::new)?;
+        let local = Url::parse(&base)
+            .is_ok_and(|u| matches!(u.host_str(), Some("localhost" | "127.0.0.1" | "[::1]")));
+        if local {
+            Ok(figment.merge(Serialized::default("mode", Mode::Dev)))
+        } else {
+            Err(invalid(
+                "mode",
+                "must be stated (\"dev\" or \"production\") for a public address",
+            ))
+        }
     }
 
     /// Refuses settings that cannot work, and in production, settings that are unsafe.
@@ -176,6 +210,33 @@ impl Settings {
             ));
         }
         secrets::refuse_dev_defaults(self)?;
+        if self.secrets.data_key.expose_secret() == self.secrets.pseudonym_key.expose_secret() {
+            return Err(invalid(
+                "secrets.pseudonym_key",
+                "must differ from secrets.data_key in production mode",
+            ));
+        }
+        if self.oidc.min_level == AssuranceLevel::Basis {
+            return Err(invalid(
+                "oidc.min_level",
+                "basis is not enough for personal data in production mode",
+            ));
+        }
+        if self.oidc.health_data_level < AssuranceLevel::Substantieel
+            && !self.oidc.allow_health_data_below_substantieel
+        {
+            return Err(invalid(
+                "oidc.health_data_level",
+                "must be substantieel or hoog in production mode, unless \
+                 oidc.allow_health_data_below_substantieel is set",
+            ));
+        }
+        if self.session.idle_timeout_minutes > MAX_IDLE_MINUTES {
+            return Err(invalid(
+                "session.idle_timeout_minutes",
+                format!("must be at most {MAX_IDLE_MINUTES} in production mode"),
+            ));
+        }
         self.mail.validate_production()?;
         for (name, issuer) in [
             ("oidc.issuer_url", &self.oidc.issuer_url),

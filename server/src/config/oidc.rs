@@ -29,6 +29,9 @@ pub struct CitizenOidcSettings {
     pub min_level: AssuranceLevel,
     /// Lowest level that may see special-category (Wmo, Jeugd) data.
     pub health_data_level: AssuranceLevel,
+    /// Production refuses a `health_data_level` below Substantieel unless this is set: a
+    /// municipality that decides otherwise says so here, in writing.
+    pub allow_health_data_below_substantieel: bool,
 }
 
 impl CitizenOidcSettings {
@@ -43,6 +46,7 @@ impl CitizenOidcSettings {
             acr_map: default_acr_map(),
             min_level: AssuranceLevel::Midden,
             health_data_level: AssuranceLevel::Substantieel,
+            allow_health_data_below_substantieel: false,
         }
     }
 

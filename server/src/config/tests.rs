@@ -1,6 +1,7 @@
 //! `Settings::validate` refuses with the name of the setting at fault; each test says which.
 
 use super::*;
+use types::AssuranceLevel;
 
 fn production() -> Settings {
     let mut s = Settings {
@@ -134,4 +135,58 @@ fn redacted_output_has_no_secrets() {
     let out = s.redacted();
     assert!(!out.contains("real too"));
     assert!(out.contains("[redacted]"));
+}
+
+#[test]
+fn production_refuses_weak_levels_shared_keys_and_long_sessions() {
+    let mut s = production();
+    s.secrets.pseudonym_key = s.secrets.data_key.clone();
+    assert_eq!(refused(&s), "secrets.pseudonym_key");
+    let mut s = production();
+    s.oidc.min_level = AssuranceLevel::Basis;
+    s.oidc.health_data_level = AssuranceLevel::Substantieel;
+    assert_eq!(refused(&s), "oidc.min_level");
+    let mut s = production();
+    s.oidc.health_data_level = AssuranceLevel::Midden;
+    assert_eq!(refused(&s), "oidc.health_data_level");
+    // Unless the municipality says so explicitly.
+    s.oidc.allow_health_data_below_substantieel = true;
+    s.validate().unwrap();
+    let mut s = production();
+    s.session.idle_timeout_minutes = 16;
+    assert_eq!(refused(&s), "session.idle_timeout_minutes");
+    // Development may do all of it.
+    let mut dev = Settings::default();
+    dev.oidc.min_level = AssuranceLevel::Basis;
+    dev.session.idle_timeout_minutes = 60;
+    dev.validate().unwrap();
+}
+
+#[test]
+// figment's Jail fixes the closure's error type; its size is not ours to choose.
+#[allow(clippy::result_large_err)]
+fn a_public_address_must_state_its_mode() {
+    figment::Jail::expect_with(|jail| {
+        // Local, unstated: development.
+        let local = Settings::load(std::path::Path::new("absent.toml")).unwrap();
+        assert_eq!(local.mode, Mode::Dev);
+        // Public https, unstated: refused, naming `mode`.
+        jail.set_env("INZAGE_PUBLIC_BASE_URL", "https://inzage.example.nl");
+        let err = Settings::load(std::path::Path::new("absent.toml")).unwrap_err();
+        assert!(err.to_string().starts_with("mode:"), "{err}");
+        // Stated as dev in the file: taken as stated.
+        jail.create_file("inzage.toml", "mode = \"dev\"\n")?;
+        let stated = Settings::load(std::path::Path::new("inzage.toml"));
+        assert!(
+            !matches!(
+                stated,
+                Err(SettingsError::Invalid {
+                    setting: "mode",
+                    ..
+                })
+            ),
+            "{stated:?}"
+        );
+        Ok(())
+    });
 }
