@@ -281,6 +281,17 @@ async fn staff_reach_the_back_office_only_with_a_role(app: TestApp) {
     let callback = staff_login(&mut forged, "mw-0003", "bad_signature").await;
     assert_eq!(location(&callback), "/inloggen/mislukt?reden=medewerker");
 
+    // A password alone is not enough for the back office: the token must show a second factor.
+    let mut password_only = app.browser();
+    let callback = staff_login(&mut password_only, "mw-0001", "no_second_factor").await;
+    assert_eq!(location(&callback), "/inloggen/mislukt?reden=tweede-factor");
+    assert_eq!(app.session_count().await, 0);
+    let page = password_only.get_text(&location(&callback)).await;
+    assert!(
+        page.contains("Inloggen met een tweede factor is nodig"),
+        "{page}"
+    );
+
     // Citizens and anonymous visitors do not reach the back office.
     let mut citizen = app.citizen(FATIMA).await;
     assert_eq!(location(&citizen.get("/backoffice").await), "/overzicht");

@@ -13,6 +13,10 @@ fn reason_keys(reason: &str) -> (&'static str, &'static str) {
         "verlopen" => ("login_failed.expired_title", "login_failed.expired"),
         "geen-toegang" => ("login_failed.no_role_title", "login_failed.no_role"),
         "medewerker" => ("login_failed.staff_title", "login_failed.staff"),
+        "tweede-factor" => (
+            "login_failed.second_factor_title",
+            "login_failed.second_factor",
+        ),
         _ => ("login_failed.title", "login_failed.communication"),
     }
 }
@@ -22,7 +26,10 @@ fn reason_keys(reason: &str) -> (&'static str, &'static str) {
 pub fn LoginFailedPage() -> impl IntoView {
     let l = portal().locale;
     let reason = use_query_map().with_untracked(|q| q.get("reden").unwrap_or_default());
-    let staff = matches!(reason.as_str(), "geen-toegang" | "medewerker");
+    let staff = matches!(
+        reason.as_str(),
+        "geen-toegang" | "medewerker" | "tweede-factor"
+    );
     let (title, text) = reason_keys(&reason);
     let retry = if staff {
         "/backoffice/inloggen"

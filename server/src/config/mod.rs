@@ -231,6 +231,13 @@ impl Settings {
                  oidc.allow_health_data_below_substantieel is set",
             ));
         }
+        if self.staff_oidc.required_amr.is_empty() && self.staff_oidc.required_acr.is_empty() {
+            return Err(invalid(
+                "staff_oidc.required_amr",
+                "staff logins must require a second factor in production mode: set \
+                 staff_oidc.required_amr (or staff_oidc.required_acr)",
+            ));
+        }
         if self.session.idle_timeout_minutes > MAX_IDLE_MINUTES {
             return Err(invalid(
                 "session.idle_timeout_minutes",

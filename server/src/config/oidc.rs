@@ -81,6 +81,12 @@ pub struct StaffOidcSettings {
     pub roles_claim: String,
     /// Dotted path of the claim with the display name.
     pub name_claim: String,
+    /// The token's `amr` must hold one of these (e.g. `mfa`, `otp`, `hwk`): a second factor.
+    /// Empty: not checked (production then needs `required_acr`).
+    pub required_amr: Vec<String>,
+    /// The token's `acr` must be one of these, for providers that state multi-factor that way.
+    /// Empty: not checked.
+    pub required_acr: Vec<String>,
 }
 
 impl StaffOidcSettings {
@@ -93,6 +99,8 @@ impl StaffOidcSettings {
             scopes: vec!["profile".to_owned()],
             roles_claim: "roles".to_owned(),
             name_claim: "name".to_owned(),
+            required_amr: vec!["mfa".to_owned()],
+            required_acr: Vec::new(),
         }
     }
 }

@@ -190,3 +190,12 @@ fn a_public_address_must_state_its_mode() {
         Ok(())
     });
 }
+
+#[test]
+fn production_staff_logins_need_a_second_factor() {
+    let mut s = production();
+    s.staff_oidc.required_amr.clear();
+    assert_eq!(refused(&s), "staff_oidc.required_amr");
+    s.staff_oidc.required_acr = vec!["urn:gemeente:loa:mfa".to_owned()];
+    s.validate().unwrap();
+}

@@ -92,6 +92,9 @@ pub enum LoginError {
     /// A staff member without any Inzage role.
     #[error("no staff role in the token")]
     NoRole,
+    /// A staff login without the second factor the settings require (`amr` / `acr`).
+    #[error("no required second factor in the token")]
+    SecondFactor,
     /// The database failed.
     #[error("database: {0}")]
     Database(#[from] sea_orm::DbErr),
@@ -105,6 +108,7 @@ impl LoginError {
             (Self::Attempt(_), _) => "verlopen",
             (Self::LevelTooLow(_), _) => "niveau",
             (Self::NoRole, _) => "geen-toegang",
+            (Self::SecondFactor, _) => "tweede-factor",
             (_, Audience::Staff) => "medewerker",
             (_, Audience::Citizen) => "mislukt",
         }
@@ -426,6 +430,15 @@ impl RelyingParty {
             }
             Audience::Staff => {
                 let staff = &self.settings.staff_oidc;
+                let amr: Vec<&str> = raw
+                    .get("amr")
+                    .and_then(|v| v.as_array())
+                    .map(|values| values.iter().filter_map(|v| v.as_str()).collect())
+                    .unwrap_or_default();
+                let acr = claims.auth_context_ref().map(|a| a.as_str());
+                if !second_factor(&staff.required_amr, &staff.required_acr, &amr, acr) {
+                    return Err(LoginError::SecondFactor);
+                }
                 let roles = roles_from_claim(claim_at(&raw, &staff.roles_claim));
                 if roles.is_empty() {
                     return Err(LoginError::NoRole);
@@ -465,6 +478,20 @@ impl RelyingParty {
             .set_post_logout_redirect_uri(back);
         Some(request.http_get_url().to_string())
     }
+}
+
+/// Whether a staff token shows the second factor the settings ask for: one of `required_amr`
+/// in its `amr`, and its `acr` among `required_acr`, each only when configured.
+fn second_factor(
+    required_amr: &[String],
+    required_acr: &[String],
+    amr: &[&str],
+    acr: Option<&str>,
+) -> bool {
+    let amr_ok = required_amr.is_empty() || required_amr.iter().any(|r| amr.contains(&r.as_str()));
+    let acr_ok =
+        required_acr.is_empty() || acr.is_some_and(|a| required_acr.iter().any(|r| r == a));
+    amr_ok && acr_ok
 }
 
 /// The checks on top of openidconnect's defaults: asymmetric algorithms only (never `none`,

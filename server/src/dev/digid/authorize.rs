@@ -144,7 +144,7 @@ pub(super) async fn authorize_submit(
     let mut claims = serde_json::Map::new();
     let subject = match audience {
         Audience::Citizen => citizen_claims(&state, &form, fault, &mut claims),
-        Audience::Staff => staff_claims(&state, &form, &mut claims),
+        Audience::Staff => staff_claims(&state, &form, fault, &mut claims),
     };
     let subject = match subject {
         Ok(subject) => subject,
@@ -231,6 +231,7 @@ fn citizen_claims(
 fn staff_claims(
     state: &AppState,
     form: &LoginForm,
+    fault: Fault,
     claims: &mut serde_json::Map<String, serde_json::Value>,
 ) -> Result<String, &'static str> {
     let Some(person) = personas::STAFF
@@ -243,6 +244,13 @@ fn staff_claims(
     claims.insert("email".to_owned(), person.email.into());
     let roles: Vec<serde_json::Value> = person.roles.iter().map(|r| r.as_str().into()).collect();
     insert_at(claims, &state.settings.staff_oidc.roles_claim, roles.into());
+    // The municipality's provider asked for a second factor, unless the tester said otherwise.
+    let amr: &[&str] = if fault == Fault::NoSecondFactor {
+        &["pwd"]
+    } else {
+        &["pwd", "mfa"]
+    };
+    claims.insert("amr".to_owned(), amr.to_vec().into());
     Ok(person.subject.to_owned())
 }
 

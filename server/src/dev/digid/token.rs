@@ -51,11 +51,13 @@ pub enum Fault {
     BadBsn,
     /// DigiD Basis, whatever was chosen.
     LevelTooLow,
+    /// A staff login with a password only (`amr: ["pwd"]`), no second factor.
+    NoSecondFactor,
 }
 
 impl Fault {
     /// Every fault mode with its Dutch label for the login page.
-    pub const ALL: [(Fault, &'static str); 12] = [
+    pub const ALL: [(Fault, &'static str); 13] = [
         (Fault::None, "Geen: een correct token"),
         (Fault::BadSignature, "Ongeldige handtekening"),
         (Fault::AlgNone, "Geen handtekening (alg: none)"),
@@ -68,6 +70,10 @@ impl Fault {
         (Fault::MissingBsn, "Geen BSN in het token"),
         (Fault::BadBsn, "BSN dat niet voldoet aan de 11-proef"),
         (Fault::LevelTooLow, "Te laag niveau (DigiD Basis)"),
+        (
+            Fault::NoSecondFactor,
+            "Medewerker zonder tweede factor (amr)",
+        ),
     ];
 
     /// The form value of this fault mode.
@@ -85,6 +91,7 @@ impl Fault {
             Fault::MissingBsn => "missing_bsn",
             Fault::BadBsn => "bad_bsn",
             Fault::LevelTooLow => "level_too_low",
+            Fault::NoSecondFactor => "no_second_factor",
         }
     }
 
