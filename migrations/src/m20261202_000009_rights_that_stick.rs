@@ -10,6 +10,7 @@
 //! - consents are kept per (source, source id, given at): a consent given anew after the
 //!   citizen withdrew it in the portal is a new row, and the withdrawn one stays.
 //! - log lines are deduplicated per source, so one source cannot suppress another's lines.
+//! - `request_items.special_category`: a health item's label follows the health-data level.
 
 use sea_orm_migration::{prelude::*, schema::*};
 
@@ -96,6 +97,18 @@ impl MigrationTrait for Migration {
                 )
                 .await?;
         }
+
+        // Whether an item is about special-category (health) data, kept at filing: a login
+        // below the health-data level sees neither its label nor its letter text, even after
+        // the record itself was erased.
+        manager
+            .alter_table(
+                Table::alter()
+                    .table(RequestItems::Table)
+                    .add_column(boolean(RequestItems::SpecialCategory).default(false))
+                    .to_owned(),
+            )
+            .await?;
 
         manager
             .create_table(
@@ -204,6 +217,12 @@ enum PersonalDataRecords {
     Id,
     RestrictedBy,
     RestrictedAt,
+}
+
+#[derive(DeriveIden)]
+enum RequestItems {
+    Table,
+    SpecialCategory,
 }
 
 #[derive(DeriveIden)]

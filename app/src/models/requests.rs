@@ -13,8 +13,12 @@ use super::AnswerDraftView;
 pub struct RequestItemView {
     /// Item id (for the decision form).
     pub id: i64,
-    /// What it is.
+    /// What it is (empty when withheld).
     pub label: String,
+    /// About health data, and this login is below the level that may see it: the label, values
+    /// and note are left out.
+    #[serde(default)]
+    pub withheld: bool,
     /// The value now, while the record exists (shown to staff and to the citizen).
     pub current_value: Option<String>,
     /// The citizen's proposed value (rectification).

@@ -288,7 +288,7 @@ pub fn items_list(l: Locale, items: Vec<RequestItemView>) -> impl IntoView {
         <ul data-testid="items">
             {items.into_iter().map(|i| view! {
                 <li class="card my-3" data-testid="item">
-                    <h3 class="mt-0 text-lg font-semibold">{i.label.clone()}</h3>
+                    <h3 class="mt-0 text-lg font-semibold">{if i.withheld { tr(l, "request.item_withheld") } else { i.label.clone() }}</h3>
                     <dl class="facts text-sm">
                         {i.current_value.clone().map(|v| view! { <dt>{tr(l, "request.item_value")}</dt><dd data-testid="item-value">{v}</dd> })}
                         {i.proposed_value.clone().map(|v| view! { <dt>{tr(l, "request.item_proposed")}</dt><dd>{v}</dd> })}

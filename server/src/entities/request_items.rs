@@ -21,6 +21,7 @@ pub struct Model {
     pub decision_note: Option<String>,
     pub outcome: Option<Outcome>,
     pub executed_at: Option<DateTimeUtc>,
+    pub special_category: bool,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -82,18 +82,28 @@ pub async fn answer_for_citizen(
 /// The letter `kind` of a request this citizen may read, in `l`.
 pub async fn letter_for_citizen(
     state: &AppState,
-    citizen_id: i64,
+    citizen: &Citizen,
     reference: &str,
     kind: LetterKind,
     l: Locale,
 ) -> Result<Option<LetterView>, sea_orm::DbErr> {
     let Some(request) =
-        requests::for_citizen_documents(&state.db, citizen_id, reference, chrono::Utc::now())
+        requests::for_citizen_documents(&state.db, citizen.id, reference, chrono::Utc::now())
             .await?
     else {
         return Ok(None);
     };
-    letter_of(state, &request, kind, l).await
+    let mut facts = letters::facts(&state.db, &request).await?;
+    // As everywhere in the portal: health items need the level.
+    if !citizen.visibility.health {
+        facts = facts.without_health_details(l);
+    }
+    Ok(letters::letter(
+        l,
+        &state.settings.municipality_name,
+        &facts,
+        kind,
+    ))
 }
 
 /// `GET /verzoeken/{reference}/antwoord`: the Art. 15 answer as a page.
@@ -137,7 +147,7 @@ async fn letter_page(
     request: Request<Body>,
 ) -> Response {
     let l = crate::http::support::locale(request.headers());
-    let page = letter_for_citizen(&state, citizen.id, &reference, kind, l)
+    let page = letter_for_citizen(&state, &citizen, &reference, kind, l)
         .await
         .map(|letter| letter.map_or(PageData::None, PageData::Letter));
     render::page(&state, request, page).await
@@ -249,8 +259,7 @@ pub async fn letter_download(
     Query(language): Query<Language>,
 ) -> Response {
     let l = language.locale();
-    letter_pdf(letter_for_citizen(&state, citizen.id, &letter.reference, letter.kind, l).await)
-        .await
+    letter_pdf(letter_for_citizen(&state, &citizen, &letter.reference, letter.kind, l).await).await
 }
 
 /// `GET /backoffice/verzoeken/{reference}/brief/{besluit|verlenging}.pdf?taal=`: the same letter,

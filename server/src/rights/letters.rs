@@ -24,6 +24,8 @@ use types::{Decision, Kind, LetterKind, LetterOutcome, RefusalGround};
 pub struct DecidedItem {
     /// What it is about.
     pub label: String,
+    /// About special-category (health) data.
+    pub special: bool,
     /// Granted or refused.
     pub granted: bool,
     /// The refusal ground.
@@ -53,6 +55,18 @@ pub struct LetterFacts {
     pub items: Vec<DecidedItem>,
     /// The general explanation of the decision.
     pub decision_note: Option<String>,
+}
+
+impl LetterFacts {
+    /// The facts as a login below the health-data level may read them: a health item's label
+    /// and the handler's note on it give way to a sentence that says so.
+    pub fn without_health_details(mut self, l: Locale) -> Self {
+        for item in self.items.iter_mut().filter(|i| i.special) {
+            item.label = tr(l, "letter.item_withheld");
+            item.note = None;
+        }
+        self
+    }
 }
 
 /// The article of the AVG (or other law) a request type rests on.
@@ -265,6 +279,7 @@ pub async fn facts<C: ConnectionTrait>(
             .filter_map(|i| {
                 Some(DecidedItem {
                     granted: i.decision? == Decision::Granted,
+                    special: i.special_category,
                     label: i.label,
                     ground: i.ground,
                     note: i.decision_note,
@@ -305,6 +320,7 @@ mod tests {
                 .iter()
                 .enumerate()
                 .map(|(n, (granted, ground))| DecidedItem {
+                    special: false,
                     label: format!("Gegeven {n}"),
                     granted: *granted,
                     ground: *ground,

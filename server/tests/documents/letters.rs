@@ -96,12 +96,14 @@ pub(super) async fn every_demo_letter_renders_with_its_routes(app: TestApp) {
         decided_on: chrono::NaiveDate::from_ymd_opt(2026, 3, 20),
         items: vec![
             server::rights::letters::DecidedItem {
+                special: false,
                 label: "Telefoonnummer".to_owned(),
                 granted: true,
                 ground: None,
                 note: None,
             },
             server::rights::letters::DecidedItem {
+                special: false,
                 label: "Verslag jeugdhulp".to_owned(),
                 granted: false,
                 ground: Some(RefusalGround::Archiving),
@@ -159,5 +161,59 @@ pub(super) async fn every_demo_letter_renders_with_its_routes(app: TestApp) {
             .status(),
         StatusCode::NOT_FOUND
     );
+    app.finish().await;
+}
+
+/// A request about a health record, filed at Substantieel: at a Midden login the request page
+/// and its decision letter say that there is a health item, never what it is.
+pub(super) async fn health_items_and_their_letters_follow_the_login_level(app: TestApp) {
+    use crate::support::{
+        demo::{HANS, citizen_id, seed_demo},
+        rights::{claim_and_grant, draft, file, staff_actor},
+    };
+    let vault = seed_demo(&app).await;
+    let hans = citizen_id(&app, &vault, HANS).await;
+    let record = server::entities::personal_data_records::Entity::find()
+        .filter(server::entities::personal_data_records::Column::CitizenId.eq(hans))
+        .filter(server::entities::personal_data_records::Column::SpecialCategory.eq(true))
+        .one(&app.db)
+        .await
+        .unwrap()
+        .expect("Hans has health data");
+    let request = draft(
+        Kind::Rectification,
+        vec![(record.id, Some("Gecorrigeerd verslag".into()))],
+    );
+    let reference = file(&app, hans, &request, "t-health").await;
+    let eva = staff_actor(&app, "eva", &[server::identity::StaffRole::Handler]).await;
+    claim_and_grant(&app, &eva, &reference).await;
+
+    let withheld_item = "Een gegeven over uw gezondheid: log in met DigiD Substantieel of Hoog";
+    let withheld_letter = "Een gegeven over uw gezondheid (te lezen als u inlogt";
+    let mut midden = app.citizen_at(HANS, "midden").await;
+    let page = midden.get_text(&format!("/verzoeken/{reference}")).await;
+    assert!(page.contains(withheld_item), "{page}");
+    assert!(!page.contains(&record.label) && !page.contains("Gecorrigeerd verslag"));
+    let letter = midden
+        .get_text(&format!("/verzoeken/{reference}/besluit"))
+        .await;
+    assert!(letter.contains(withheld_letter), "{letter}");
+    assert!(!letter.contains(&record.label));
+    let (status, pdf) = midden
+        .get_bytes(&format!("/verzoeken/{reference}/brief/besluit.pdf"))
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    let text = pdf_text(&pdf);
+    assert!(!text.contains(&collapse(&record.label)), "{text}");
+
+    let mut substantieel = app.citizen(HANS).await;
+    let page = substantieel
+        .get_text(&format!("/verzoeken/{reference}"))
+        .await;
+    assert!(page.contains(&record.label) && !page.contains(withheld_item));
+    let letter = substantieel
+        .get_text(&format!("/verzoeken/{reference}/besluit"))
+        .await;
+    assert!(letter.contains(&record.label));
     app.finish().await;
 }

@@ -16,6 +16,10 @@ db_test!(
     letters::every_demo_letter_renders_with_its_routes
 );
 db_test!(
+    health_items_follow_the_level,
+    letters::health_items_and_their_letters_follow_the_login_level
+);
+db_test!(
     oversight,
     toezicht::the_privacy_officer_sees_what_the_demo_hides
 );

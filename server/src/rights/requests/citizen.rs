@@ -86,7 +86,7 @@ pub async fn detail_for_citizen(
         .map(|r| (r.id, r.value))
         .collect();
     Ok(Some(
-        detail(db, &request, &Audience::Citizen(visible), today).await?,
+        detail(db, &request, &Audience::Citizen(visible, visibility), today).await?,
     ))
 }
 

@@ -404,6 +404,7 @@ pub async fn submit(
         request_items::ActiveModel {
             request_id: Set(request.id),
             label: Set("Alle gegevens".to_owned()),
+            special_category: Set(false),
             ..Default::default()
         }
         .insert(&txn)
@@ -417,6 +418,7 @@ pub async fn submit(
             source_system_id: Set(record.map(|r| r.source_system_id)),
             label: Set(record.map(|r| r.label.clone()).unwrap_or_default()),
             proposed_value: Set(proposal),
+            special_category: Set(record.is_some_and(|r| r.special_category)),
             ..Default::default()
         }
         .insert(&txn)

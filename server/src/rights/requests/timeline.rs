@@ -45,8 +45,9 @@ pub(super) fn local_minute(t: &DateTime<Utc>) -> String {
 
 /// Who the viewer is: what they may see of values, decisions, notes and names.
 pub(super) enum Audience {
-    /// The requester, with the record values their login may see now.
-    Citizen(HashMap<i64, String>),
+    /// The requester, with the record values their login may see now, and whether it may see
+    /// health (special-category) data.
+    Citizen(HashMap<i64, String>, Visibility),
     /// Staff, with everyone's names.
     Staff(HashMap<i64, String>),
 }
@@ -63,7 +64,7 @@ pub(super) async fn detail(
         .all(db)
         .await?;
     let record_ids: Vec<i64> = items.iter().filter_map(|i| i.record_id).collect();
-    let values: HashMap<i64, String> = if let Audience::Citizen(visible) = audience {
+    let values: HashMap<i64, String> = if let Audience::Citizen(visible, _) = audience {
         visible.clone()
     } else if record_ids.is_empty() {
         HashMap::new()
@@ -113,16 +114,24 @@ pub(super) async fn detail(
         extension_reason: request.extension_reason.clone(),
         items: items
             .into_iter()
-            .map(|i| RequestItemView {
-                id: i.id,
-                current_value: i.record_id.and_then(|id| values.get(&id).cloned()),
-                label: i.label,
-                proposed_value: i.proposed_value,
-                decision: i.decision.filter(|_| decision_shown),
-                ground: i.ground.filter(|_| decision_shown),
-                decision_note: i.decision_note.filter(|_| decision_shown),
-                outcome: i.outcome,
-                executed_on: i.executed_at.map(|t| deadlines::received_on(t).to_string()),
+            .map(|i| {
+                // A health item at a login below the health-data level: what was decided and
+                // done, but nothing of what it is about.
+                let withheld =
+                    i.special_category && matches!(audience, Audience::Citizen(_, v) if !v.health);
+                let open = |text: Option<String>| text.filter(|_| !withheld);
+                RequestItemView {
+                    id: i.id,
+                    current_value: open(i.record_id.and_then(|id| values.get(&id).cloned())),
+                    label: if withheld { String::new() } else { i.label },
+                    withheld,
+                    proposed_value: open(i.proposed_value),
+                    decision: i.decision.filter(|_| decision_shown),
+                    ground: i.ground.filter(|_| decision_shown),
+                    decision_note: open(i.decision_note.filter(|_| decision_shown)),
+                    outcome: i.outcome,
+                    executed_on: i.executed_at.map(|t| deadlines::received_on(t).to_string()),
+                }
             })
             .collect(),
         timeline: events
