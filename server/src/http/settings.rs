@@ -4,8 +4,8 @@
 use axum::{
     Form,
     body::Body,
-    extract::{Request, State},
-    http::{HeaderMap, HeaderValue, StatusCode, header},
+    extract::{FromRequest, Request, State},
+    http::{HeaderValue, Method, StatusCode, header, request::Parts},
     response::{IntoResponse, Redirect, Response},
 };
 use types::ContactNotice;
@@ -21,25 +21,21 @@ fn back(notice: ContactNotice) -> Response {
 }
 
 /// A code refused by its limits: the settings page with the notice, as `429 Too Many Requests`
-/// with `Retry-After`, so the browser shows the page and a script knows to wait.
+/// with `Retry-After`, so the browser shows the page and a script knows to wait. The page is
+/// the one `/instellingen?melding=…` shows, rendered for this request's session and language.
 async fn limited(
     state: &AppState,
-    headers: &HeaderMap,
+    mut parts: Parts,
     citizen_id: i64,
     notice: ContactNotice,
     retry_after_seconds: u32,
 ) -> Response {
-    // The page is the one `/instellingen?melding=…` shows, for this browser's session and language.
-    let mut request = Request::new(Body::empty());
-    *request.uri_mut() = match format!("/instellingen?melding={notice}").parse() {
+    parts.method = Method::GET;
+    parts.uri = match format!("/instellingen?melding={notice}").parse() {
         Ok(uri) => uri,
         Err(_) => return back(notice),
     };
-    for name in [header::COOKIE, header::ACCEPT_LANGUAGE] {
-        if let Some(value) = headers.get(&name) {
-            request.headers_mut().insert(name, value.clone());
-        }
-    }
+    let request = Request::from_parts(parts, Body::empty());
     let page = contacts::view(&state.db, citizen_id)
         .await
         .map(app::models::PageData::Settings);
@@ -75,26 +71,32 @@ pub struct EmailForm {
 pub async fn set_email(
     State(state): State<AppState>,
     citizen: Citizen,
-    headers: HeaderMap,
-    Form(form): Form<EmailForm>,
+    request: Request<Body>,
 ) -> Response {
+    // The request's head is kept: a refusal answers with the page this browser would see.
+    let (parts, body) = request.into_parts();
+    let Ok(Form(form)) =
+        Form::<EmailForm>::from_request(Request::from_parts(parts.clone(), body), &state).await
+    else {
+        return back(ContactNotice::Invalid);
+    };
     let citizen_id = citizen.id;
     let Some(email) = EmailAddress::parse(&form.email) else {
         return back(ContactNotice::Invalid);
     };
-    let locale = support::locale(&headers);
+    let locale = support::locale(&parts.headers);
     match contacts::request_verification(&state.db, &state.settings, citizen_id, &email, locale)
         .await
     {
         Ok(()) => back(ContactNotice::Sent),
         // Asked again too soon, or too often today: said plainly, nothing sent.
         Err(contacts::RequestError::TooSoon) => {
-            limited(&state, &headers, citizen_id, ContactNotice::TooSoon, 60).await
+            limited(&state, parts, citizen_id, ContactNotice::TooSoon, 60).await
         }
         Err(contacts::RequestError::TooMany) => {
             limited(
                 &state,
-                &headers,
+                parts,
                 citizen_id,
                 ContactNotice::TooMany,
                 24 * 60 * 60,

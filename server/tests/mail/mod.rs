@@ -231,13 +231,14 @@ async fn contact_address_is_verified_over_real_smtp(app: TestApp) {
         .await;
     assert_eq!(again.status(), reqwest::StatusCode::TOO_MANY_REQUESTS);
     assert_eq!(again.headers()["retry-after"], "60");
+    let page = again.text().await.unwrap();
     assert!(
-        again
-            .text()
-            .await
-            .unwrap()
-            .contains("Wij hebben net al een code gestuurd."),
+        page.contains("Wij hebben net al een code gestuurd."),
         "the translated notice"
+    );
+    assert!(
+        page.contains("Uitloggen") && page.contains("session-time-left"),
+        "the page of the logged-in citizen, with logout and the session clock"
     );
     assert_eq!(outbox_count(&app).await, before + 1);
     // Removing the address and adding it again does not get round the wait.
