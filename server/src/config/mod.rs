@@ -152,9 +152,7 @@ impl Settings {
             return Ok(figment);
         }
         let base: String = figment.extract_inner("public_base_url").map_err(Box::new)?;
-        let local = Url::parse(&base)
-            .is_ok_and(|u| matches!(u.host_str(), Some("localhost" | "127.0.0.1" | "[::1]")));
-        if local {
+        if is_local(&base) {
             Ok(figment.merge(Serialized::default("mode", Mode::Dev)))
         } else {
             Err(invalid(
@@ -257,8 +255,7 @@ impl Settings {
     }
 
     fn base_is_local(&self) -> bool {
-        Url::parse(&self.public_base_url)
-            .is_ok_and(|u| matches!(u.host_str(), Some("localhost" | "127.0.0.1" | "[::1]")))
+        is_local(&self.public_base_url)
     }
 
     /// The settings with secrets replaced, for `check-config`.
@@ -280,6 +277,11 @@ impl Settings {
         }
         serde_json::to_string_pretty(&value).unwrap_or_default()
     }
+}
+
+/// Whether an address is this machine's own (localhost).
+fn is_local(url: &str) -> bool {
+    Url::parse(url).is_ok_and(|u| matches!(u.host_str(), Some("localhost" | "127.0.0.1" | "[::1]")))
 }
 
 fn redact_url_password(raw: &str) -> String {

@@ -93,17 +93,7 @@ pub async fn letter_for_citizen(
     else {
         return Ok(None);
     };
-    let mut facts = letters::facts(&state.db, &request).await?;
-    // As everywhere in the portal: health items need the level.
-    if !citizen.visibility.health {
-        facts = facts.without_health_details(l);
-    }
-    Ok(letters::letter(
-        l,
-        &state.settings.municipality_name,
-        &facts,
-        kind,
-    ))
+    letter_of(state, &request, kind, l, citizen.visibility.health).await
 }
 
 /// `GET /verzoeken/{reference}/antwoord`: the Art. 15 answer as a page.
@@ -153,14 +143,20 @@ async fn letter_page(
     render::page(&state, request, page).await
 }
 
-/// The letter `kind` of `request` in `l`, if the request has one.
+/// The letter `kind` of `request` in `l`, if the request has one; a health item's details only
+/// for a viewer who `sees_health` (staff do).
 async fn letter_of(
     state: &AppState,
     request: &rights_requests::Model,
     kind: LetterKind,
     l: Locale,
+    sees_health: bool,
 ) -> Result<Option<LetterView>, sea_orm::DbErr> {
-    let facts = letters::facts(&state.db, request).await?;
+    let mut facts = letters::facts(&state.db, request).await?;
+    // As everywhere in the portal: health items need the level.
+    if !sees_health {
+        facts = facts.without_health_details(l);
+    }
     Ok(letters::letter(
         l,
         &state.settings.municipality_name,
@@ -282,7 +278,7 @@ pub async fn staff_letter_download(
         )
         .await?
         {
-            Some(request) => letter_of(&state, &request, letter.kind, l).await,
+            Some(request) => letter_of(&state, &request, letter.kind, l, true).await,
             None => Ok(None),
         }
     }

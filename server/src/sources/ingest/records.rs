@@ -122,7 +122,7 @@ impl Kind for Records<'_> {
             None => tombstone(txn, self.source.id, &r.source_record_id)
                 .await?
                 .map(|erased| FieldError::at(i, "source_record_id", erased_detail(&erased))),
-            Some(row) if row.value != r.value => guard(txn, row.id, &r.value)
+            Some(row) if row.value != r.value => guard(txn, self.source.id, row.id, &r.value)
                 .await?
                 .map(|reference| FieldError::at(i, "value", guarded_detail(&reference))),
             Some(_) => None,
@@ -233,21 +233,27 @@ async fn tombstone(
 /// The request whose rectification of `record_id` refuses `value` still, if one does.
 async fn guard(
     txn: &DatabaseTransaction,
+    source_system_id: i64,
     record_id: i64,
     value: &str,
 ) -> Result<Option<String>, DbErr> {
-    let open_events = source_events::Entity::find()
-        .select_only()
-        .column(source_events::Column::Id)
-        .filter(source_events::Column::AcknowledgedAt.is_null())
-        .into_query();
     Ok(record_guards::Entity::find()
         .filter(record_guards::Column::RecordId.eq(record_id))
         .filter(record_guards::Column::RefusedValueSha256.eq(sha256_hex(value)))
-        .filter(record_guards::Column::SourceEventId.in_subquery(open_events))
+        .filter(record_guards::Column::SourceEventId.in_subquery(open_events(source_system_id)))
         .one(txn)
         .await?
         .map(|g| g.reference))
+}
+
+/// The ids of the source's unacknowledged events: a guard holds while its event is among them.
+fn open_events(source_system_id: i64) -> sea_orm::sea_query::SelectStatement {
+    source_events::Entity::find()
+        .select_only()
+        .column(source_events::Column::Id)
+        .filter(source_events::Column::SourceSystemId.eq(source_system_id))
+        .filter(source_events::Column::AcknowledgedAt.is_null())
+        .into_query()
 }
 
 /// What the portal decided about records a batch names.
@@ -275,14 +281,8 @@ impl Decided {
             .into_iter()
             .map(|t| (t.source_record_id.clone(), t))
             .collect();
-        let open_events = source_events::Entity::find()
-            .select_only()
-            .column(source_events::Column::Id)
-            .filter(source_events::Column::SourceSystemId.eq(source.id))
-            .filter(source_events::Column::AcknowledgedAt.is_null())
-            .into_query();
         let guards = record_guards::Entity::find()
-            .filter(record_guards::Column::SourceEventId.in_subquery(open_events))
+            .filter(record_guards::Column::SourceEventId.in_subquery(open_events(source.id)))
             .all(db)
             .await?;
         let mut guarded: BTreeMap<String, Vec<(String, String)>> = BTreeMap::new();
