@@ -86,8 +86,17 @@ enum TokenCommand {
 
 #[derive(Subcommand)]
 enum AuditCommand {
-    /// Recompute the hash chain; name the first row that does not fit (exit code 1).
-    Verify,
+    /// Check every event against the chain and the signed checkpoints, and (`--checkpoint`) an
+    /// exported checkpoint; name the first position that does not hold (exit code 1).
+    Verify {
+        /// A checkpoint file exported from Toezicht or by `audit checkpoint`.
+        #[arg(long)]
+        checkpoint: Option<std::path::PathBuf>,
+    },
+    /// Seal the events not sealed yet now, instead of waiting for the next round.
+    Seal,
+    /// Print the latest checkpoint as a file to keep outside the portal.
+    Checkpoint,
 }
 
 #[tokio::main]
@@ -115,6 +124,17 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::CheckConfig => {
             println!("{}", settings.redacted());
             println!("settings are valid");
+            // PostgreSQL's role, when the database can be reached: warnings, not refusals.
+            if settings.database_url.starts_with("postgres") {
+                match db::connect(&settings.database_url).await {
+                    Ok(db) => {
+                        for warning in db::privilege_warnings(&db).await? {
+                            eprintln!("warning: {warning}");
+                        }
+                    }
+                    Err(e) => eprintln!("warning: {e:#}"),
+                }
+            }
             Ok(())
         }
         Command::Migrate => {
@@ -195,22 +215,70 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             }
             Ok(())
         }
-        Command::Audit {
-            command: AuditCommand::Verify,
-        } => {
+        Command::Audit { command } => {
             let db = db::connect(&settings.database_url).await?;
             db::ensure_migrated(&db).await?;
-            match server::platform::audit::verify(&db).await? {
-                server::platform::audit::Verification::Intact(count) => {
-                    println!("audit log intact: {count} events verified");
-                    Ok(())
-                }
-                server::platform::audit::Verification::Broken { id, reason } => {
-                    anyhow::bail!("audit log broken at event {id}: {reason}")
-                }
-            }
+            audit_command(&db, &settings, command).await
         }
         Command::Serve => serve(settings).await,
+    }
+}
+
+async fn audit_command(
+    db: &sea_orm::DatabaseConnection,
+    settings: &Settings,
+    command: AuditCommand,
+) -> anyhow::Result<()> {
+    use server::platform::audit;
+    let key = settings.secrets.audit_key();
+    match command {
+        AuditCommand::Verify { checkpoint } => {
+            let external = match checkpoint {
+                Some(path) => {
+                    let text = std::fs::read_to_string(&path)
+                        .with_context(|| format!("reading {}", path.display()))?;
+                    Some(
+                        serde_json::from_str::<audit::CheckpointFile>(&text).with_context(
+                            || format!("{} is not a checkpoint file", path.display()),
+                        )?,
+                    )
+                }
+                None => None,
+            };
+            match audit::verify(db, &key, external.as_ref()).await? {
+                Ok(verified) => {
+                    println!(
+                        "audit log intact: {} events checked against {} signed checkpoints{}; \
+                         {} recent events await sealing",
+                        verified.events,
+                        verified.checkpoints,
+                        external
+                            .map(|f| format!(" and the exported checkpoint {}", f.sequence))
+                            .unwrap_or_default(),
+                        verified.unsealed
+                    );
+                    Ok(())
+                }
+                Err(broken) => anyhow::bail!("audit log broken at {broken}"),
+            }
+        }
+        AuditCommand::Seal => {
+            match audit::seal(db, &key, chrono::Utc::now()).await? {
+                Some(c) => println!("sealed: checkpoint {} covers {} events", c.id, c.events),
+                None => println!("nothing to seal (or another instance is sealing)"),
+            }
+            Ok(())
+        }
+        AuditCommand::Checkpoint => {
+            let latest = audit::latest_checkpoint(db)
+                .await?
+                .context("no checkpoint yet: run `inzage audit seal` first")?;
+            println!(
+                "{}",
+                serde_json::to_string_pretty(&audit::CheckpointFile::new(&latest, &key))?
+            );
+            Ok(())
+        }
     }
 }
 
@@ -232,10 +300,14 @@ async fn serve(settings: Settings) -> anyhow::Result<()> {
         .await
         .with_context(|| format!("listen_addr: cannot listen on {listen}"))?;
     tracing::info!(%listen, dev_idp, "Inzage is listening");
-    axum::serve(listener, http::router(state))
-        .with_graceful_shutdown(async {
-            let _ = tokio::signal::ctrl_c().await;
-        })
-        .await
-        .context("serving HTTP")
+    // The peer address keys the login rate limit (unless a proxy header is configured).
+    axum::serve(
+        listener,
+        http::router(state).into_make_service_with_connect_info::<std::net::SocketAddr>(),
+    )
+    .with_graceful_shutdown(async {
+        let _ = tokio::signal::ctrl_c().await;
+    })
+    .await
+    .context("serving HTTP")
 }

@@ -30,6 +30,10 @@ pub struct AppState {
     pub stylesheet_href: String,
     /// Origins for the security middlewares, derived from the settings once.
     pub security: Arc<crate::http::SecurityPolicy>,
+    /// The rate limiters (`limits.*`).
+    pub limits: Arc<crate::http::limits::RateLimits>,
+    /// The key that signs audit checkpoints.
+    pub audit_key: crate::platform::audit::AuditKey,
 }
 
 impl FromRef<AppState> for LeptosOptions {
@@ -56,6 +60,8 @@ impl AppState {
         Ok(Self {
             rp: Arc::new(RelyingParty::new(settings.clone())?),
             security: Arc::new(crate::http::SecurityPolicy::new(&settings)),
+            limits: Arc::new(crate::http::limits::RateLimits::new(&settings.limits)),
+            audit_key: settings.secrets.audit_key(),
             settings,
             db,
             vault,

@@ -95,6 +95,23 @@ pub struct RestrictedUse {
     pub restricted_by: String,
 }
 
+/// The latest signed checkpoint of the audit log, for the privacy officer to keep elsewhere.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AuditCheckpointView {
+    /// The checkpoint's sequence number.
+    pub sequence: i64,
+    /// How many events it covers.
+    pub events: i64,
+    /// The chain's head hash (hex).
+    pub head: String,
+    /// When it was sealed (`YYYY-MM-DD HH:MM`, Dutch time).
+    pub sealed_at: String,
+    /// The signing key's id.
+    pub key_id: String,
+    /// The signing key's public half (Ed25519, base64).
+    pub public_key: String,
+}
+
 /// The privacy officer's oversight view (read-only).
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct OversightView {
@@ -118,4 +135,6 @@ pub struct OversightView {
     pub unlinked_views: Vec<UnlinkedView>,
     /// Processing of restricted data, newest first.
     pub restricted: Vec<RestrictedUse>,
+    /// The audit log's latest checkpoint, if anything was sealed yet.
+    pub audit: Option<AuditCheckpointView>,
 }

@@ -8,7 +8,7 @@ use types::{Kind, OversightTable};
 use crate::{
     i18n::{Locale, tr},
     layouts::Page,
-    models::{MonthFigure, OversightView, PageData},
+    models::{AuditCheckpointView, MonthFigure, OversightView, PageData},
     shell::portal,
 };
 
@@ -307,6 +307,7 @@ pub fn OversightPage() -> impl IntoView {
                 <li class="card"><strong class="block text-2xl" data-testid="count-at-risk">{v.at_risk}</strong>{tr(l, "oversight.at_risk")}</li>
                 <li class="card"><strong class="block text-2xl" data-testid="count-overdue">{v.overdue}</strong>{tr(l, "oversight.overdue")}</li>
             </ul>
+            {audit_section(l, v.audit.clone())}
             {OversightTable::ALL.iter().map(|&name| view! {
                 <section aria-labelledby=format!("t-{name}") class="my-8">
                     <h2 id=format!("t-{name}")>{tr(l, name.key())}</h2>
@@ -317,4 +318,37 @@ pub fn OversightPage() -> impl IntoView {
         </Page>
     }
     .into_any()
+}
+
+/// The audit log's latest signed checkpoint, and the file to keep outside the portal.
+fn audit_section(l: Locale, checkpoint: Option<AuditCheckpointView>) -> impl IntoView {
+    view! {
+        <section aria-labelledby="t-audit" class="my-8" data-testid="audit-checkpoint">
+            <h2 id="t-audit">{tr(l, "oversight.audit_title")}</h2>
+            {match checkpoint {
+                None => view! { <p>{tr(l, "oversight.audit_none")}</p> }.into_any(),
+                Some(c) => view! {
+                    <p>{tr(l, "oversight.audit_intro")}</p>
+                    <dl class="grid gap-x-4 sm:grid-cols-[max-content_1fr]">
+                        <dt class="font-semibold">{tr(l, "oversight.audit_sequence")}</dt>
+                        <dd data-testid="audit-sequence">{c.sequence}</dd>
+                        <dt class="font-semibold">{tr(l, "oversight.audit_events")}</dt>
+                        <dd data-testid="audit-events">{c.events}</dd>
+                        <dt class="font-semibold">{tr(l, "oversight.audit_sealed_at")}</dt>
+                        <dd>{c.sealed_at}</dd>
+                        <dt class="font-semibold">{tr(l, "oversight.audit_head")}</dt>
+                        <dd class="break-all font-mono text-sm">{c.head}</dd>
+                        <dt class="font-semibold">{tr(l, "oversight.audit_key")}</dt>
+                        <dd class="break-all font-mono text-sm">{c.key_id}" — "{c.public_key}</dd>
+                    </dl>
+                    <p>
+                        <a href="/backoffice/toezicht/auditcheckpoint.json" class="btn-secondary" download="" data-testid="audit-download">
+                            {tr(l, "oversight.audit_download")}
+                        </a>
+                    </p>
+                    <p class="text-sm">{tr(l, "oversight.audit_keep")}</p>
+                }.into_any(),
+            }}
+        </section>
+    }
 }

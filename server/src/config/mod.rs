@@ -9,6 +9,7 @@
 //! together: loading, and [`Settings::validate`], which runs the checks in a fixed order.
 
 mod dev;
+mod limits;
 mod mail;
 mod oidc;
 mod secrets;
@@ -28,6 +29,7 @@ use types::AssuranceLevel;
 use url::Url;
 
 pub use dev::DevIdpSettings;
+pub use limits::{AuditSettings, RateLimitSettings};
 pub use mail::{MailSettings, MailTransportKind, SmtpTls};
 pub use oidc::{CitizenOidcSettings, StaffOidcSettings, default_acr_map};
 pub use secrets::{SecretSettings, decode_key, dev_defaults};
@@ -73,6 +75,10 @@ pub struct Settings {
     pub dev_idp: DevIdpSettings,
     /// Outgoing mail.
     pub mail: MailSettings,
+    /// Rate limits.
+    pub limits: RateLimitSettings,
+    /// The audit log's sealer.
+    pub audit: AuditSettings,
 }
 
 impl Default for Settings {
@@ -91,6 +97,8 @@ impl Default for Settings {
             session: SessionSettings::defaults(),
             dev_idp: DevIdpSettings::defaults(),
             mail: MailSettings::defaults(),
+            limits: RateLimitSettings::defaults(),
+            audit: AuditSettings::defaults(),
         }
     }
 }
@@ -173,6 +181,8 @@ impl Settings {
         self.session.validate()?;
         self.oidc.validate()?;
         self.mail.validate()?;
+        self.limits.validate()?;
+        self.audit.validate()?;
         // What the development tools and plain cookies may do depends on where the portal runs.
         let may_relax = self.mode == Mode::Dev && base.scheme() == "http" && self.base_is_local();
         if self.dev_idp.enabled && !self.base_is_local() && !self.dev_idp.allow_remote {
@@ -264,6 +274,7 @@ impl Settings {
         for path in [
             ["secrets", "data_key"],
             ["secrets", "pseudonym_key"],
+            ["secrets", "audit_signing_key"],
             ["oidc", "client_secret"],
             ["staff_oidc", "client_secret"],
             ["mail", "smtp_password"],

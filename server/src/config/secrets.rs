@@ -12,6 +12,8 @@ pub mod dev_defaults {
     pub const DATA_KEY: &str = "ZGV2LW9ubHktZGF0YS1rZXktLS0tLS0tLS0tLS0tLS0=";
     /// Development key for the BSN pseudonym (base64 of 32 bytes).
     pub const PSEUDONYM_KEY: &str = "ZGV2LW9ubHktcHNldWRvbnltLWtleS0tLS0tLS0tLS0=";
+    /// Development seed of the Ed25519 key that signs audit checkpoints (base64 of 32 bytes).
+    pub const AUDIT_SIGNING_KEY: &str = "ZGV2LW9ubHktYXVkaXQtc2lnbmluZy1rZXktLS0tLS0=";
     /// Development client secret of the citizen OIDC client.
     pub const CITIZEN_CLIENT_SECRET: &str = "dev-citizen-secret";
     /// Development client secret of the staff OIDC client.
@@ -27,6 +29,10 @@ pub struct SecretSettings {
     /// Keys the BSN pseudonym used for look-ups (HMAC-SHA256).
     #[serde(serialize_with = "expose")]
     pub pseudonym_key: SecretString,
+    /// Seed of the Ed25519 key that signs the audit log's checkpoints. Keep its public half
+    /// (shown in Toezicht) with the checkpoints you export.
+    #[serde(serialize_with = "expose")]
+    pub audit_signing_key: SecretString,
 }
 
 impl SecretSettings {
@@ -35,6 +41,7 @@ impl SecretSettings {
         Self {
             data_key: dev_defaults::DATA_KEY.into(),
             pseudonym_key: dev_defaults::PSEUDONYM_KEY.into(),
+            audit_signing_key: dev_defaults::AUDIT_SIGNING_KEY.into(),
         }
     }
 
@@ -44,6 +51,7 @@ impl SecretSettings {
         for (name, value) in [
             ("secrets.data_key", &self.data_key),
             ("secrets.pseudonym_key", &self.pseudonym_key),
+            ("secrets.audit_signing_key", &self.audit_signing_key),
         ] {
             decode_key(value.expose_secret()).map_err(|problem| invalid(name, problem))?;
         }
@@ -64,6 +72,11 @@ pub(super) fn refuse_dev_defaults(settings: &Settings) -> Result<(), SettingsErr
             "secrets.pseudonym_key",
             &settings.secrets.pseudonym_key,
             dev_defaults::PSEUDONYM_KEY,
+        ),
+        (
+            "secrets.audit_signing_key",
+            &settings.secrets.audit_signing_key,
+            dev_defaults::AUDIT_SIGNING_KEY,
         ),
         (
             "oidc.client_secret",
@@ -102,6 +115,14 @@ pub(super) fn expose_opt<S: serde::Serializer>(
 pub(super) fn expose<S: serde::Serializer>(secret: &SecretString, s: S) -> Result<S::Ok, S::Error> {
     // Only used to feed the defaults into figment; `check-config` prints a redacted view.
     s.serialize_str(secret.expose_secret())
+}
+
+impl SecretSettings {
+    /// The key that signs audit checkpoints (validated at start-up).
+    pub fn audit_key(&self) -> crate::platform::audit::AuditKey {
+        let seed = decode_key(self.audit_signing_key.expose_secret()).unwrap_or([0; 32]);
+        crate::platform::audit::AuditKey::from_seed(&seed)
+    }
 }
 
 /// Decodes a key setting: base64 of exactly 32 bytes.

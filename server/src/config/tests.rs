@@ -11,6 +11,7 @@ fn production() -> Settings {
     };
     s.secrets.data_key = "MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=".into();
     s.secrets.pseudonym_key = "ZmVkY2JhOTg3NjU0MzIxMGZlZGNiYTk4NzY1NDMyMTA=".into();
+    s.secrets.audit_signing_key = "YXVkaXQta2V5LW9mLXRoZS1tdW5pY2lwYWxpdHktLS0=".into();
     s.oidc.client_secret = "real".into();
     s.oidc.issuer_url = "https://broker.example.nl".to_owned();
     s.staff_oidc.client_secret = "real too".into();
@@ -63,6 +64,23 @@ fn production_refuses_each_default_secret() {
     let mut s = production();
     s.staff_oidc.client_secret = dev_defaults::STAFF_CLIENT_SECRET.into();
     assert_eq!(refused(&s), "staff_oidc.client_secret");
+    // Checkpoints signed with a key anyone can read prove nothing.
+    let mut s = production();
+    s.secrets.audit_signing_key = dev_defaults::AUDIT_SIGNING_KEY.into();
+    assert_eq!(refused(&s), "secrets.audit_signing_key");
+}
+
+#[test]
+fn the_audit_key_and_the_limits_must_be_usable() {
+    let mut s = Settings::default();
+    s.secrets.audit_signing_key = "dG9vIHNob3J0".into();
+    assert_eq!(refused(&s), "secrets.audit_signing_key");
+    let mut s = Settings::default();
+    s.limits.pdf_per_minute = 0;
+    assert_eq!(refused(&s), "limits.pdf_per_minute");
+    let mut s = Settings::default();
+    s.audit.seal_every_seconds = 0;
+    assert_eq!(refused(&s), "audit.seal_every_seconds");
 }
 
 #[test]

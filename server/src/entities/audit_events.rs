@@ -1,4 +1,4 @@
-//! `audit_events`: the staff audit log, hash-chained and insert-only.
+//! `audit_events`: the audit log, insert-only; sealed apart in `audit_seals`.
 
 use sea_orm::entity::prelude::*;
 
@@ -13,8 +13,6 @@ pub struct Model {
     pub citizen_id: Option<i64>,
     #[sea_orm(column_type = "Text")]
     pub details: String,
-    pub prev_hash: String,
-    pub hash: String,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

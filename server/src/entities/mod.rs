@@ -2,7 +2,9 @@
 //! Behaviour lives in the domain modules, not here.
 
 pub mod access_answers;
+pub mod audit_checkpoints;
 pub mod audit_events;
+pub mod audit_seals;
 pub mod citizen_contacts;
 pub mod citizens;
 pub mod consents;

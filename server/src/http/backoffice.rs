@@ -45,8 +45,14 @@ pub async fn oversight_page(
     _officer: StaffWith<PrivacyOfficer>,
     request: Request<Body>,
 ) -> Response {
-    let page = toezicht::view(&state.db, chrono::Utc::now())
-        .await
-        .map(PageData::Oversight);
+    let page = match toezicht::view(&state.db, chrono::Utc::now()).await {
+        Ok(mut view) => toezicht::audit_checkpoint(&state.db, &state.audit_key)
+            .await
+            .map(|checkpoint| {
+                view.audit = checkpoint;
+                PageData::Oversight(view)
+            }),
+        Err(e) => Err(e),
+    };
     render::page(&state, request, page).await
 }

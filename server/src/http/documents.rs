@@ -286,6 +286,29 @@ pub async fn staff_letter_download(
     letter_pdf(found).await
 }
 
+/// `GET /backoffice/toezicht/auditcheckpoint.json`: the latest signed checkpoint of the audit
+/// log as a file to keep outside the portal (`inzage audit verify --checkpoint` checks it).
+pub async fn audit_checkpoint(
+    State(state): State<AppState>,
+    _officer: Download<StaffWith<PrivacyOfficer>>,
+) -> Response {
+    match crate::platform::audit::latest_checkpoint(&state.db).await {
+        Ok(Some(checkpoint)) => {
+            let file = crate::platform::audit::CheckpointFile::new(&checkpoint, &state.audit_key);
+            match serde_json::to_string_pretty(&file) {
+                Ok(json) => attachment(
+                    "application/json",
+                    &format!("inzage-auditcheckpoint-{}.json", checkpoint.id),
+                    json,
+                ),
+                Err(e) => failure(e),
+            }
+        }
+        Ok(None) => not_found(),
+        Err(e) => failure(e),
+    }
+}
+
 /// `GET /backoffice/toezicht/csv/{table}`: one table of the oversight view, as on screen.
 pub async fn oversight_csv(
     State(state): State<AppState>,

@@ -290,7 +290,25 @@ pub async fn view(db: &DatabaseConnection, now: DateTime<Utc>) -> Result<Oversig
         disclosures: flagged,
         unlinked_views,
         restricted,
+        audit: None,
     })
+}
+
+/// The audit log's latest checkpoint, as Toezicht shows it.
+pub async fn audit_checkpoint(
+    db: &DatabaseConnection,
+    key: &crate::platform::audit::AuditKey,
+) -> Result<Option<app::models::AuditCheckpointView>, DbErr> {
+    Ok(crate::platform::audit::latest_checkpoint(db)
+        .await?
+        .map(|c| app::models::AuditCheckpointView {
+            sequence: c.id,
+            events: c.events,
+            head: c.head,
+            sealed_at: dutch_minute(c.sealed_at),
+            key_id: c.key_id,
+            public_key: key.public_key(),
+        }))
 }
 
 #[cfg(test)]

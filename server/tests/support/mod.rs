@@ -55,6 +55,39 @@ macro_rules! db_test {
     };
 }
 
+/// [`db_test!`] with settings changed by `$adjust` (a `fn(&mut Settings)`).
+#[macro_export]
+macro_rules! db_test_with {
+    ($name:ident, $body:path, $adjust:path) => {
+        mod $name {
+            use super::*;
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn sqlite() {
+                $body(
+                    $crate::support::spawn_app_with($crate::support::Backend::Sqlite, $adjust)
+                        .await
+                        .unwrap(),
+                )
+                .await;
+            }
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn postgres() {
+                if $crate::support::postgres_configured() {
+                    $body(
+                        $crate::support::spawn_app_with(
+                            $crate::support::Backend::Postgres,
+                            $adjust,
+                        )
+                        .await
+                        .unwrap(),
+                    )
+                    .await;
+                }
+            }
+        }
+    };
+}
+
 /// A running application.
 pub struct TestApp {
     pub base: String,
@@ -67,21 +100,28 @@ pub struct TestApp {
 
 /// The PostgreSQL variant, or `None` (and a note) when no PostgreSQL is configured.
 pub async fn spawn_app_if_postgres() -> Option<TestApp> {
-    match std::env::var("INZAGE_TEST_DATABASE_URL") {
-        Ok(_) => Some(
+    if postgres_configured() {
+        Some(
             spawn_app(Backend::Postgres)
                 .await
                 .expect("spawning on PostgreSQL"),
-        ),
-        Err(_) => {
-            assert!(
-                std::env::var("CI").as_deref() != Ok("true"),
-                "CI=true but INZAGE_TEST_DATABASE_URL is not set: PostgreSQL tests must run in CI"
-            );
-            eprintln!("INZAGE_TEST_DATABASE_URL not set: PostgreSQL variant skipped");
-            None
-        }
+        )
+    } else {
+        None
     }
+}
+
+/// Whether PostgreSQL tests run; in CI they must.
+pub fn postgres_configured() -> bool {
+    if std::env::var("INZAGE_TEST_DATABASE_URL").is_ok() {
+        return true;
+    }
+    assert!(
+        std::env::var("CI").as_deref() != Ok("true"),
+        "CI=true but INZAGE_TEST_DATABASE_URL is not set: PostgreSQL tests must run in CI"
+    );
+    eprintln!("INZAGE_TEST_DATABASE_URL not set: PostgreSQL variant skipped");
+    false
 }
 
 /// A new, empty PostgreSQL database per test, so tests never see each other's rows.
@@ -97,22 +137,47 @@ async fn fresh_postgres() -> anyhow::Result<(String, String, String)> {
     Ok((url.to_string(), admin_url, name))
 }
 
-/// Starts the real router on 127.0.0.1 with a random port and a fresh, migrated database.
-pub async fn spawn_app(backend: Backend) -> anyhow::Result<TestApp> {
-    let dir = tempfile::tempdir()?;
-    let (database_url, cleanup) = match backend {
+/// A new, empty database: a file in `dir`, or a PostgreSQL database (with the admin URL and
+/// its name, to drop it afterwards with [`drop_database`]).
+pub async fn fresh_database(
+    backend: Backend,
+    dir: &std::path::Path,
+) -> anyhow::Result<(String, Option<(String, String)>)> {
+    Ok(match backend {
         Backend::Sqlite => (
-            format!(
-                "sqlite://{}?mode=rwc",
-                dir.path().join("inzage.db").display()
-            ),
+            format!("sqlite://{}?mode=rwc", dir.join("inzage.db").display()),
             None,
         ),
         Backend::Postgres => {
             let (url, admin, name) = fresh_postgres().await?;
             (url, Some((admin, name)))
         }
-    };
+    })
+}
+
+/// Drops a database [`fresh_database`] made on PostgreSQL.
+pub async fn drop_database(cleanup: Option<(String, String)>) {
+    if let Some((admin_url, name)) = cleanup
+        && let Ok(admin) = Database::connect(&admin_url).await
+    {
+        let _ = admin
+            .execute_unprepared(&format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"))
+            .await;
+    }
+}
+
+/// Starts the real router on 127.0.0.1 with a random port and a fresh, migrated database.
+pub async fn spawn_app(backend: Backend) -> anyhow::Result<TestApp> {
+    spawn_app_with(backend, |_| {}).await
+}
+
+/// [`spawn_app`] with settings changed by `adjust` before they are validated.
+pub async fn spawn_app_with(
+    backend: Backend,
+    adjust: impl FnOnce(&mut Settings),
+) -> anyhow::Result<TestApp> {
+    let dir = tempfile::tempdir()?;
+    let (database_url, cleanup) = fresh_database(backend, dir.path()).await?;
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
     let base = format!("http://{}", listener.local_addr()?);
     let mut settings = Settings {
@@ -132,6 +197,7 @@ pub async fn spawn_app(backend: Backend) -> anyhow::Result<TestApp> {
     settings.mail.retry_base_seconds = 1;
     settings.mail.retry_max_seconds = 1;
     settings.mail.max_attempts = 3;
+    adjust(&mut settings);
     settings.validate()?;
 
     let db = db::connect(&database_url).await?;
@@ -146,7 +212,12 @@ pub async fn spawn_app(backend: Backend) -> anyhow::Result<TestApp> {
     let state = AppState::new(settings.clone(), db.clone(), options).await?;
     let app = server::http::router(state);
     tokio::spawn(async move {
-        axum::serve(listener, app).await.expect("test server");
+        axum::serve(
+            listener,
+            app.into_make_service_with_connect_info::<std::net::SocketAddr>(),
+        )
+        .await
+        .expect("test server");
     });
     Ok(TestApp {
         base,
@@ -198,13 +269,9 @@ impl TestApp {
 
     /// Drops the PostgreSQL database of this test.
     pub async fn finish(self) {
-        if let Some((admin_url, name)) = &self.cleanup {
+        if self.cleanup.is_some() {
             self.db.clone().close().await.ok();
-            if let Ok(admin) = Database::connect(admin_url).await {
-                let _ = admin
-                    .execute_unprepared(&format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"))
-                    .await;
-            }
+            drop_database(self.cleanup).await;
         }
     }
 }

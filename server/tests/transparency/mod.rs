@@ -239,8 +239,12 @@ async fn usage_consents_and_downloads(app: TestApp) {
     assert_eq!(events[0].kind, "consent.withdrawn");
     assert!(events[0].payload.contains("wt-c-2") && !events[0].payload.contains("999993653"));
     assert_eq!(
-        server::platform::audit::verify(&app.db).await.unwrap(),
-        server::platform::audit::Verification::Intact(1)
+        server::platform::audit::verify(&app.db, &app.settings.secrets.audit_key(), None)
+            .await
+            .unwrap()
+            .unwrap()
+            .unsealed,
+        1
     );
     // Twice changes nothing more.
     assert_eq!(
