@@ -13,7 +13,7 @@ use crate::{
         AccessibilityPage, AnswerPage, BackofficePage, ConsentsPage, LetterPage, LoggedOutPage,
         LoginFailedPage, MyDataPage, NewRequestPage, NotFoundPage, OutboxPage, OversightPage,
         OverviewPage, PrivacyPage, QueuePage, RequestPage, RequestsPage, SettingsPage, SharedPage,
-        StaffRequestPage, StartPage, UsagePage,
+        StaffRequestPage, StartPage, TooOftenPage, UsagePage,
     },
 };
 
@@ -81,6 +81,7 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/backoffice/post") view=OutboxPage />
                 <Route path=path!("/inloggen/mislukt") view=LoginFailedPage />
                 <Route path=path!("/uitgelogd") view=LoggedOutPage />
+                <Route path=path!("/te-vaak") view=TooOftenPage />
                 <Route path=path!("/toegankelijkheid") view=AccessibilityPage />
                 <Route path=path!("/privacy") view=PrivacyPage />
             </Routes>

@@ -11,6 +11,7 @@ mod support;
 mod api;
 mod audit;
 mod documents;
+mod limits;
 mod mail;
 mod requests;
 mod sources;

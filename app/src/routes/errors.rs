@@ -3,7 +3,11 @@
 use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
 
-use crate::{i18n::tr, layouts::Page, shell::portal};
+use crate::{
+    i18n::{tr, tr_with},
+    layouts::Page,
+    shell::portal,
+};
 
 /// Why a login did not succeed, as the `reden` query parameter names it.
 fn reason_keys(reason: &str) -> (&'static str, &'static str) {
@@ -71,6 +75,31 @@ pub fn LoggedOutPage() -> impl IntoView {
             }}
             <p>{tr(l, "logged_out.shared_computer")}</p>
             <a href="/" class="btn-primary">{tr(l, "login_failed.home")}</a>
+        </Page>
+    }
+}
+
+/// A rate limit was hit (the server answers 429 with `Retry-After`); `wacht` is the number of
+/// seconds to wait.
+#[component]
+pub fn TooOftenPage() -> impl IntoView {
+    let l = portal().locale;
+    let wait = use_query_map()
+        .with_untracked(|q| q.get("wacht").and_then(|v| v.parse::<u32>().ok()))
+        .unwrap_or(60);
+    let home = match portal().viewer {
+        crate::models::Viewer::Staff(_) => "/backoffice",
+        crate::models::Viewer::Citizen(_) => "/overzicht",
+        crate::models::Viewer::Anonymous => "/",
+    };
+    view! {
+        <Page title_key="too_often.title">
+            <h1>{tr(l, "too_often.title")}</h1>
+            <div class="notice-error my-6" role="alert" data-testid="too-often">
+                <p>{tr_with(l, "too_often.text", &[("seconden", &wait.to_string())])}</p>
+            </div>
+            <p>{tr(l, "too_often.nothing_lost")}</p>
+            <a href=home class="btn-primary">{tr(l, "too_often.back")}</a>
         </Page>
     }
 }

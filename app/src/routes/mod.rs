@@ -19,7 +19,7 @@ mod usage;
 pub use backoffice::BackofficePage;
 pub use consents::ConsentsPage;
 pub use documents::{AnswerPage, LetterPage};
-pub use errors::{LoggedOutPage, LoginFailedPage, NotFoundPage};
+pub use errors::{LoggedOutPage, LoginFailedPage, NotFoundPage, TooOftenPage};
 pub use my_data::MyDataPage;
 pub use outbox::OutboxPage;
 pub use oversight::OversightPage;

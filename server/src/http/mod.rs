@@ -6,6 +6,7 @@ mod citizen;
 pub(crate) mod documents;
 pub mod errors;
 pub mod extractors;
+pub mod limits;
 mod login;
 mod render;
 pub mod requests;
@@ -68,7 +69,7 @@ pub fn router(state: AppState) -> Router {
         .route("/assets/{file}", get(assets::stylesheet))
         .route("/favicon.svg", get(assets::favicon))
         .nest("/pkg", pkg)
-        .nest("/api/v1", crate::sources::api::router());
+        .nest("/api/v1", crate::sources::api::router(state.clone()));
 
     // Every page has its GET handler here, beside its forms; the handler's extractor says who may
     // see it. The Leptos routes (app/src/shell.rs) pick what renders for the path.
@@ -79,9 +80,17 @@ pub fn router(state: AppState) -> Router {
         .route("/privacy", get(render::plain))
         .route("/uitgelogd", get(render::plain))
         .route("/inloggen/mislukt", get(render::plain))
-        .route("/inloggen", get(login::start_citizen))
+        .route(
+            "/inloggen",
+            get(login::start_citizen)
+                .layer(middleware::from_fn_with_state(state.clone(), limits::login)),
+        )
         .route("/inloggen/terug", get(login::callback_citizen))
-        .route("/backoffice/inloggen", get(login::start_staff))
+        .route(
+            "/backoffice/inloggen",
+            get(login::start_staff)
+                .layer(middleware::from_fn_with_state(state.clone(), limits::login)),
+        )
         .route("/backoffice/inloggen/terug", get(login::callback_staff))
         .route("/uitloggen", post(login::logout))
         .route("/sessie/verlengen", post(login::extend))
@@ -99,11 +108,26 @@ pub fn router(state: AppState) -> Router {
             get(citizen::confirm_withdrawal_page).post(citizen::withdraw_consent),
         )
         .route("/instellingen", get(settings::settings_page))
-        .route("/instellingen/email", post(settings::set_email))
-        .route("/instellingen/bevestigen", post(settings::confirm_email))
+        .route(
+            "/instellingen/email",
+            post(settings::set_email).layer(middleware::from_fn_with_state(
+                state.clone(),
+                limits::email_code,
+            )),
+        )
+        .route(
+            "/instellingen/bevestigen",
+            post(settings::confirm_email).layer(middleware::from_fn_with_state(
+                state.clone(),
+                limits::email_code,
+            )),
+        )
         .route(
             "/instellingen/email/verwijderen",
-            post(settings::remove_email),
+            post(settings::remove_email).layer(middleware::from_fn_with_state(
+                state.clone(),
+                limits::email_code,
+            )),
         )
         // The citizen's requests and their documents.
         .route("/verzoeken", get(requests::requests_page))
@@ -127,7 +151,8 @@ pub fn router(state: AppState) -> Router {
         )
         .route(
             "/verzoeken/{reference}/antwoord.pdf",
-            get(documents::answer_pdf),
+            get(documents::answer_pdf)
+                .layer(middleware::from_fn_with_state(state.clone(), limits::pdf)),
         )
         .route(
             "/verzoeken/{reference}/besluit",
@@ -139,7 +164,8 @@ pub fn router(state: AppState) -> Router {
         )
         .route(
             "/verzoeken/{reference}/brief/{file}",
-            get(documents::letter_download),
+            get(documents::letter_download)
+                .layer(middleware::from_fn_with_state(state.clone(), limits::pdf)),
         )
         // The back office.
         .route("/backoffice", get(backoffice::start_page))
@@ -158,10 +184,15 @@ pub fn router(state: AppState) -> Router {
         )
         .route(
             "/backoffice/verzoeken/{reference}/brief/{file}",
-            get(documents::staff_letter_download),
+            get(documents::staff_letter_download)
+                .layer(middleware::from_fn_with_state(state.clone(), limits::pdf)),
         )
         .route("/backoffice/post", get(backoffice::outbox_page))
         .route("/backoffice/toezicht", get(backoffice::oversight_page))
+        .route(
+            "/backoffice/toezicht/auditcheckpoint.json",
+            get(documents::audit_checkpoint),
+        )
         .route(
             "/backoffice/toezicht/csv/{table}",
             get(documents::oversight_csv),

@@ -31,7 +31,7 @@ use crate::{
 pub const BODY_LIMIT: usize = 8 * 1024 * 1024;
 
 /// The API's routes, to be nested under `/api/v1`.
-pub fn router() -> Router<AppState> {
+pub fn router(state: AppState) -> Router<AppState> {
     Router::new()
         .route("/activities", put(put_activities))
         .route("/records", post(post_records))
@@ -46,6 +46,10 @@ pub fn router() -> Router<AppState> {
         .route("/openapi.json", get(openapi))
         .route("/docs", get(docs))
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
+        .route_layer(axum::middleware::from_fn_with_state(
+            state,
+            crate::http::limits::api,
+        ))
 }
 
 /// An RFC 9457 problem.
@@ -65,7 +69,8 @@ pub struct Problem {
     pub errors: Vec<FieldError>,
 }
 
-fn problem(
+/// An RFC 9457 problem response.
+pub(crate) fn problem(
     status: StatusCode,
     kind: &str,
     title: &str,

@@ -14,6 +14,11 @@ use crate::support::{
     staff_login,
 };
 
+/// Lifts the PDF limit for a test that is about who may see which document.
+pub(super) fn unlimited_pdfs(settings: &mut server::config::Settings) {
+    settings.limits.pdf_per_minute = 100_000;
+}
+
 /// Every request route for every kind of visitor: citizens reach only their own requests, staff
 /// only by role, the privacy officer changes nothing, and nobody changes anything by sending
 /// another's reference.

@@ -14,7 +14,7 @@ use server::entities::personal_data_records;
 use types::SourceMode;
 
 use crate::{
-    db_test,
+    db_test, db_test_with,
     support::{Browser, TestApp},
 };
 
@@ -41,9 +41,12 @@ db_test!(
     connected_tasks,
     execution::connected_sources_get_tasks_over_the_api
 );
-db_test!(
+// It probes every document of every request for every visitor, far more than a person's PDF
+// allowance a minute: the limit itself is tested in `limits`.
+db_test_with!(
     request_authorization,
-    authorization::request_authorization_table
+    authorization::request_authorization_table,
+    authorization::unlimited_pdfs
 );
 db_test!(
     link_from_elsewhere,
