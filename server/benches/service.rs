@@ -7,8 +7,6 @@
 // A benchmark: a failed step should stop the run loudly, so unwrap is the point here.
 #![allow(clippy::unwrap_used)]
 
-use std::collections::BTreeSet;
-
 use app::i18n::Locale;
 use criterion::{Criterion, criterion_group, criterion_main};
 use server::{
@@ -82,8 +80,7 @@ fn bench(c: &mut Criterion) {
                 &request.reference,
                 "2026-11-22",
                 &input,
-                &BTreeSet::new(),
-                None,
+                &[],
             )
         };
         group.bench_function("access answer: load and build (2,000 records)", |b| {
@@ -190,7 +187,12 @@ async fn granted_access_request(
             note: String::new(),
         })
         .collect();
-    act(Command::Decide(decisions, String::new())).await;
+    act(Command::Decide(
+        decisions,
+        String::new(),
+        Default::default(),
+    ))
+    .await;
     current().await
 }
 

@@ -1,7 +1,7 @@
 //! The Art. 15 access answer and the decision and extension letters.
 
 use serde::{Deserialize, Serialize};
-use types::{LetterKind, LetterOutcome};
+use types::{LetterKind, LetterOutcome, RefusalGround};
 
 /// One piece of data in an access answer.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -44,6 +44,27 @@ pub struct AnswerDisclosure {
     pub categories: Vec<String>,
     /// Why.
     pub purpose: String,
+}
+
+/// A record the answer leaves out, with why: what kind of record it is, never its content.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AnswerLeftOut {
+    /// Record id (the send form repeats the approved ids).
+    pub id: i64,
+    /// What it is.
+    pub label: String,
+    /// The category of personal data.
+    pub category: String,
+    /// The domain key of its activity (a health domain needs the login level health data needs).
+    pub domain: String,
+    /// Special-category (health) data.
+    pub special: bool,
+    /// The ground it is left out on.
+    pub ground: RefusalGround,
+    /// The ground in words, in the answer's language.
+    pub ground_text: String,
+    /// The handler's explanation, approved with the decision.
+    pub note: String,
 }
 
 /// One processing activity in an access answer, with (a)–(d), (g) and (h) of Art. 15.
@@ -98,10 +119,14 @@ pub struct AccessAnswerView {
     pub complaint: String,
     /// That the answer costs nothing.
     pub fee: String,
-    /// How many items were left out as third parties' data.
+    /// How many items were left out.
     pub left_out: usize,
-    /// Why they were left out.
+    /// Why they were left out, in an answer sent before each left-out item carried its own
+    /// ground (`left_out_items`); `None` in answers sent since.
     pub left_out_note: Option<String>,
+    /// Each item left out, with its ground and note (empty in answers sent before).
+    #[serde(default)]
+    pub left_out_items: Vec<AnswerLeftOut>,
 }
 
 /// What the handler sees before sending an access answer.

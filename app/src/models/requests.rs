@@ -191,7 +191,9 @@ pub struct StaffRequestView {
     pub tasks: Vec<RequestTaskView>,
     /// Actions the viewer may take now: exactly what the workflow allows.
     pub actions: Vec<Action>,
-    /// An access request ready to answer: the answer as it would go out.
+    /// An access request's answer: while the handler decides, everything in the request's scope
+    /// (to pick what to leave out); once decided, as it would go out, leaving out what the
+    /// decision does.
     pub answer_draft: Option<Box<AnswerDraftView>>,
 }
 

@@ -7,7 +7,7 @@ use types::LetterKind;
 use crate::{
     i18n::{Locale, long_date, tr, tr_with},
     layouts::Page,
-    models::{AccessAnswerView, AnswerActivity, PageData},
+    models::{AccessAnswerView, AnswerActivity, AnswerLeftOut, PageData},
     shell::portal,
 };
 
@@ -54,7 +54,8 @@ fn fact(label: String, body: impl IntoView) -> impl IntoView {
     view! { <dt>{label}</dt><dd>{body}</dd> }
 }
 
-/// One activity of the answer: (a)–(h) and the data itself.
+/// One activity of the answer: (a)–(h) and the data itself; with `leave_out`, a checkbox per
+/// item for the handler's decision form (`weglaten`, on `form-decide`).
 pub fn answer_activity(l: Locale, a: AnswerActivity, leave_out: bool) -> impl IntoView {
     let disclosures = if a.disclosures.is_empty() {
         tr(l, "answer.c_none").into_any()
@@ -112,7 +113,7 @@ pub fn answer_activity(l: Locale, a: AnswerActivity, leave_out: bool) -> impl In
                                         <td>{format!("{}, {}, {}", long_date(l, &i.recorded_on), i.recorded_by, i.source_system)}</td>
                                         {leave_out.then(|| view! {
                                             <td>
-                                                <input type="checkbox" name="weglaten" id=id.clone() value=i.id.to_string() form="form-send-answer" />
+                                                <input type="checkbox" name="weglaten" id=id.clone() value=i.id.to_string() form="form-decide" />
                                                 <label for=id class="sr-only">{format!("{}: {}", tr(l, "answer.leave_out"), i.label)}</label>
                                             </td>
                                         })}
@@ -127,13 +128,43 @@ pub fn answer_activity(l: Locale, a: AnswerActivity, leave_out: bool) -> impl In
     }
 }
 
-/// The whole answer, for the citizen's page and the handler's preview.
+/// The records an answer leaves out: what kind of record each is (never what it says), the
+/// ground and the note.
+pub fn left_out_list(l: Locale, items: Vec<AnswerLeftOut>) -> impl IntoView {
+    view! {
+        <ul class="list" data-testid="left-out-items">
+            {items.into_iter().map(|i| view! {
+                <li data-testid="left-out-item">
+                    <strong>{i.label}</strong>{format!(" ({})", i.category)}<br />
+                    {format!("{}: {}. ", tr(l, "answer.left_out_why"), tr(l, i.ground.key()))}{i.note}
+                </li>
+            }).collect_view()}
+        </ul>
+    }
+}
+
+/// The whole answer, for the citizen's page and the handler's preview (`leave_out`: with the
+/// checkboxes of the decision form).
 pub fn answer_body(l: Locale, a: AccessAnswerView, leave_out: bool) -> impl IntoView {
+    let left_out = if !a.left_out_items.is_empty() {
+        Some(view! {
+            <section class="notice my-4" aria-labelledby="weggelaten" data-testid="answer-left-out">
+                <h2 id="weggelaten" class="mt-0">{tr(l, "answer.left_out_title")}</h2>
+                <p>{tr_with(l, "answer.left_out_intro", &[("aantal", &a.left_out_items.len().to_string())])}</p>
+                {left_out_list(l, a.left_out_items.clone())}
+            </section>
+        }.into_any())
+    } else if a.left_out > 0 {
+        // An answer sent before each left-out item carried its own ground: as it was sent.
+        Some(view! {
+            <p class="notice my-4" data-testid="answer-left-out">{tr_with(l, "answer.left_out", &[("aantal", &a.left_out.to_string()), ("reden", a.left_out_note.as_deref().unwrap_or(""))])}</p>
+        }.into_any())
+    } else {
+        None
+    };
     view! {
         <p class="lead">{tr_with(l, "answer.intro", &[("gemeente", &a.municipality), ("datum", &long_date(l, &a.sent_on))])}</p>
-        {(a.left_out > 0).then(|| view! {
-            <p class="notice my-4" data-testid="answer-left-out">{tr_with(l, "answer.left_out", &[("aantal", &a.left_out.to_string()), ("reden", a.left_out_note.as_deref().unwrap_or(""))])}</p>
-        })}
+        {left_out}
         {a.domains.is_empty().then(|| view! { <p>{tr(l, "answer.nothing")}</p> })}
         {a.domains.into_iter().map(|d| view! {
             <h2>{tr(l, &format!("domain.{}", d.domain))}</h2>

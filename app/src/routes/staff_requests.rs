@@ -71,7 +71,7 @@ fn action_form(
 ) -> impl IntoView {
     // `action` is a workflow action's stored value, or `types::SEND_ANSWER` (see `actions`).
     view! {
-        <form method="post" action=format!("/backoffice/verzoeken/{reference}/actie") class="card my-4" data-testid=format!("form-{action}")>
+        <form method="post" action=format!("/backoffice/verzoeken/{reference}/actie") class="card my-4" id=format!("form-{action}") data-testid=format!("form-{action}")>
             <input type="hidden" name="actie" value=action />
             <input type="hidden" name="versie" value=version.to_string() />
             {children}
@@ -125,8 +125,25 @@ fn actions(l: Locale, v: &StaffRequestView) -> impl IntoView + use<> {
     if has(Action::Extend) {
         forms.push(action_form(&reference, version, Action::Extend.as_str(), view! { <p class="text-sm">{tr(l, "staff.extend_text")}</p>{text_field(l, "reden", "verlengen".into(), "staff.extend")}{button("staff.extend_button")} }).into_any());
     }
+    // An access request's answer: the handler picks what to leave out while deciding, the
+    // approver sees it, the send form repeats exactly what was approved.
+    let access = v.detail.summary.kind == Kind::Access;
+    let draft = v.answer_draft.clone().filter(|_| access);
     if has(Action::Decide) {
         let items = v.detail.items.clone();
+        let leave_out = draft.is_some().then(|| view! {
+            <fieldset class="my-4 border-t border-line pt-4" data-testid="leave-out">
+                <legend class="font-semibold">{tr(l, "answer.leave_out_title")}</legend>
+                <p class="text-sm">{tr(l, "answer.leave_out_text")}</p>
+                <label for="weglaten-grond" class="block text-sm">{tr(l, "answer.leave_out_ground")}</label>
+                <select name="weglaten_grond" id="weglaten-grond">
+                    <option value="">{tr(l, "answer.leave_out_no_ground")}</option>
+                    {RefusalGround::LEAVE_OUT.iter().map(|&g| view! { <option value=g.as_str()>{tr(l, g.key())}</option> }).collect_view()}
+                </select>
+                <label for="weglaten-toelichting" class="block text-sm">{tr(l, "answer.leave_out_note")}</label>
+                <textarea name="weglaten_toelichting" id="weglaten-toelichting" rows="2" maxlength="4000" class="w-full"></textarea>
+            </fieldset>
+        });
         forms.push(action_form(&reference, version, Action::Decide.as_str(), view! {
             <h3 class="mt-0">{tr(l, "staff.decide")}</h3>
             {items.into_iter().map(|i| {
@@ -149,20 +166,60 @@ fn actions(l: Locale, v: &StaffRequestView) -> impl IntoView + use<> {
                     </fieldset>
                 }
             }).collect_view()}
+            {leave_out}
             <label for="besluit-toelichting" class="block font-semibold">{tr(l, "staff.decision_note")}</label>
             <textarea name="toelichting" id="besluit-toelichting" rows="3" maxlength="4000" class="w-full"></textarea>
             {button("staff.decide_button")}
         }).into_any());
+        if let Some(draft) = draft.clone() {
+            // The checkboxes belong to the decision form above (`form="form-decide"`).
+            forms.push(
+                view! {
+                    <section aria-labelledby="antwoord-kiezen" data-testid="answer-pick">
+                        <h3 id="antwoord-kiezen">{tr(l, "answer.title")}</h3>
+                        <p>{tr(l, "answer.staff_pick_intro")}</p>
+                        {crate::routes::documents::answer_body(l, draft.answer, true)}
+                    </section>
+                }
+                .into_any(),
+            );
+        }
     }
     if has(Action::Approve) {
-        forms.push(action_form(&reference, version, Action::Approve.as_str(), view! { <p>{tr_with(l, "staff.approve_text", &[("wie", &v.decided_by.clone().unwrap_or_default())])}</p>{button("staff.approve")} }).into_any());
+        let left_out = draft
+            .as_ref()
+            .map(|d| d.answer.left_out_items.clone())
+            .filter(|items| !items.is_empty())
+            .map(|items| {
+                view! {
+                    <div data-testid="approve-leave-outs">
+                        <p>{tr(l, "staff.approve_leave_outs")}</p>
+                        {crate::routes::documents::left_out_list(l, items)}
+                    </div>
+                }
+            });
+        forms.push(action_form(&reference, version, Action::Approve.as_str(), view! { <p>{tr_with(l, "staff.approve_text", &[("wie", &v.decided_by.clone().unwrap_or_default())])}</p>{left_out}{button("staff.approve")} }).into_any());
     }
     if has(Action::SendBack) {
         forms.push(action_form(&reference, version, Action::SendBack.as_str(), view! { {text_field(l, "reden", "terugsturen".into(), "staff.send_back")}{button("staff.send_back_button")} }).into_any());
     }
-    if let (true, Some(draft)) = (has(Action::Execute), v.answer_draft.clone()) {
-        // A granted access request is carried out by sending its answer.
+    if let (Status::AwaitingApproval, Some(draft)) = (v.detail.summary.status, draft.clone()) {
+        forms.push(
+            view! {
+                <section aria-labelledby="antwoord-voorbeeld" data-testid="answer-preview">
+                    <h3 id="antwoord-voorbeeld">{tr(l, "answer.title")}</h3>
+                    <p>{tr(l, "answer.staff_intro")}</p>
+                    {crate::routes::documents::answer_body(l, draft.answer, false)}
+                </section>
+            }
+            .into_any(),
+        );
+    }
+    if let (true, Some(draft)) = (has(Action::Execute), draft.clone()) {
+        // A granted access request is carried out by sending its answer, which leaves out
+        // exactly what was approved with the decision: the form repeats those ids.
         let blocked = !draft.missing.is_empty();
+        let left_out = draft.answer.left_out_items.clone();
         forms.push(view! {
             <form method="post" action=format!("/backoffice/verzoeken/{reference}/actie") class="card my-4" id="form-send-answer" data-testid="form-send_answer">
                 <input type="hidden" name="actie" value=types::SEND_ANSWER />
@@ -185,14 +242,19 @@ fn actions(l: Locale, v: &StaffRequestView) -> impl IntoView + use<> {
                 } else {
                     view! { <p data-testid="answer-complete">{tr(l, "answer.complete")}</p> }.into_any()
                 }}
-                <label for="weglaten-toelichting" class="block font-semibold mt-4">{tr(l, "answer.leave_out_note")}</label>
-                <textarea name="weglaten_toelichting" id="weglaten-toelichting" rows="2" maxlength="4000" class="w-full"></textarea>
+                {left_out.iter().map(|i| view! { <input type="hidden" name="weglaten" value=i.id.to_string() /> }).collect_view()}
+                {(!left_out.is_empty()).then(|| view! {
+                    <div class="mt-4" data-testid="send-leave-outs">
+                        <p>{tr(l, "answer.leave_out_approved")}</p>
+                        {crate::routes::documents::left_out_list(l, left_out.clone())}
+                    </div>
+                })}
                 <button type="submit" class="btn-primary mt-2">{tr(l, "answer.send")}</button>
             </form>
             <section aria-labelledby="antwoord-voorbeeld" data-testid="answer-preview">
                 <h3 id="antwoord-voorbeeld">{tr(l, "answer.title")}</h3>
                 <p>{tr(l, "answer.staff_intro")}</p>
-                {crate::routes::documents::answer_body(l, draft.answer, true)}
+                {crate::routes::documents::answer_body(l, draft.answer, false)}
             </section>
         }.into_any());
     } else if has(Action::Execute) {

@@ -220,6 +220,20 @@ vocabulary! {
         Excessive => "art12_5",
         /// UAVG art. 41: the rights of others, or another ground of the national law.
         Uavg41 => "uavg41",
+        /// Art. 15(4): a copy would adversely affect the rights and freedoms of others.
+        OthersRights => "art15_4",
+    }
+}
+
+impl RefusalGround {
+    /// The grounds on which a record may be left out of an access answer: Art. 15(4) (others'
+    /// rights and freedoms) and the national restrictions of UAVG art. 41. The Art. 17(3)
+    /// grounds are about keeping data, and Art. 12(5) about the request as a whole.
+    pub const LEAVE_OUT: [RefusalGround; 2] = [RefusalGround::OthersRights, RefusalGround::Uavg41];
+
+    /// Whether a record may be left out of an access answer on this ground.
+    pub fn leaves_out(self) -> bool {
+        Self::LEAVE_OUT.contains(&self)
     }
 }
 
@@ -344,8 +358,10 @@ vocabulary! {
         Stale => "gewijzigd" as "request.notice.stale",
         /// The access answer misses Art. 15 items.
         AnswerIncomplete => "antwoord-onvolledig" as "request.notice.answer_incomplete",
-        /// Data left out of the answer needs a note.
-        AnswerNote => "antwoord-toelichting" as "request.notice.answer_note",
+        /// Leaving data out of the answer needs a ground from the list and a note.
+        LeaveOutGround => "weglaten-grond" as "request.notice.leave_out_ground",
+        /// The answer leaves out exactly what the approver approved, nothing else.
+        LeaveOutNotApproved => "weglaten-niet-goedgekeurd" as "request.notice.leave_out_not_approved",
         /// Storing failed; nothing changed.
         Failed => "fout" as "request.notice.failed",
     }

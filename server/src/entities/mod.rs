@@ -22,6 +22,7 @@ pub mod record_history;
 pub mod record_tombstones;
 pub mod request_events;
 pub mod request_items;
+pub mod request_leave_outs;
 pub mod request_messages;
 pub mod request_tasks;
 pub mod restricted_processing;

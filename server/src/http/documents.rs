@@ -69,13 +69,17 @@ pub async fn answer_for_citizen(
     let Some(answer) = answers::sent(&state.db, request.id).await? else {
         return Ok(None);
     };
-    // As everywhere in the portal: health domains and special-category items need the level.
+    // As everywhere in the portal: health domains and special-category items need the level,
+    // the items the answer names as left out too.
     let health = answer.domains.iter().any(|d| {
         Domain::parse(&d.domain).is_none_or(Domain::is_health)
             || d.activities
                 .iter()
                 .any(|a| a.data.iter().any(|i| i.special))
-    });
+    }) || answer
+        .left_out_items
+        .iter()
+        .any(|i| i.special || Domain::parse(&i.domain).is_none_or(Domain::is_health));
     Ok((!health || visibility.health).then_some(answer))
 }
 

@@ -24,7 +24,7 @@ use crate::{
         session::PortalSession,
         support::locale,
     },
-    rights::requests::{self, Command, ItemDecision, RequestError},
+    rights::requests::{self, Command, ItemDecision, LeaveOutDecision, RequestError},
 };
 use app::models::{NewRequestView, PageData, QueueFilter, StatusFilter};
 
@@ -419,16 +419,19 @@ pub async fn staff_action(
     };
     let text = |name: &str| field(&pairs, name).to_owned();
     let actie = field(&pairs, "actie");
+    // The records ticked to leave out of an access answer (`weglaten`): on the decision form,
+    // and repeated on the send form, which may send exactly the approved ones.
+    let Some(left_out) = pairs
+        .iter()
+        .filter(|(k, _)| k == "weglaten")
+        .map(|(_, v)| v.parse::<i64>().ok())
+        .collect::<Option<Vec<i64>>>()
+    else {
+        return to_staff_request(&reference, Notice::Invalid);
+    };
     // Carrying out a granted access request is sending its answer: a command of its own.
     if actie == SEND_ANSWER {
-        let command = Command::SendAnswer {
-            left_out: pairs
-                .iter()
-                .filter(|(k, _)| k == "weglaten")
-                .filter_map(|(_, v)| v.parse::<i64>().ok())
-                .collect(),
-            note: text("weglaten_toelichting"),
-        };
+        let command = Command::SendAnswer { left_out };
         return act(&state, &staff, &reference, version, command).await;
     }
     let command = match Action::parse(actie) {
@@ -440,7 +443,12 @@ pub async fn staff_action(
             let Some(decisions) = decisions(&pairs) else {
                 return to_staff_request(&reference, Notice::Invalid);
             };
-            Command::Decide(decisions, text("toelichting"))
+            let leave_out = LeaveOutDecision {
+                records: left_out,
+                ground: RefusalGround::parse(field(&pairs, "weglaten_grond")),
+                note: text("weglaten_toelichting"),
+            };
+            Command::Decide(decisions, text("toelichting"), leave_out)
         }
         Some(Action::Approve) => Command::Approve,
         Some(Action::SendBack) => Command::SendBack(text("reden")),

@@ -109,10 +109,16 @@ pub fn answer(answer: &AccessAnswerView, l: Locale) -> Result<Vec<u8>, PdfError>
             ("gemeente", &answer.municipality),
             ("datum", &app::i18n::long_date(l, &answer.sent_on)),
         ]),
+        // An answer sent before each left-out item carried its own ground says it in one line.
         "left_out": tr_with(l, "answer.left_out", &[
             ("aantal", &answer.left_out.to_string()),
             ("reden", answer.left_out_note.as_deref().unwrap_or("")),
         ]),
+        "left_out_title": tr(l, "answer.left_out_title"),
+        "left_out_intro": tr_with(l, "answer.left_out_intro", &[
+            ("aantal", &answer.left_out_items.len().to_string()),
+        ]),
+        "left_out_why": tr(l, "answer.left_out_why"),
         "nothing": tr(l, "answer.nothing"),
         "domains": domains,
         "a": tr(l, "answer.a"),
@@ -135,6 +141,10 @@ pub fn answer(answer: &AccessAnswerView, l: Locale) -> Result<Vec<u8>, PdfError>
     });
     // Dates written out as on the page, so the two read the same.
     let mut shown = answer.clone();
+    // The grounds in the headings' language, as on the page.
+    for item in &mut shown.left_out_items {
+        item.ground_text = tr(l, item.ground.key());
+    }
     for activity in shown.domains.iter_mut().flat_map(|d| &mut d.activities) {
         for d in &mut activity.disclosures {
             d.on = app::i18n::long_date(l, &d.on);

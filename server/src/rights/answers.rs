@@ -11,17 +11,17 @@ use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DbErr, EntityTrait,
     QueryFilter, QueryOrder,
 };
-use types::Confidentiality;
+use types::{Confidentiality, RefusalGround};
 
 use crate::entities::{
     access_answers, disclosures, personal_data_records, processing_activities, request_items,
-    rights_requests,
+    request_leave_outs, rights_requests,
 };
 use app::{
     i18n::{Locale, tr},
     models::{
         AccessAnswerView, AnswerActivity, AnswerDisclosure, AnswerDomain, AnswerDraftView,
-        AnswerItem,
+        AnswerItem, AnswerLeftOut,
     },
     routes::my_data::{basis_words, retention_words},
 };
@@ -39,6 +39,37 @@ pub struct AnswerInput {
     /// The records the decision granted access to, when the request named records; `None` when
     /// it asked for everything. Refused records never go out.
     pub granted: Option<BTreeSet<i64>>,
+}
+
+/// A record the decision leaves out of the answer, on a ground, with the handler's note.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct LeaveOut {
+    /// The record.
+    pub record_id: i64,
+    /// Why, from the list (`RefusalGround::leaves_out`).
+    pub ground: RefusalGround,
+    /// The handler's explanation.
+    pub note: String,
+}
+
+/// The leave-outs the decision on request `request_id` holds: proposed while it waits for the
+/// approver, approved once it is decided. Ordered by record.
+pub async fn leave_outs<C: ConnectionTrait>(
+    db: &C,
+    request_id: i64,
+) -> Result<Vec<LeaveOut>, DbErr> {
+    Ok(request_leave_outs::Entity::find()
+        .filter(request_leave_outs::Column::RequestId.eq(request_id))
+        .order_by_asc(request_leave_outs::Column::RecordId)
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|l| LeaveOut {
+            record_id: l.record_id,
+            ground: l.ground,
+            note: l.note,
+        })
+        .collect())
 }
 
 /// One gap the completeness check found: the Art. 15 item (`a`–`h`) and where.
@@ -163,35 +194,62 @@ fn slot<'t>(
         .or_insert_with(|| activity_facts(l, code, register))
 }
 
-/// Builds the answer for one request, leaving out the records in `left_out` (third parties'
-/// data, with `left_out_note` saying why). Confidential activities are not part of it, as they
-/// are never shown to the citizen (Art. 41 UAVG).
+fn confidential(input: &AnswerInput, code: &str) -> bool {
+    input
+        .activities
+        .get(code)
+        .is_some_and(|a| a.confidentiality == Confidentiality::Vertrouwelijk)
+}
+
+/// The records the answer would show: the subject's, outside confidential activities, within
+/// what the decision granted. Only these can be left out.
+pub fn answerable(input: &AnswerInput) -> BTreeSet<i64> {
+    input
+        .records
+        .iter()
+        .filter(|r| !confidential(input, &r.activity_code))
+        .filter(|r| input.granted.as_ref().is_none_or(|g| g.contains(&r.id)))
+        .map(|r| r.id)
+        .collect()
+}
+
+/// Builds the answer for one request, leaving out the records in `left_out`: the answer names
+/// each of them (label and category, not the value) with its ground and note. Confidential
+/// activities are not part of it, as they are never shown to the citizen (Art. 41 UAVG).
 pub fn build(
     l: Locale,
     municipality: &str,
     reference: &str,
     sent_on: &str,
     input: &AnswerInput,
-    left_out: &BTreeSet<i64>,
-    left_out_note: Option<String>,
+    left_out: &[LeaveOut],
 ) -> AccessAnswerView {
-    let confidential = |code: &str| {
-        input
-            .activities
-            .get(code)
-            .is_some_and(|a| a.confidentiality == Confidentiality::Vertrouwelijk)
-    };
+    let confidential = |code: &str| confidential(input, code);
+    let left_out: HashMap<i64, &LeaveOut> = left_out.iter().map(|l| (l.record_id, l)).collect();
     // Domain → activity code → facts, in a stable order.
     let mut tree: Tree = BTreeMap::new();
-    let mut count_left_out = 0;
+    let mut left_out_items = Vec::new();
     for r in &input.records {
         if confidential(&r.activity_code)
             || input.granted.as_ref().is_some_and(|g| !g.contains(&r.id))
         {
             continue;
         }
-        if left_out.contains(&r.id) {
-            count_left_out += 1;
+        if let Some(leave_out) = left_out.get(&r.id) {
+            left_out_items.push(AnswerLeftOut {
+                id: r.id,
+                label: r.label.clone(),
+                category: r.category.clone(),
+                domain: input
+                    .activities
+                    .get(&r.activity_code)
+                    .map(|a| a.domain.as_str().to_owned())
+                    .unwrap_or_else(|| "onbekend".to_owned()),
+                special: r.special_category,
+                ground: leave_out.ground,
+                ground_text: tr(l, leave_out.ground.key()),
+                note: leave_out.note.clone(),
+            });
             continue;
         }
         slot(&mut tree, input, l, &r.activity_code)
@@ -248,8 +306,9 @@ pub fn build(
         rights: tr(l, "answer.rights_text"),
         complaint: tr(l, "answer.complaint_text"),
         fee: tr(l, "answer.fee_text"),
-        left_out: count_left_out,
-        left_out_note: left_out_note.filter(|n| !n.trim().is_empty()),
+        left_out: left_out_items.len(),
+        left_out_note: None,
+        left_out_items,
     }
 }
 
@@ -323,23 +382,25 @@ pub async fn sent<C: ConnectionTrait>(
 pub enum NotSent {
     /// Items (a)–(h) are missing.
     Incomplete(Vec<Gap>),
-    /// Data was left out without saying why.
-    NoteMissing,
+    /// The records to leave out are not exactly the ones approved with the decision.
+    NotApproved,
 }
 
-/// Builds, checks and stores the answer of `request` inside the caller's transaction.
+/// Builds, checks and stores the answer of `request` inside the caller's transaction. It leaves
+/// out exactly the records the decision does ([`leave_outs`], approved with it); `asked`, what
+/// the send form says to leave out, must be that same set (`None`: no form said).
 pub async fn send<C: ConnectionTrait>(
     txn: &C,
     municipality: &str,
     request: &rights_requests::Model,
     staff_id: i64,
-    left_out: &BTreeSet<i64>,
-    note: &str,
+    asked: Option<&BTreeSet<i64>>,
     now: DateTime<Utc>,
 ) -> Result<Result<(), NotSent>, DbErr> {
-    let note = note.trim();
-    if !left_out.is_empty() && note.is_empty() {
-        return Ok(Err(NotSent::NoteMissing));
+    let left_out = leave_outs(txn, request.id).await?;
+    let approved: BTreeSet<i64> = left_out.iter().map(|l| l.record_id).collect();
+    if asked.is_some_and(|asked| *asked != approved) {
+        return Ok(Err(NotSent::NotApproved));
     }
     let input = load(txn, request).await?;
     let answer = build(
@@ -348,19 +409,20 @@ pub async fn send<C: ConnectionTrait>(
         &request.reference,
         &crate::rights::deadlines::received_on(now).to_string(),
         &input,
-        left_out,
-        (!note.is_empty()).then(|| note.to_owned()),
+        &left_out,
     );
     let gaps = missing(&answer);
     if !gaps.is_empty() {
         return Ok(Err(NotSent::Incomplete(gaps)));
     }
     let body = serde_json::to_string(&answer).map_err(|e| DbErr::Custom(e.to_string()))?;
+    let mut notes: Vec<&str> = left_out.iter().map(|l| l.note.as_str()).collect();
+    notes.dedup();
     access_answers::ActiveModel {
         request_id: Set(request.id),
         body: Set(body),
-        left_out: Set(serde_json::json!(left_out).to_string()),
-        left_out_note: Set((!note.is_empty()).then(|| note.to_owned())),
+        left_out: Set(serde_json::json!(approved).to_string()),
+        left_out_note: Set((!notes.is_empty()).then(|| notes.join("\n"))),
         sent_by: Set(staff_id),
         sent_at: Set(now),
     }
@@ -437,8 +499,14 @@ mod tests {
             "AVG-2026-000001",
             "2026-03-01",
             input,
-            &left_out.iter().copied().collect(),
-            None,
+            &left_out
+                .iter()
+                .map(|&record_id| LeaveOut {
+                    record_id,
+                    ground: RefusalGround::OthersRights,
+                    note: "Gaat over de buurman".to_owned(),
+                })
+                .collect::<Vec<_>>(),
         )
     }
 
@@ -482,6 +550,16 @@ mod tests {
         i.records.push(record(3, "fraude"));
         let a = answer(&i, &[2]);
         assert_eq!(a.left_out, 1);
+        // The answer says what kind of record it left out and why, never what it holds.
+        let left = &a.left_out_items[0];
+        assert_eq!(
+            (left.id, left.label.as_str(), left.category.as_str()),
+            (2, "Gegeven 2", "Gezondheid")
+        );
+        assert_eq!(left.ground, RefusalGround::OthersRights);
+        assert!(left.ground_text.contains("artikel 15, lid 4"), "{left:?}");
+        assert_eq!(left.note, "Gaat over de buurman");
+        assert!(!serde_json::to_string(&a).unwrap().contains("Waarde 2"));
         let ids: Vec<i64> = a
             .domains
             .iter()
@@ -497,7 +575,8 @@ mod tests {
         let mut i = input(vec![activity("wmo", &["Zorgaanbieders"])]);
         i.granted = Some(BTreeSet::from([2]));
         let a = answer(&i, &[]);
-        assert_eq!(a.left_out, 0, "a refusal is not a third party's data");
+        assert_eq!(a.left_out, 0, "a refusal is not a left-out record");
+        assert_eq!(answerable(&i), BTreeSet::from([2]));
         let ids: Vec<i64> = a.domains[0].activities[0]
             .data
             .iter()

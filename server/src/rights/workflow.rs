@@ -2,7 +2,9 @@
 //!
 //! ```text
 //! submitted → in_review ⇄ awaiting_citizen
-//! in_review → awaiting_approval → decided | rejected     (erasure or refusal: four eyes)
+//! in_review → awaiting_approval → decided | rejected     (erasure or refusal: four eyes;
+//!                                                          leaving data out of an access
+//!                                                          answer is a refusal too)
 //! in_review → decided                                     (nothing that needs an approver)
 //! awaiting_approval → in_review                           (the approver sends it back)
 //! decided → executing → completed
@@ -39,7 +41,8 @@ pub struct Facts {
     pub assignee: Option<i64>,
     /// Who took the decision that waits for approval.
     pub decided_by: Option<i64>,
-    /// The decision includes an erasure or a refusal (needs an approver).
+    /// The decision includes an erasure or a refusal, or leaves records out of an access
+    /// answer (needs an approver).
     pub needs_approval: bool,
     /// Every item is refused.
     pub all_refused: bool,

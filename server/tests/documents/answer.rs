@@ -7,9 +7,10 @@ use reqwest::StatusCode;
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 use server::{
     entities::{access_answers, personal_data_records},
+    rights::requests::{Command, LeaveOutDecision},
     sources::ingest::{ActivityInput, SourceContext},
 };
-use types::Status;
+use types::{RefusalGround, Status};
 
 use super::{collapse, page_text, pdf_text};
 use crate::support::{
@@ -17,8 +18,8 @@ use crate::support::{
     demo::{EVA, HANS, SANNE, citizen_id, seed_demo},
     location,
     rights::{
-        claim_and_grant, input_value, post_staff_action, receipt_reference, request_row,
-        staff_actor,
+        act_in_turn, act_now, grant_all, input_value, item_ids, post_staff_action,
+        receipt_reference, request_row, staff_actor,
     },
 };
 
@@ -50,7 +51,7 @@ async fn put_register(app: &TestApp, register: &[ActivityInput]) {
 }
 
 pub(super) async fn access_answer_page_pdf_and_json(app: TestApp) {
-    use server::identity::StaffRole::Handler;
+    use server::identity::StaffRole::{Approver, Handler};
     let vault = seed_demo(&app).await;
     let hans_id = citizen_id(&app, &vault, HANS).await;
 
@@ -77,9 +78,37 @@ pub(super) async fn access_answer_page_pdf_and_json(app: TestApp) {
     let reference = receipt_reference(&location(&sent));
     assert!(reference.starts_with("AVG-"), "{reference}");
 
-    // The handler claims and grants it (the service, as the HTTP forms are tested elsewhere).
+    // The handler claims and grants it, leaving one record out (third parties' data) on a
+    // ground with a note, and an approver approves that (the service, as the HTTP forms are
+    // tested elsewhere).
     let eva = staff_actor(&app, EVA, &[Handler]).await;
-    claim_and_grant(&app, &eva, &reference).await;
+    let ingrid = staff_actor(&app, "mw-0003", &[Approver]).await;
+    let left_out = personal_data_records::Entity::find()
+        .filter(personal_data_records::Column::CitizenId.eq(hans_id))
+        .one(&app.db)
+        .await
+        .unwrap()
+        .unwrap();
+    let left_out_id = left_out.id.to_string();
+    act_now(&app, &eva, &reference, Command::Claim)
+        .await
+        .unwrap();
+    let items = item_ids(&app, &reference).await;
+    let decide = Command::Decide(
+        grant_all(&items),
+        String::new(),
+        LeaveOutDecision {
+            records: vec![left_out.id],
+            ground: Some(RefusalGround::OthersRights),
+            note: "Gaat over de buurman".to_owned(),
+        },
+    );
+    act_in_turn(
+        &app,
+        &reference,
+        [(&eva, decide), (&ingrid, Command::Approve)],
+    )
+    .await;
 
     // The register loses the recipient categories of one of Hans's activities: the preview
     // names the gap and sending is refused, changing nothing.
@@ -111,7 +140,7 @@ pub(super) async fn access_answer_page_pdf_and_json(app: TestApp) {
         &mut staff,
         &reference,
         before.version,
-        &[("actie", "send_answer")],
+        &[("actie", "send_answer"), ("weglaten", &left_out_id)],
     )
     .await;
     assert!(
@@ -132,33 +161,22 @@ pub(super) async fn access_answer_page_pdf_and_json(app: TestApp) {
         StatusCode::NOT_FOUND
     );
 
-    // Complete again: the answer goes out, leaving one record out (third parties' data) only
-    // with a note.
+    // Complete again: the answer goes out, leaving out exactly the approved record; without
+    // it, sending is refused.
     put_register(&app, &server::dev::demo::register()).await;
-    let left_out = personal_data_records::Entity::find()
-        .filter(personal_data_records::Column::CitizenId.eq(hans_id))
-        .one(&app.db)
-        .await
-        .unwrap()
-        .unwrap();
-    let left_out_id = left_out.id.to_string();
-    let no_note = post_staff_action(
+    let not_approved = post_staff_action(
         &mut staff,
         &reference,
         before.version,
-        &[("actie", "send_answer"), ("weglaten", &left_out_id)],
+        &[("actie", "send_answer")],
     )
     .await;
-    assert!(location(&no_note).ends_with("?melding=antwoord-toelichting"));
+    assert!(location(&not_approved).ends_with("?melding=weglaten-niet-goedgekeurd"));
     let sent = post_staff_action(
         &mut staff,
         &reference,
         before.version,
-        &[
-            ("actie", "send_answer"),
-            ("weglaten", &left_out_id),
-            ("weglaten_toelichting", "Gaat over de buurman"),
-        ],
+        &[("actie", "send_answer"), ("weglaten", &left_out_id)],
     )
     .await;
     assert!(
@@ -192,6 +210,7 @@ pub(super) async fn access_answer_page_pdf_and_json(app: TestApp) {
     let pdf = pdf_text(&pdf);
     assert_eq!(answer.left_out, 1);
     assert!(html.contains("Gaat over de buurman") && pdf.contains("Gaat over de buurman"));
+    assert!(html.contains(&collapse(&left_out.label)) && pdf.contains(&collapse(&left_out.label)));
     let mut facts: Vec<String> = vec![
         answer.rights.clone(),
         answer.complaint.clone(),

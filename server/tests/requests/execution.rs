@@ -60,25 +60,31 @@ pub(super) async fn a_partly_granted_access_answer_leaves_the_refused_records_ou
         &app,
         &reference,
         [
-            (&handler, Command::Decide(decisions, String::new())),
+            (
+                &handler,
+                Command::Decide(decisions, String::new(), Default::default()),
+            ),
             (&approver, Command::Approve),
         ],
     )
     .await;
-    // A note longer than any text field may be is refused and changes nothing.
-    let too_long = act_now(
+    // The approved decision left nothing out: leaving the granted record out when sending is
+    // refused and changes nothing.
+    let not_approved = act_now(
         &app,
         &handler,
         &reference,
         Command::SendAnswer {
             left_out: vec![kept],
-            note: "x".repeat(requests::MAX_TEXT + 1),
         },
     )
     .await;
     assert!(
-        matches!(too_long, Err(requests::RequestError::Invalid(_))),
-        "{too_long:?}"
+        matches!(
+            not_approved,
+            Err(requests::RequestError::LeaveOutNotApproved)
+        ),
+        "{not_approved:?}"
     );
     assert_eq!(status_of(&app, &reference).await.0, "decided");
     act_now(
@@ -87,7 +93,6 @@ pub(super) async fn a_partly_granted_access_answer_leaves_the_refused_records_ou
         &reference,
         Command::SendAnswer {
             left_out: Vec::new(),
-            note: String::new(),
         },
     )
     .await

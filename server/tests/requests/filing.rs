@@ -275,7 +275,7 @@ pub(super) async fn a_parent_files_for_a_child_and_staff_confirm_authority(app: 
         .await
         .unwrap();
     let items = item_ids(&app, &reference).await;
-    let decide = || Command::Decide(grant_all(&items), String::new());
+    let decide = || Command::Decide(grant_all(&items), String::new(), Default::default());
     assert!(matches!(
         act_now(&app, &eva, &reference, decide()).await,
         Err(requests::RequestError::Refused(

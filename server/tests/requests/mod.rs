@@ -1,10 +1,12 @@
 //! Rights requests end to end over HTTP and through the service: filing (once, whatever is sent
 //! twice), following, the workflow's role and four-eyes rules, execution with record history,
-//! tasks for connected source systems over the API, and random action sequences.
+//! tasks for connected source systems over the API, leaving records out of an access answer
+//! (a refusal: a ground and an approver), and random action sequences.
 
 mod authorization;
 mod execution;
 mod filing;
+mod leave_out;
 mod notifications;
 mod workflow;
 
@@ -36,6 +38,18 @@ db_test!(
 db_test!(
     partly_granted_access,
     execution::a_partly_granted_access_answer_leaves_the_refused_records_out
+);
+db_test!(
+    leave_out_needs_a_ground,
+    leave_out::leaving_out_without_a_ground_is_refused_and_changes_nothing
+);
+db_test!(
+    leave_out_needs_an_approver,
+    leave_out::leaving_out_needs_another_approver_before_the_answer_goes_out
+);
+db_test!(
+    leave_out_in_the_answer,
+    leave_out::the_answer_names_what_was_left_out_and_why
 );
 db_test!(
     connected_tasks,

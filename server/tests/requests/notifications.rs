@@ -102,7 +102,10 @@ pub(super) async fn request_mails_go_through_the_outbox(app: TestApp) {
             Command::Extend("Nog navragen bij de Kredietbank.".into()),
         ),
         (&eva, Command::Message("Wij kijken ernaar.".into())),
-        (&eva, Command::Decide(grant_all(&items), String::new())),
+        (
+            &eva,
+            Command::Decide(grant_all(&items), String::new(), Default::default()),
+        ),
         (&ingrid, Command::Approve),
         (&eva, Command::Execute),
     ];

@@ -5,7 +5,7 @@ use chrono::Utc;
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
 use server::{
     entities::{request_events, rights_requests},
-    rights::requests::{self, Command, Draft, ItemDecision, Kind},
+    rights::requests::{self, Command, Draft, ItemDecision, Kind, LeaveOutDecision},
 };
 use types::{Action, RefusalGround, Status};
 
@@ -164,6 +164,16 @@ pub(super) async fn random_actions_never_reach_an_illegal_state(app: TestApp) {
                         })
                         .collect(),
                     String::new(),
+                    // Granting access may leave a record out: a refusal in effect.
+                    LeaveOutDecision {
+                        records: if coin {
+                            records[..1].to_vec()
+                        } else {
+                            Vec::new()
+                        },
+                        ground: Some(RefusalGround::OthersRights),
+                        note: "n".into(),
+                    },
                 ),
                 4 => Command::Approve,
                 5 => Command::SendBack("terug".into()),
@@ -176,7 +186,7 @@ pub(super) async fn random_actions_never_reach_an_illegal_state(app: TestApp) {
                     done: coin,
                     reason: "r".into(),
                 },
-                _ => Command::Decide(Vec::new(), String::new()),
+                _ => Command::Decide(Vec::new(), String::new(), Default::default()),
             };
             let _ = requests::act(
                 &app.db,
@@ -230,6 +240,25 @@ pub(super) async fn random_actions_never_reach_an_illegal_state(app: TestApp) {
                 request.approved_by.is_some() && request.approved_by != request.decided_by,
                 "{reference}: four eyes"
             );
+        }
+        // An answer leaves records out only as an approver other than the decider approved.
+        if let Some(answer) = server::rights::answers::sent(&app.db, request.id)
+            .await
+            .unwrap()
+            .filter(|a| !a.left_out_items.is_empty())
+        {
+            assert!(
+                request.approved_by.is_some() && request.approved_by != request.decided_by,
+                "{reference}: left out without four eyes"
+            );
+            let approved: Vec<i64> = server::rights::answers::leave_outs(&app.db, request.id)
+                .await
+                .unwrap()
+                .iter()
+                .map(|l| l.record_id)
+                .collect();
+            let sent: Vec<i64> = answer.left_out_items.iter().map(|i| i.id).collect();
+            assert_eq!(sent, approved, "{reference}: left out what was approved");
         }
     }
     assert_eq!(

@@ -160,7 +160,7 @@ pub async fn claim_and_grant(app: &TestApp, who: &StaffActor, reference: &str) {
         app,
         who,
         reference,
-        Command::Decide(grant_all(&items), String::new()),
+        Command::Decide(grant_all(&items), String::new(), Default::default()),
     )
     .await
     .unwrap();

@@ -383,11 +383,11 @@ async fn command(db: &DatabaseConnection, reference: &str, act: Act) -> anyhow::
         Extend(reason) => Command::Extend(reason.to_owned()),
         GrantAll(note) => {
             let decisions = on_every_item(db, reference, true, None, "").await?;
-            Command::Decide(decisions, note.to_owned())
+            Command::Decide(decisions, note.to_owned(), Default::default())
         }
         RefuseAll(ground, note) => {
             let decisions = on_every_item(db, reference, false, Some(ground), note).await?;
-            Command::Decide(decisions, String::new())
+            Command::Decide(decisions, String::new(), Default::default())
         }
         Approve => Command::Approve,
         Execute => Command::Execute,

@@ -24,8 +24,8 @@ use crate::{
     config::Settings,
     entities::{
         access_answers, citizens, disclosures, guardianships, personal_data_records,
-        processing_log_lines, record_history, request_events, request_items, request_messages,
-        request_tasks, rights_requests, source_systems, staff_accounts,
+        processing_log_lines, record_history, request_events, request_items, request_leave_outs,
+        request_messages, request_tasks, rights_requests, source_systems, staff_accounts,
     },
     identity::StaffRole,
     mail::{self, Mail, MailError, RequestReference},
@@ -86,9 +86,12 @@ pub enum RequestError {
     /// The access answer misses Art. 15 items; it did not go out.
     #[error("the access answer is incomplete: {0:?}")]
     AnswerIncomplete(Vec<crate::rights::answers::Gap>),
-    /// Data was left out of the access answer without saying why.
-    #[error("data left out without a note")]
-    AnswerNoteMissing,
+    /// Leaving records out of the access answer needs a ground from the list and a note.
+    #[error("records left out without a ground from the list and a note")]
+    LeaveOutGround,
+    /// The answer would leave out other records than the approved decision does.
+    #[error("the answer would leave out records the approver did not approve")]
+    LeaveOutNotApproved,
 }
 
 impl RequestError {
@@ -115,7 +118,8 @@ impl RequestError {
             },
             RequestError::Stale => Notice::Stale,
             RequestError::AnswerIncomplete(_) => Notice::AnswerIncomplete,
-            RequestError::AnswerNoteMissing => Notice::AnswerNote,
+            RequestError::LeaveOutGround => Notice::LeaveOutGround,
+            RequestError::LeaveOutNotApproved => Notice::LeaveOutNotApproved,
         }
     }
 }

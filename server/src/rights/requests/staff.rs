@@ -40,6 +40,18 @@ pub struct ItemDecision {
     pub note: String,
 }
 
+/// What a decision on an access request leaves out of the answer (Art. 15(4) AVG, UAVG art.
+/// 41): a refusal in effect, so it needs a ground from the list, a note and the approver.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct LeaveOutDecision {
+    /// The records left out; none is the usual case.
+    pub records: Vec<i64>,
+    /// The ground (`RefusalGround::leaves_out`).
+    pub ground: Option<RefusalGround>,
+    /// Why, for the citizen.
+    pub note: String,
+}
+
 /// What a staff member does.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Command {
@@ -51,21 +63,21 @@ pub enum Command {
     Extend(String),
     /// Confirm a parent's authority over the child.
     ConfirmAuthority,
-    /// Decide every item, with a general note.
-    Decide(Vec<ItemDecision>, String),
+    /// Decide every item, with a general note, and for an access request what the answer
+    /// leaves out.
+    Decide(Vec<ItemDecision>, String, LeaveOutDecision),
     /// Approve the decision (four eyes).
     Approve,
     /// Send the decision back, with why.
     SendBack(String),
     /// Carry the decision out.
     Execute,
-    /// Carry out an access decision: send the Art. 15 answer, leaving out these records (third
-    /// parties' data) for the reason given.
+    /// Carry out an access decision: send the Art. 15 answer. It leaves out the records the
+    /// approved decision leaves out; `left_out` (what the send form repeats) must be exactly
+    /// those.
     SendAnswer {
         /// Records left out.
         left_out: Vec<i64>,
-        /// Why.
-        note: String,
     },
     /// A message to the citizen.
     Message(String),
@@ -107,7 +119,7 @@ impl Command {
 pub(super) async fn facts(
     txn: &DatabaseTransaction,
     request: &rights_requests::Model,
-    decisions: Option<&[ItemDecision]>,
+    decisions: Option<(&[ItemDecision], &LeaveOutDecision)>,
     today: NaiveDate,
 ) -> Result<Facts, DbErr> {
     let items = request_items::Entity::find()
@@ -115,11 +127,22 @@ pub(super) async fn facts(
         .all(txn)
         .await?;
     let decided: Vec<(bool, Option<RefusalGround>)> = match decisions {
-        Some(d) => d.iter().map(|d| (d.granted, d.ground)).collect(),
+        Some((d, _)) => d.iter().map(|d| (d.granted, d.ground)).collect(),
         None => items
             .iter()
             .map(|i| (i.decision == Some(Decision::Granted), i.ground))
             .collect(),
+    };
+    // Leaving records out of an access answer refuses them in effect: four eyes as well.
+    let leaves_out = match decisions {
+        Some((_, leave_out)) => !leave_out.records.is_empty(),
+        None => {
+            request_leave_outs::Entity::find()
+                .filter(request_leave_outs::Column::RequestId.eq(request.id))
+                .count(txn)
+                .await?
+                > 0
+        }
     };
     let kind = request.kind;
     let any_refused = decided.iter().any(|(granted, _)| !granted);
@@ -133,7 +156,7 @@ pub(super) async fn facts(
     Ok(Facts {
         assignee: request.assignee_id,
         decided_by: request.decided_by,
-        needs_approval: any_refused || erases,
+        needs_approval: any_refused || erases || leaves_out,
         all_refused: !decided.is_empty() && decided.iter().all(|(granted, _)| !granted),
         authority_unconfirmed: request.requester_id != request.citizen_id
             && request.authority_confirmed_by.is_none(),
@@ -171,7 +194,7 @@ pub async fn act(
     let from = request.status;
     let actor = staff.actor();
     let decisions = match &command {
-        Command::Decide(d, _) => Some(d.as_slice()),
+        Command::Decide(d, _, leave_out) => Some((d.as_slice(), leave_out)),
         _ => None,
     };
     let facts = facts(&txn, &request, decisions, deadlines::received_on(now)).await?;
@@ -221,8 +244,9 @@ pub async fn act(
             })
             .await?;
         }
-        Command::Decide(decisions, general) => {
+        Command::Decide(decisions, general, leave_out) => {
             record_decisions(&txn, &request, decisions).await?;
+            record_leave_outs(&txn, &request, leave_out).await?;
             let general = general.trim().to_owned();
             move_to(&txn, &request, to, now, |u| {
                 u.col_expr(rights_requests::Column::DecidedBy, Expr::value(staff.id))
@@ -257,23 +281,18 @@ pub async fn act(
         Command::Execute | Command::SendAnswer { .. } => {
             move_to(&txn, &request, to, now, |u| u).await?;
             if request.kind == Kind::Access {
-                // Granted access is carried out by sending the answer, and only a complete one.
-                let (left_out, why) = match &command {
-                    Command::SendAnswer { left_out, note } => {
-                        if note.chars().count() > MAX_TEXT {
-                            return Err(RequestError::Invalid(vec!["request.error.too_long"]));
-                        }
-                        (left_out.iter().copied().collect(), note.as_str())
-                    }
-                    _ => (BTreeSet::new(), ""),
+                // Granted access is carried out by sending the answer, and only a complete one
+                // that leaves out exactly what was approved.
+                let asked: Option<BTreeSet<i64>> = match &command {
+                    Command::SendAnswer { left_out } => Some(left_out.iter().copied().collect()),
+                    _ => None,
                 };
                 crate::rights::answers::send(
                     &txn,
                     &settings.municipality_name,
                     &request,
                     staff.id,
-                    &left_out,
-                    why,
+                    asked.as_ref(),
                     now,
                 )
                 .await?
@@ -281,7 +300,9 @@ pub async fn act(
                     crate::rights::answers::NotSent::Incomplete(gaps) => {
                         RequestError::AnswerIncomplete(gaps)
                     }
-                    crate::rights::answers::NotSent::NoteMissing => RequestError::AnswerNoteMissing,
+                    crate::rights::answers::NotSent::NotApproved => {
+                        RequestError::LeaveOutNotApproved
+                    }
                 })?;
             }
             execute(&txn, &request, now).await?;
@@ -429,6 +450,54 @@ pub(super) async fn record_decisions(
     Ok(())
 }
 
+/// Stores what the decision leaves out of the access answer, replacing what an earlier decision
+/// (sent back since) left out. Refused, changing nothing, unless every record is one the answer
+/// would show and there is a ground from the list and a note.
+async fn record_leave_outs(
+    txn: &DatabaseTransaction,
+    request: &rights_requests::Model,
+    leave_out: &LeaveOutDecision,
+) -> Result<(), RequestError> {
+    request_leave_outs::Entity::delete_many()
+        .filter(request_leave_outs::Column::RequestId.eq(request.id))
+        .exec(txn)
+        .await?;
+    if leave_out.records.is_empty() {
+        return Ok(());
+    }
+    let note = leave_out.note.trim();
+    let ground = match leave_out.ground {
+        Some(ground) if ground.leaves_out() && !note.is_empty() => ground,
+        _ => return Err(RequestError::LeaveOutGround),
+    };
+    if note.chars().count() > MAX_TEXT {
+        return Err(RequestError::Invalid(vec!["request.error.too_long"]));
+    }
+    // Only what the answer would show, under the decisions just recorded: nothing of another
+    // citizen's, nothing refused, nothing confidential.
+    let answerable = if request.kind == Kind::Access {
+        crate::rights::answers::answerable(&crate::rights::answers::load(txn, request).await?)
+    } else {
+        BTreeSet::new()
+    };
+    let records: BTreeSet<i64> = leave_out.records.iter().copied().collect();
+    if !records.is_subset(&answerable) {
+        return Err(RequestError::Invalid(vec!["request.error.unknown_record"]));
+    }
+    request_leave_outs::Entity::insert_many(records.into_iter().map(|record_id| {
+        request_leave_outs::ActiveModel {
+            request_id: Set(request.id),
+            record_id: Set(record_id),
+            ground: Set(ground),
+            note: Set(note.to_owned()),
+            ..Default::default()
+        }
+    }))
+    .exec(txn)
+    .await?;
+    Ok(())
+}
+
 /// The back office queue, for any staff member who may read requests.
 pub async fn queue(
     db: &DatabaseConnection,
@@ -541,15 +610,22 @@ pub async fn detail_for_staff(
         .filter(|a| *a != Action::FinishTasks)
         .filter(|a| workflow::check(status, *a, &actor, &facts).is_ok())
         .collect();
-    // A granted access request waiting to be carried out: the answer as it would go out now.
+    // An access request's answer as it would go out: while the handler decides (everything in
+    // the request's scope, to pick what to leave out), while the approver looks at the decision
+    // and once it is granted and waits to be sent (leaving out what the decision does).
+    let deciding = status == Status::InReview && actions.contains(&Action::Decide);
+    let granted = view
+        .items
+        .iter()
+        .any(|i| i.decision == Some(Decision::Granted));
     let answer_draft = if request.kind == Kind::Access
-        && status == Status::Decided
-        && view
-            .items
-            .iter()
-            .any(|i| i.decision == Some(Decision::Granted))
+        && (deciding || (granted && matches!(status, Status::AwaitingApproval | Status::Decided)))
     {
-        let input = crate::rights::answers::load(db, &request).await?;
+        let mut input = crate::rights::answers::load(db, &request).await?;
+        if deciding {
+            input.granted = scope(db, &request).await?;
+        }
+        let left_out = crate::rights::answers::leave_outs(db, request.id).await?;
         Some(Box::new(crate::rights::answers::draft(
             crate::rights::answers::build(
                 app::i18n::Locale::parse(&request.locale),
@@ -557,8 +633,7 @@ pub async fn detail_for_staff(
                 &request.reference,
                 &today.to_string(),
                 &input,
-                &BTreeSet::new(),
-                None,
+                if deciding { &[] } else { &left_out },
             ),
         )))
     } else {
@@ -590,6 +665,22 @@ pub async fn detail_for_staff(
             })
             .collect(),
         actions,
+    })
+}
+
+/// The records a request is about, whatever the decision: `None` for all the citizen's data.
+async fn scope(
+    db: &DatabaseConnection,
+    request: &rights_requests::Model,
+) -> Result<Option<BTreeSet<i64>>, DbErr> {
+    let items = request_items::Entity::find()
+        .filter(request_items::Column::RequestId.eq(request.id))
+        .all(db)
+        .await?;
+    Ok(if items.iter().any(|i| i.record_id.is_none()) {
+        None
+    } else {
+        Some(items.iter().filter_map(|i| i.record_id).collect())
     })
 }
 
