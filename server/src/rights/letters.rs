@@ -9,7 +9,9 @@ use chrono::NaiveDate;
 use sea_orm::{ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder};
 
 use crate::{
-    entities::{request_events, request_items, rights_requests},
+    entities::{
+        personal_data_records, request_events, request_items, request_leave_outs, rights_requests,
+    },
     rights::deadlines,
     rights::workflow::{Action, Status},
 };
@@ -55,6 +57,21 @@ pub struct LetterFacts {
     pub items: Vec<DecidedItem>,
     /// The general explanation of the decision.
     pub decision_note: Option<String>,
+    /// Records the decision leaves out of an access answer (Art. 15(4) and the like).
+    pub left_out: Vec<LeftOutRecord>,
+}
+
+/// A record the decision leaves out of the access answer: what kind of record, and why.
+#[derive(Clone, Debug)]
+pub struct LeftOutRecord {
+    /// The record's label (never its value).
+    pub label: String,
+    /// About special-category (health) data.
+    pub special: bool,
+    /// The ground.
+    pub ground: RefusalGround,
+    /// The handler's note.
+    pub note: String,
 }
 
 impl LetterFacts {
@@ -64,6 +81,10 @@ impl LetterFacts {
         for item in self.items.iter_mut().filter(|i| i.special) {
             item.label = tr(l, "letter.item_withheld");
             item.note = None;
+        }
+        for record in self.left_out.iter_mut().filter(|r| r.special) {
+            record.label = tr(l, "letter.item_withheld");
+            record.note = String::new();
         }
         self
     }
@@ -119,9 +140,10 @@ pub fn decision(l: Locale, municipality: &str, facts: &LetterFacts) -> Option<Le
         return None;
     }
     let granted = facts.items.iter().filter(|i| i.granted).count();
+    // Leaving records out of an answer refuses access to them: a partial grant.
     let outcome = match granted {
         0 => LetterOutcome::Refused,
-        n if n == facts.items.len() => LetterOutcome::Granted,
+        n if n == facts.items.len() && facts.left_out.is_empty() => LetterOutcome::Granted,
         _ => LetterOutcome::PartlyGranted,
     };
     let mut letter = common(l, municipality, facts, LetterKind::Decision, outcome, date);
@@ -172,6 +194,21 @@ pub fn decision(l: Locale, municipality: &str, facts: &LetterFacts) -> Option<Le
             }
         })
         .collect();
+    if !facts.left_out.is_empty() {
+        letter.paragraphs.push(tr(l, "letter.left_out"));
+        letter.items.extend(facts.left_out.iter().map(|r| {
+            let mut reasons = format!("{}.", tr(l, r.ground.key()));
+            if !r.note.is_empty() {
+                reasons.push(' ');
+                reasons.push_str(&r.note);
+            }
+            LetterItem {
+                label: r.label.clone(),
+                decision: tr(l, "letter.left_out_decision"),
+                reasons,
+            }
+        }));
+    }
     letter.legal_ground = tr_with(
         l,
         "letter.ground_decision",
@@ -266,7 +303,34 @@ pub async fn facts<C: ConnectionTrait>(
         .find(|e| e.action == Action::Extend)
         .map(|e| deadlines::received_on(e.at));
     let decided = request.status.decision_in_effect();
+    let leave_outs = request_leave_outs::Entity::find()
+        .filter(request_leave_outs::Column::RequestId.eq(request.id))
+        .order_by_asc(request_leave_outs::Column::RecordId)
+        .all(db)
+        .await?;
+    let records: std::collections::HashMap<i64, personal_data_records::Model> =
+        personal_data_records::Entity::find()
+            .filter(personal_data_records::Column::Id.is_in(leave_outs.iter().map(|l| l.record_id)))
+            .all(db)
+            .await?
+            .into_iter()
+            .map(|r| (r.id, r))
+            .collect();
+    let left_out = leave_outs
+        .into_iter()
+        .map(|l| {
+            let record = records.get(&l.record_id);
+            LeftOutRecord {
+                // A record erased since: the decision about it stays, its label is gone.
+                label: record.map_or_else(|| format!("#{}", l.record_id), |r| r.label.clone()),
+                special: record.is_some_and(|r| r.special_category),
+                ground: l.ground,
+                note: l.note,
+            }
+        })
+        .collect();
     Ok(LetterFacts {
+        left_out,
         reference: request.reference.clone(),
         kind: request.kind,
         received_on: deadlines::received_on(request.received_at),
@@ -328,6 +392,7 @@ mod tests {
                 })
                 .collect(),
             decision_note: None,
+            left_out: Vec::new(),
         }
     }
 

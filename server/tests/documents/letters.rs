@@ -111,6 +111,7 @@ pub(super) async fn every_demo_letter_renders_with_its_routes(app: TestApp) {
             },
         ],
         decision_note: None,
+        left_out: Vec::new(),
     };
     for (l, words) in [
         (

@@ -391,5 +391,30 @@ pub(super) async fn the_answer_names_what_was_left_out_and_why(app: TestApp) {
             );
         }
     }
+
+    // The decision letter says so too: a partial refusal, which record and why.
+    let letter = page_text(
+        &browser
+            .get_text(&format!("/verzoeken/{reference}/besluit"))
+            .await,
+    );
+    for words in [
+        "Sommige gegevens hebben wij niet in het antwoord opgenomen",
+        "Niet in het antwoord",
+        record.label.as_str(),
+        "artikel 15, lid 4 AVG",
+        NOTE,
+    ] {
+        assert!(letter.contains(words), "letter lacks {words:?}: {letter}");
+    }
+    let (status, pdf) = browser
+        .get_bytes(&format!("/verzoeken/{reference}/brief/besluit.pdf"))
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    let text = pdf_text(&pdf);
+    assert!(
+        text.contains(&crate::documents::collapse(&record.label)),
+        "letter PDF lacks the record: {text}"
+    );
     app.finish().await;
 }
