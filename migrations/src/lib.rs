@@ -15,6 +15,7 @@ mod m20261122_000008_staff_views_insert_only;
 mod m20261202_000009_rights_that_stick;
 mod m20261202_000010_audit_sealing;
 mod m20261202_000011_leave_out_grounds;
+mod m20261202_000012_queue_indexes;
 
 /// Makes `table` insert-only on both databases: a trigger refuses every UPDATE and DELETE.
 async fn insert_only(manager: &SchemaManager<'_>, table: &str) -> Result<(), DbErr> {
@@ -65,6 +66,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261202_000009_rights_that_stick::Migration),
             Box::new(m20261202_000010_audit_sealing::Migration),
             Box::new(m20261202_000011_leave_out_grounds::Migration),
+            Box::new(m20261202_000012_queue_indexes::Migration),
         ]
     }
 }

@@ -212,15 +212,55 @@ pub struct QueueFilter {
     pub mine: bool,
     /// Only unassigned.
     pub unassigned: bool,
+    /// A reference or its start (`AVG-2026-0001`), as typed.
+    pub search: String,
+    /// The page, from 1.
+    pub page: u64,
+}
+
+impl QueueFilter {
+    /// The query string that asks for this filter on `page`, for links that work without
+    /// JavaScript (the same names the filter form sends).
+    pub fn query(&self, page: u64) -> String {
+        let mut parts: Vec<String> = Vec::new();
+        if let Some(kind) = self.kind {
+            parts.push(format!("soort={}", kind.as_str()));
+        }
+        if let Some(status) = self.status {
+            parts.push(format!("status={}", status.as_str()));
+        }
+        if let Some(days) = self.due_within {
+            parts.push(format!("binnen={days}"));
+        }
+        for (on, name) in [
+            (self.overdue, "te_laat"),
+            (self.mine, "van_mij"),
+            (self.unassigned, "niet_toegewezen"),
+        ] {
+            if on {
+                parts.push(format!("{name}=1"));
+            }
+        }
+        if !self.search.is_empty() {
+            // A reference is letters, digits and dashes; anything else was dropped on reading.
+            parts.push(format!("zoek={}", self.search));
+        }
+        parts.push(format!("pagina={page}"));
+        parts.join("&")
+    }
 }
 
 /// The back office queue.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct QueueView {
-    /// Matching requests, by due date.
+    /// This page of the matching requests, by due date.
     pub rows: Vec<RequestSummaryView>,
     /// The filter applied.
     pub filter: QueueFilter,
+    /// Matching requests in all pages.
+    pub total: u64,
+    /// How many pages they fill.
+    pub pages: u64,
     /// Open requests in all.
     pub open: usize,
     /// Open and past their due date.

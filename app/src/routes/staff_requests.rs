@@ -6,7 +6,7 @@ use types::{Action, Kind, RefusalGround, Status, TaskKind, TaskOutcome, TaskStat
 use crate::{
     i18n::{Locale, tr, tr_with},
     layouts::Page,
-    models::{PageData, StaffRequestView, StatusFilter},
+    models::{PageData, QueueFilter, StaffRequestView, StatusFilter},
     routes::requests::{facts, items_list, messages, notice_key, request_table, timeline},
     shell::portal,
 };
@@ -54,13 +54,43 @@ pub fn QueuePage() -> impl IntoView {
                 <div><input type="checkbox" name="te_laat" id="te_laat" value="1" checked=f.overdue />" "<label for="te_laat">{tr(l, "queue.only_overdue")}</label></div>
                 <div><input type="checkbox" name="van_mij" id="van_mij" value="1" checked=f.mine />" "<label for="van_mij">{tr(l, "queue.only_mine")}</label></div>
                 <div><input type="checkbox" name="niet_toegewezen" id="niet_toegewezen" value="1" checked=f.unassigned />" "<label for="niet_toegewezen">{tr(l, "queue.only_unassigned")}</label></div>
+                <div>
+                    <label for="zoek" class="block font-semibold">{tr(l, "queue.search")}</label>
+                    <input type="search" name="zoek" id="zoek" class="w-48" maxlength="20" placeholder="AVG-2026-" value=f.search.clone() />
+                </div>
                 <button type="submit" class="btn-primary">{tr(l, "queue.apply")}</button>
             </form>
-            <p data-testid="queue-shown">{tr_with(l, "queue.shown", &[("aantal", &q.rows.len().to_string())])}</p>
+            <p data-testid="queue-shown">{tr_with(l, "queue.shown", &[("aantal", &q.total.to_string())])}</p>
             {request_table(l, q.rows, |r| format!("/backoffice/verzoeken/{r}"), true)}
+            {pages(l, &f, q.pages)}
         </Page>
     }
     .into_any()
+}
+
+/// Links to the queue's other pages, keeping the filter: previous, the pages around this one,
+/// next. Plain links, so they work without JavaScript.
+fn pages(l: Locale, f: &QueueFilter, pages: u64) -> impl IntoView + use<> {
+    let current = f.page.max(1);
+    let f = f.clone();
+    let link = move |page: u64| format!("/backoffice/verzoeken?{}", f.query(page));
+    let shown: Vec<u64> = (1..=pages)
+        .filter(|&p| p == 1 || p == pages || p.abs_diff(current) <= 2)
+        .collect();
+    (pages > 1).then(|| view! {
+        <nav aria-label=tr(l, "queue.pages") class="my-6" data-testid="queue-pages">
+            <p>{tr_with(l, "queue.page_of", &[("pagina", &current.to_string()), ("van", &pages.to_string())])}</p>
+            <ul class="flex flex-wrap gap-3">
+                {(current > 1).then(|| view! { <li><a href=link(current - 1) rel="prev">{tr(l, "queue.previous")}</a></li> })}
+                {shown.into_iter().map(|p| if p == current {
+                    view! { <li><span aria-current="page" class="font-semibold">{p}</span></li> }.into_any()
+                } else {
+                    view! { <li><a href=link(p)>{p}</a></li> }.into_any()
+                }).collect_view()}
+                {(current < pages).then(|| view! { <li><a href=link(current + 1) rel="next">{tr(l, "queue.next")}</a></li> })}
+            </ul>
+        </nav>
+    })
 }
 
 fn action_form(

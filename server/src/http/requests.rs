@@ -126,6 +126,8 @@ pub struct QueueQuery {
     te_laat: Option<String>,
     van_mij: Option<String>,
     niet_toegewezen: Option<String>,
+    zoek: Option<String>,
+    pagina: Option<String>,
 }
 
 impl QueueQuery {
@@ -138,6 +140,23 @@ impl QueueQuery {
             overdue: set(&self.te_laat),
             mine: set(&self.van_mij),
             unassigned: set(&self.niet_toegewezen),
+            // Only what a reference is made of: the search is a prefix match, never a pattern.
+            search: self
+                .zoek
+                .as_deref()
+                .unwrap_or_default()
+                .trim()
+                .to_uppercase()
+                .chars()
+                .filter(|c| c.is_ascii_alphanumeric() || *c == '-')
+                .take(20)
+                .collect(),
+            page: self
+                .pagina
+                .as_deref()
+                .and_then(|p| p.parse::<u64>().ok())
+                .unwrap_or(1)
+                .max(1),
         }
     }
 }

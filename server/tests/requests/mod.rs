@@ -8,6 +8,7 @@ mod execution;
 mod filing;
 mod leave_out;
 mod notifications;
+mod queue;
 mod workflow;
 
 use reqwest::Response;
@@ -121,3 +122,7 @@ async fn send_message(browser: &mut Browser, reference: &str, text: &str) -> Res
         )
         .await
 }
+db_test!(
+    queue_in_sql,
+    queue::the_queue_pages_filters_and_counts_in_the_database
+);

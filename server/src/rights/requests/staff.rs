@@ -3,6 +3,8 @@
 
 use super::*;
 use crate::identity::BsnVault;
+use app::models::StatusFilter;
+use sea_orm::{Condition, Order};
 
 /// A request for a staff member who may read requests, for its letters.
 pub async fn for_staff_documents(
@@ -498,7 +500,10 @@ async fn record_leave_outs(
     Ok(())
 }
 
-/// The back office queue, for any staff member who may read requests.
+/// Requests on one page of the back office queue.
+pub const QUEUE_PAGE: u64 = 50;
+
+/// The back office queue, for any staff member who may read requests: one page of it.
 pub async fn queue(
     db: &DatabaseConnection,
     staff: &StaffActor,
@@ -510,31 +515,57 @@ pub async fn queue(
     }
     let today = deadlines::received_on(now);
     let names = staff_names(db).await?;
+    // Everything is done by the database, with indexes: filters, order, counts and the page,
+    // so the cost does not grow with the number of closed requests.
+    let due = || Expr::cust("COALESCE(extended_to, due_on)");
+    let open = || {
+        rights_requests::Column::Status.is_in(Status::ALL.iter().copied().filter(|s| s.is_open()))
+    };
+    let mut matching = Condition::all();
+    if let Some(kind) = filter.kind {
+        matching = matching.add(rights_requests::Column::Kind.eq(kind));
+    }
+    match filter.status {
+        Some(StatusFilter::Open) => matching = matching.add(open()),
+        Some(StatusFilter::Is(status)) => {
+            matching = matching.add(rights_requests::Column::Status.eq(status));
+        }
+        None => {}
+    }
+    if let Some(days) = filter.due_within {
+        matching = matching
+            .add(open())
+            .add(due().lte(today + chrono::Duration::days(i64::from(days))));
+    }
+    if filter.overdue {
+        matching = matching.add(open()).add(due().lt(today));
+    }
+    if filter.mine {
+        matching = matching.add(rights_requests::Column::AssigneeId.eq(staff.id));
+    }
+    if filter.unassigned {
+        matching = matching.add(rights_requests::Column::AssigneeId.is_null());
+    }
+    if !filter.search.is_empty() {
+        matching = matching.add(rights_requests::Column::Reference.starts_with(&filter.search));
+    }
     let query = rights_requests::Entity::find()
-        .order_by_asc(rights_requests::Column::DueOn)
+        .filter(matching)
+        .order_by(due(), Order::Asc)
         .order_by_asc(rights_requests::Column::Id);
-    let all = load_requests(db, query).await?;
-    let open: Vec<&rights_requests::Model> = all.iter().filter(|r| r.status.is_open()).collect();
+    let total = query.clone().count(db).await?;
+    let pages = Ord::max(total.div_ceil(QUEUE_PAGE), 1);
+    let page = filter.page.clamp(1, pages);
+    let rows = load_requests(db, query.offset((page - 1) * QUEUE_PAGE).limit(QUEUE_PAGE)).await?;
     let soon = today + chrono::Duration::days(5);
-    let mut rows: Vec<&rights_requests::Model> = all
-        .iter()
-        .filter(|r| {
-            let status = r.status;
-            let due = due_on(r);
-            filter.kind.is_none_or(|k| k == r.kind)
-                && filter.status.is_none_or(|f| f.admits(status))
-                && filter.due_within.is_none_or(|days| {
-                    status.is_open() && due <= today + chrono::Duration::days(i64::from(days))
-                })
-                && (!filter.overdue || (status.is_open() && due < today))
-                && (!filter.mine || r.assignee_id == Some(staff.id))
-                && (!filter.unassigned || r.assignee_id.is_none())
-        })
-        .collect();
-    rows.sort_by_key(|r| (due_on(r), r.id));
+    let count_open = |extra: Condition| {
+        rights_requests::Entity::find()
+            .filter(Condition::all().add(open()).add(extra))
+            .count(db)
+    };
     Ok(QueueView {
         rows: rows
-            .into_iter()
+            .iter()
             .map(|r| {
                 summary(
                     r,
@@ -543,14 +574,18 @@ pub async fn queue(
                 )
             })
             .collect(),
-        filter: filter.clone(),
-        open: open.len(),
-        overdue: open.iter().filter(|r| due_on(r) < today).count(),
-        due_soon: open
-            .iter()
-            .filter(|r| due_on(r) >= today && due_on(r) <= soon)
-            .count(),
-        unassigned: open.iter().filter(|r| r.assignee_id.is_none()).count(),
+        filter: QueueFilter {
+            page,
+            ..filter.clone()
+        },
+        total,
+        pages,
+        open: count_open(Condition::all()).await? as usize,
+        overdue: count_open(Condition::all().add(due().lt(today))).await? as usize,
+        due_soon: count_open(Condition::all().add(due().gte(today)).add(due().lte(soon))).await?
+            as usize,
+        unassigned: count_open(Condition::all().add(rights_requests::Column::AssigneeId.is_null()))
+            .await? as usize,
     })
 }
 
