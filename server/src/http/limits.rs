@@ -9,9 +9,8 @@
 use std::{net::SocketAddr, num::NonZeroU32, time::Duration};
 
 use axum::{
-    body::Body,
     extract::{ConnectInfo, FromRequestParts, Request, State},
-    http::{HeaderValue, Method, StatusCode, header},
+    http::{HeaderValue, StatusCode, header},
     middleware::Next,
     response::Response,
 };
@@ -101,21 +100,15 @@ async fn person(state: &AppState, request: Request) -> (String, Request) {
 /// The "try again in N seconds" page, rendered for this request's session and language.
 async fn too_often(state: &AppState, request: Request, wait: Duration) -> Response {
     let wait = seconds(wait);
-    let (mut parts, _) = request.into_parts();
-    parts.method = Method::GET;
-    if let Ok(uri) = format!("/te-vaak?wacht={wait}").parse() {
-        parts.uri = uri;
-    }
-    let mut response = super::render::plain(
-        State(state.clone()),
-        Request::from_parts(parts, Body::empty()),
+    let (parts, _) = request.into_parts();
+    super::render::too_many(
+        state,
+        parts,
+        &format!("/te-vaak?wacht={wait}"),
+        Ok(app::models::PageData::None),
+        wait,
     )
-    .await;
-    *response.status_mut() = StatusCode::TOO_MANY_REQUESTS;
-    response
-        .headers_mut()
-        .insert(header::RETRY_AFTER, HeaderValue::from(wait));
-    response
+    .await
 }
 
 /// Starting a login: per client address.

@@ -135,3 +135,28 @@ async fn viewer(state: &AppState, principal: Option<&Principal>) -> Result<Viewe
             .map_or(Viewer::Anonymous, Viewer::Staff),
     })
 }
+
+/// `uri`'s page, with `page` data, as the answer to a request refused by a limit: rendered for
+/// this request's session and language, as `429 Too Many Requests` with `Retry-After`, so the
+/// browser shows the page and a script knows to wait.
+pub async fn too_many(
+    state: &AppState,
+    mut parts: axum::http::request::Parts,
+    uri: &str,
+    page: Result<PageData, sea_orm::DbErr>,
+    retry_after_seconds: u64,
+) -> Response {
+    parts.method = Method::GET;
+    if let Ok(uri) = uri.parse() {
+        parts.uri = uri;
+    }
+    let mut response = self::page(state, Request::from_parts(parts, Body::empty()), page).await;
+    if response.status() == StatusCode::OK {
+        *response.status_mut() = StatusCode::TOO_MANY_REQUESTS;
+        response.headers_mut().insert(
+            header::RETRY_AFTER,
+            header::HeaderValue::from(retry_after_seconds),
+        );
+    }
+    response
+}

@@ -5,7 +5,7 @@ use axum::{
     Form,
     body::Body,
     extract::{FromRequest, Request, State},
-    http::{HeaderValue, Method, StatusCode, header, request::Parts},
+    http::request::Parts,
     response::{IntoResponse, Redirect, Response},
 };
 use types::ContactNotice;
@@ -20,33 +20,26 @@ fn back(notice: ContactNotice) -> Response {
     Redirect::to(&format!("/instellingen?melding={notice}")).into_response()
 }
 
-/// A code refused by its limits: the settings page with the notice, as `429 Too Many Requests`
-/// with `Retry-After`, so the browser shows the page and a script knows to wait. The page is
-/// the one `/instellingen?melding=…` shows, rendered for this request's session and language.
+/// A code refused by its limits: the page `/instellingen?melding=…` shows, as
+/// `429 Too Many Requests` with `Retry-After` ([`render::too_many`]).
 async fn limited(
     state: &AppState,
-    mut parts: Parts,
+    parts: Parts,
     citizen_id: i64,
     notice: ContactNotice,
     retry_after_seconds: u32,
 ) -> Response {
-    parts.method = Method::GET;
-    parts.uri = match format!("/instellingen?melding={notice}").parse() {
-        Ok(uri) => uri,
-        Err(_) => return back(notice),
-    };
-    let request = Request::from_parts(parts, Body::empty());
     let page = contacts::view(&state.db, citizen_id)
         .await
         .map(app::models::PageData::Settings);
-    let mut response = render::page(state, request, page).await;
-    if response.status() == StatusCode::OK {
-        *response.status_mut() = StatusCode::TOO_MANY_REQUESTS;
-        response
-            .headers_mut()
-            .insert(header::RETRY_AFTER, HeaderValue::from(retry_after_seconds));
-    }
-    response
+    render::too_many(
+        state,
+        parts,
+        &format!("/instellingen?melding={notice}"),
+        page,
+        u64::from(retry_after_seconds),
+    )
+    .await
 }
 
 /// `GET /instellingen`: the contact address, pending or confirmed.

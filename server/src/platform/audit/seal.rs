@@ -2,8 +2,9 @@
 
 use chrono::{DateTime, Duration, SubsecRound, Utc};
 use sea_orm::{
-    ActiveValue::Set, ConnectionTrait, DatabaseBackend, DbErr, EntityTrait, FromQueryResult,
-    QueryOrder, Statement as SqlStatement, TransactionSession, TransactionTrait,
+    ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseBackend, DbErr, EntityTrait,
+    QueryFilter, QueryOrder, QuerySelect, Statement as SqlStatement, TransactionSession,
+    TransactionTrait,
 };
 
 use super::chain::{AuditKey, Checkpoint, GENESIS, Statement, chain_hash};
@@ -127,28 +128,24 @@ pub(super) async fn window_start<C: ConnectionTrait>(
         .map(|e| e.occurred_at - LATE_WINDOW))
 }
 
+/// The condition "this event has no seal yet", for queries on `audit_events`.
+pub(super) fn not_sealed() -> sea_orm::sea_query::Expr {
+    sea_orm::sea_query::Expr::cust(
+        "NOT EXISTS (SELECT 1 FROM audit_seals s WHERE s.event_id = audit_events.id)",
+    )
+}
+
 /// Events without a seal, oldest id first, among those stamped after `since` (all when `None`).
 async fn unsealed<C: ConnectionTrait>(
     db: &C,
     since: Option<DateTime<Utc>>,
 ) -> Result<Vec<audit_events::Model>, DbErr> {
-    let backend = db.get_database_backend();
-    let (filter, values) = match since {
-        Some(since) => ("AND e.occurred_at >= $1", vec![since.into()]),
-        None => ("", vec![]),
-    };
-    let sql = format!(
-        "SELECT e.id, e.occurred_at, e.actor, e.action, e.citizen_id, e.details \
-         FROM audit_events e \
-         WHERE NOT EXISTS (SELECT 1 FROM audit_seals s WHERE s.event_id = e.id) {filter} \
-         ORDER BY e.id LIMIT {ROUND}"
-    );
-    let sql = if backend == DatabaseBackend::Sqlite {
-        sql.replace("$1", "?")
-    } else {
-        sql
-    };
-    audit_events::Model::find_by_statement(SqlStatement::from_sql_and_values(backend, sql, values))
-        .all(db)
-        .await
+    let mut query = audit_events::Entity::find()
+        .filter(not_sealed())
+        .order_by_asc(audit_events::Column::Id)
+        .limit(ROUND);
+    if let Some(since) = since {
+        query = query.filter(audit_events::Column::OccurredAt.gte(since));
+    }
+    query.all(db).await
 }

@@ -303,16 +303,14 @@ async fn unsealed_events<C: ConnectionTrait>(
     db: &C,
     since: Option<DateTime<Utc>>,
 ) -> Result<(Option<(i64, DateTime<Utc>)>, u64), DbErr> {
-    let not_sealed = sea_orm::sea_query::Expr::cust(
-        "NOT EXISTS (SELECT 1 FROM audit_seals s WHERE s.event_id = audit_events.id)",
-    );
+    let not_sealed = super::seal::not_sealed;
     let late = match since {
         Some(at) => {
             audit_events::Entity::find()
                 .select_only()
                 .column(audit_events::Column::Id)
                 .column(audit_events::Column::OccurredAt)
-                .filter(not_sealed.clone())
+                .filter(not_sealed())
                 .filter(audit_events::Column::OccurredAt.lt(at))
                 .order_by_asc(audit_events::Column::Id)
                 .into_tuple::<(i64, DateTime<Utc>)>()
@@ -322,6 +320,7 @@ async fn unsealed_events<C: ConnectionTrait>(
         None => None,
     };
     let unsealed =
-        sea_orm::PaginatorTrait::count(audit_events::Entity::find().filter(not_sealed), db).await?;
+        sea_orm::PaginatorTrait::count(audit_events::Entity::find().filter(not_sealed()), db)
+            .await?;
     Ok((late, unsealed))
 }
