@@ -78,6 +78,7 @@ pub fn Page(title_key: &'static str, children: Children) -> impl IntoView {
                             <SessionTimer
                                 seconds_left=clock.seconds_left
                                 warning_seconds=clock.warning_seconds
+                                script_href=clock.script_href
                                 label=tr(l, "session.time_left")
                                 warning=tr(l, "session.warning")
                                 expired=tr(l, "session.expired")

@@ -32,7 +32,12 @@ pub fn portal() -> PortalContext {
 }
 
 /// The whole document, rendered on the server.
+///
+/// No page has an island, so no WASM is loaded: the session clock is plain script
+/// (`components::session_timer`). The first island needs `<HydrationScripts options
+/// islands=true />` back in the head, `/pkg` served again and `'wasm-unsafe-eval'` in the CSP.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
+    let _ = options;
     let portal = portal();
     view! {
         <!DOCTYPE html>
@@ -43,7 +48,6 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <meta name="color-scheme" content="light" />
                 <link rel="stylesheet" href=portal.stylesheet_href.clone() />
                 <link rel="icon" href="/favicon.svg" type="image/svg+xml" />
-                <HydrationScripts options islands=true />
                 <MetaTags />
             </head>
             <body class="min-h-screen bg-white text-ink antialiased">

@@ -31,7 +31,7 @@ test('a demo citizen logs in, sees the overview and logs out through the stand-i
   await expect(page).not.toHaveURL(/\/overzicht$/);
 });
 
-test('the islands hydrate: the session clock runs in the browser', async ({ page }) => {
+test('the session clock runs in the browser (plain script, no WASM)', async ({ page }) => {
   await loginAsCitizen(page, { name: 'Sanne Bakker' });
   const clock = page.locator('.session-timer');
   await expect(clock).toHaveAttribute('data-live', 'true');

@@ -1,8 +1,14 @@
-//! The idle-timeout clock: counts down in the browser and warns before the session ends.
+//! The idle-timeout clock: states the time left and offers to stay logged in.
 //!
-//! Without JavaScript the server-rendered text states the time left when the page was made and
-//! the "stay logged in" button is always shown; with JavaScript the clock runs and the button
-//! appears with the warning.
+//! Rendered on the server only. Without JavaScript the text states the time left when the page
+//! was made and the "stay logged in" button is always shown. With JavaScript the few lines of
+//! `public/session-clock.js` count down, and show the warning (or the notice that the session
+//! ended) and the button from `warning_seconds` before the end. The texts wait in `<template>`s,
+//! which are inert, and go into the `role="status"` region when they apply, so a screen reader
+//! announces them.
+//!
+//! It was a WASM island: 70 KB for a countdown. A Leptos island cannot get near 15 KB, and this
+//! needs nothing from Leptos in the browser.
 
 use leptos::prelude::*;
 
@@ -11,12 +17,14 @@ fn minutes_seconds(total: u32) -> String {
 }
 
 /// Countdown to the end of the session, with a warning and a "stay logged in" form.
-#[island]
+#[component]
 pub fn SessionTimer(
     /// Seconds left when the page was rendered.
     seconds_left: u32,
     /// Seconds before the end at which to warn.
     warning_seconds: u32,
+    /// URL of the content-hashed clock script.
+    script_href: String,
     /// "Time left" label.
     label: String,
     /// The warning text.
@@ -30,47 +38,31 @@ pub fn SessionTimer(
     /// Where the "stay logged in" form returns to.
     return_to: String,
 ) -> impl IntoView {
-    let (left, set_left) = signal(seconds_left);
-    let (live, set_live) = signal(false);
-    Effect::new(move |_| {
-        set_live.set(true);
-        // Count down to a deadline rather than counting ticks: browsers throttle timers in
-        // background tabs, and a counted clock would then claim time the session no longer has.
-        let deadline = js_sys::Date::now() + f64::from(seconds_left) * 1000.0;
-        set_interval(
-            move || {
-                let remaining = ((deadline - js_sys::Date::now()) / 1000.0).ceil().max(0.0);
-                set_left.set(remaining as u32);
-            },
-            std::time::Duration::from_millis(500),
-        );
-    });
-    let warn = move || left.get() <= warning_seconds;
-    let warning_shown = move || live.get() && warn() && left.get() != 0;
-    let ended = move || live.get() && left.get() == 0;
-    let offer_stay = move || !live.get() || (warn() && left.get() != 0);
     view! {
-        <div class="session-timer flex flex-wrap items-center gap-3 text-sm" data-live=move || live.get().to_string()>
+        <div
+            class="session-timer flex flex-wrap items-center gap-3 text-sm"
+            data-live="false"
+            data-seconds-left=seconds_left.to_string()
+            data-warning-seconds=warning_seconds.to_string()
+        >
             <p>
                 {label}" "
-                <strong data-testid="session-time-left">{move || minutes_seconds(left.get())}</strong>
+                <strong data-testid="session-time-left">{minutes_seconds(seconds_left)}</strong>
             </p>
-            <div role="status" aria-live="polite">
-                <Show when=warning_shown>
-                    <p class="font-semibold text-warning">{warning.clone()}</p>
-                </Show>
-                <Show when=ended>
-                    <p class="font-semibold text-warning">
-                        {expired.clone()}" "<a href="/inloggen">{login_again.clone()}</a>
-                    </p>
-                </Show>
-            </div>
-            <Show when=offer_stay>
-                <form method="post" action="/sessie/verlengen">
-                    <input type="hidden" name="terug" value=return_to.clone() />
-                    <button type="submit" class="btn-secondary">{stay.clone()}</button>
-                </form>
-            </Show>
+            <div role="status" aria-live="polite"></div>
+            <template data-clock="warning">
+                <p class="font-semibold text-warning">{warning}</p>
+            </template>
+            <template data-clock="ended">
+                <p class="font-semibold text-warning">
+                    {expired}" "<a href="/inloggen">{login_again}</a>
+                </p>
+            </template>
+            <form method="post" action="/sessie/verlengen">
+                <input type="hidden" name="terug" value=return_to />
+                <button type="submit" class="btn-secondary">{stay}</button>
+            </form>
+            <script src=script_href defer></script>
         </div>
     }
 }

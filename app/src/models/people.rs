@@ -35,10 +35,12 @@ pub enum Viewer {
 }
 
 /// How long the session has left, for the warning.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SessionClock {
     /// Seconds until the session ends without activity.
     pub seconds_left: u32,
     /// Seconds before the end at which the warning shows.
     pub warning_seconds: u32,
+    /// URL of the content-hashed script that runs the clock.
+    pub script_href: String,
 }

@@ -1,5 +1,6 @@
-//! The stylesheet, compiled by Tailwind in `build.rs` and served from the binary under a
-//! content-hashed name with a year of caching; the favicon likewise.
+//! The files pages load, served from the binary: the stylesheet (compiled by Tailwind in
+//! `build.rs`) and the session clock's script, each under a content-hashed name with a year of
+//! caching; the favicon likewise, under its own name.
 
 use std::sync::LazyLock;
 
@@ -12,41 +13,79 @@ use sha2::{Digest, Sha256};
 
 /// The compiled CSS.
 pub const STYLESHEET: &str = include_str!(concat!(env!("OUT_DIR"), "/inzage.css"));
+/// The session clock (`app/src/components/session_timer.rs` renders what it drives).
+pub const SESSION_CLOCK: &str = include_str!("../../../public/session-clock.js");
 /// The favicon.
 pub const FAVICON: &str = include_str!("../../../public/favicon.svg");
 
-static STYLESHEET_HASH: LazyLock<String> =
-    LazyLock::new(|| crate::platform::crypto::hex(&Sha256::digest(STYLESHEET.as_bytes())[..8]));
+/// A file under `/assets/<stem>-<hash>.<extension>`.
+struct Hashed {
+    href: String,
+    etag: String,
+    body: &'static str,
+    content_type: &'static str,
+}
+
+impl Hashed {
+    fn new(stem: &str, extension: &str, body: &'static str, content_type: &'static str) -> Self {
+        let hash = crate::platform::crypto::hex(&Sha256::digest(body.as_bytes())[..8]);
+        Self {
+            href: format!("/assets/{stem}-{hash}.{extension}"),
+            etag: format!("\"{hash}\""),
+            body,
+            content_type,
+        }
+    }
+}
+
+static HASHED: LazyLock<[Hashed; 2]> = LazyLock::new(|| {
+    [
+        Hashed::new("inzage", "css", STYLESHEET, "text/css; charset=utf-8"),
+        Hashed::new(
+            "session-clock",
+            "js",
+            SESSION_CLOCK,
+            "text/javascript; charset=utf-8",
+        ),
+    ]
+});
 
 /// `/assets/inzage-<hash>.css`.
 pub fn stylesheet_href() -> String {
-    format!("/assets/inzage-{}.css", *STYLESHEET_HASH)
+    HASHED[0].href.clone()
 }
 
-/// Serves the stylesheet under its hashed name, with an ETag for revalidation.
-pub async fn stylesheet(Path(file): Path<String>, headers: HeaderMap) -> Response {
-    if format!("/assets/{file}") != stylesheet_href() {
+/// `/assets/session-clock-<hash>.js`.
+pub fn session_clock_href() -> String {
+    HASHED[1].href.clone()
+}
+
+/// Serves a file under its hashed name, with an ETag for revalidation; any other name is 404.
+pub async fn hashed(Path(file): Path<String>, headers: HeaderMap) -> Response {
+    let Some(asset) = HASHED
+        .iter()
+        .find(|a| a.href.strip_prefix("/assets/") == Some(file.as_str()))
+    else {
         return StatusCode::NOT_FOUND.into_response();
-    }
-    let etag = format!("\"{}\"", *STYLESHEET_HASH);
+    };
     let cache = [
         (
             header::CACHE_CONTROL,
             "public, max-age=31536000, immutable".to_owned(),
         ),
-        (header::ETAG, etag.clone()),
+        (header::ETAG, asset.etag.clone()),
     ];
     if headers
         .get(header::IF_NONE_MATCH)
         .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.split(',').any(|tag| tag.trim() == etag))
+        .is_some_and(|v| v.split(',').any(|tag| tag.trim() == asset.etag))
     {
         return (StatusCode::NOT_MODIFIED, cache).into_response();
     }
-    let mut response = (cache, STYLESHEET).into_response();
+    let mut response = (cache, asset.body).into_response();
     response.headers_mut().insert(
         header::CONTENT_TYPE,
-        header::HeaderValue::from_static("text/css; charset=utf-8"),
+        header::HeaderValue::from_static(asset.content_type),
     );
     response
 }

@@ -21,10 +21,7 @@ use axum::{
     middleware,
     routing::{get, post},
 };
-use tower_http::{
-    compression::CompressionLayer, services::ServeDir, set_header::SetResponseHeaderLayer,
-    trace::TraceLayer,
-};
+use tower_http::{compression::CompressionLayer, trace::TraceLayer};
 use tower_sessions::{Expiry, SessionManagerLayer, cookie::SameSite};
 
 use crate::{AppState, identity::sessions::DbSessionStore};
@@ -50,25 +47,14 @@ pub fn router(state: AppState) -> Router {
             settings.session.idle_timeout_minutes,
         ))));
 
-    let pkg_dir = std::path::Path::new(&*state.leptos_options.site_root)
-        .join(&*state.leptos_options.site_pkg_dir);
-    let pkg = Router::new()
-        .fallback_service(ServeDir::new(pkg_dir).precompressed_br())
-        // The WASM and JS names do not change between builds: revalidate, don't trust a cache.
-        .layer(SetResponseHeaderLayer::overriding(
-            axum::http::header::CACHE_CONTROL,
-            axum::http::HeaderValue::from_static("no-cache"),
-        ));
-
     // Routes that never touch a session stay outside the session layer: no session look-up or
     // write for assets, health checks and security.txt.
     let fixed = Router::new()
         .route("/healthz", get(support::healthz))
         .route("/readyz", get(support::readyz))
         .route("/.well-known/security.txt", get(support::security_txt))
-        .route("/assets/{file}", get(assets::stylesheet))
+        .route("/assets/{file}", get(assets::hashed))
         .route("/favicon.svg", get(assets::favicon))
-        .nest("/pkg", pkg)
         .nest("/api/v1", crate::sources::api::router(state.clone()));
 
     // Every page has its GET handler here, beside its forms; the handler's extractor says who may

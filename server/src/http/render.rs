@@ -12,7 +12,7 @@ use leptos::{nonce::Nonce, prelude::provide_context};
 
 use crate::{
     AppState,
-    http::{security::CspNonce, session::PortalSession, support},
+    http::{assets, security::CspNonce, session::PortalSession, support},
     identity::{Principal, people},
 };
 use app::models::{PageData, PortalContext, SessionClock, Viewer};
@@ -80,6 +80,7 @@ pub async fn page(
         session: (!matches!(viewer, Viewer::Anonymous)).then_some(SessionClock {
             seconds_left: state.settings.session.idle_timeout_minutes * 60,
             warning_seconds: state.settings.session.warning_minutes * 60,
+            script_href: assets::session_clock_href(),
         }),
         viewer,
         current_path: request

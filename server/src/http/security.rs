@@ -62,7 +62,7 @@ pub async fn headers(State(state): State<AppState>, mut request: Request, next: 
     let mut response = next.run(request).await;
 
     let csp = format!(
-        "default-src 'none'; script-src 'self' 'nonce-{nonce}' 'wasm-unsafe-eval'; \
+        "default-src 'none'; script-src 'self' 'nonce-{nonce}'; \
          style-src 'self'; img-src 'self' data:; font-src 'self'; connect-src 'self'; \
          manifest-src 'self'; form-action {}; frame-ancestors 'none'; base-uri 'none'; \
          object-src 'none'",
