@@ -130,7 +130,47 @@ pub async fn enqueue<C: ConnectionTrait>(
     locale: Locale,
     mail: &Mail,
 ) -> Result<i64, MailError> {
+    let row = outbox_row(
+        settings,
+        recipient,
+        locale,
+        &mail.render(settings, locale)?,
+        mail,
+    )
+    .insert(db)
+    .await?;
+    Ok(row.id)
+}
+
+/// The same mail to several recipients in one language: rendered once, queued in one statement.
+async fn enqueue_all<C: ConnectionTrait>(
+    db: &C,
+    settings: &Settings,
+    recipients: &[lettre::Address],
+    locale: Locale,
+    mail: &Mail,
+) -> Result<(), MailError> {
+    if recipients.is_empty() {
+        return Ok(());
+    }
     let rendered = mail.render(settings, locale)?;
+    outbox_mails::Entity::insert_many(
+        recipients
+            .iter()
+            .map(|r| outbox_row(settings, r, locale, &rendered, mail)),
+    )
+    .exec_without_returning(db)
+    .await?;
+    Ok(())
+}
+
+fn outbox_row(
+    settings: &Settings,
+    recipient: &lettre::Address,
+    locale: Locale,
+    rendered: &templates::Rendered,
+    mail: &Mail,
+) -> outbox_mails::ActiveModel {
     let domain = settings
         .mail
         .from
@@ -138,14 +178,14 @@ pub async fn enqueue<C: ConnectionTrait>(
         .map(|m| m.email.domain().to_owned())
         .unwrap_or_else(|_| "inzage.invalid".to_owned());
     let now = Utc::now();
-    let row = outbox_mails::ActiveModel {
+    outbox_mails::ActiveModel {
         message_id: Set(format!("<{}@{domain}>", uuid::Uuid::new_v4())),
         kind: Set(mail.key().to_owned()),
         locale: Set(locale.code().to_owned()),
         recipient: Set(recipient.to_string()),
-        subject: Set(rendered.subject),
-        text_body: Set(rendered.text),
-        html_body: Set(rendered.html),
+        subject: Set(rendered.subject.clone()),
+        text_body: Set(rendered.text.clone()),
+        html_body: Set(rendered.html.clone()),
         status: Set(types::MailStatus::Pending),
         attempts: Set(0),
         next_attempt_at: Set(now),
@@ -156,9 +196,6 @@ pub async fn enqueue<C: ConnectionTrait>(
         sent_at: Set(None),
         ..Default::default()
     }
-    .insert(db)
-    .await?;
-    Ok(row.id)
 }
 
 /// Mails a citizen at their *verified* address, in their language; `false` if they have none.
@@ -191,14 +228,14 @@ pub async fn notify_staff<C: ConnectionTrait>(
     settings: &Settings,
     mail: &Mail,
 ) -> Result<usize, MailError> {
-    let mut count = 0;
-    for recipient in &settings.mail.staff_recipients {
-        if let Ok(address) = recipient.parse::<lettre::Address>() {
-            enqueue(db, settings, &address, Locale::Nl, mail).await?;
-            count += 1;
-        }
-    }
-    Ok(count)
+    let recipients: Vec<lettre::Address> = settings
+        .mail
+        .staff_recipients
+        .iter()
+        .filter_map(|r| r.parse().ok())
+        .collect();
+    enqueue_all(db, settings, &recipients, Locale::Nl, mail).await?;
+    Ok(recipients.len())
 }
 
 #[cfg(test)]

@@ -19,7 +19,8 @@ mod visibility;
 
 pub use consents::{PORTAL_CHANNEL, consents_view, withdraw_consent};
 pub use my_data::{
-    MyDataParams, PAGE_SIZE, PREVIEW_PER_SOURCE, my_data, my_data_and_shared, my_data_page,
+    MyDataParams, PAGE_SIZE, PREVIEW_PER_SOURCE, ScopeRecord, my_data, my_data_and_shared,
+    my_data_page, visible_records,
 };
 pub use overview::overview;
 pub use register::{PORTAL_ACTIVITY, ensure_portal_activity};

@@ -95,6 +95,72 @@ pub(super) async fn record_counts(
         .collect())
 }
 
+/// A record a request may name: what filing stores on its item, no value.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ScopeRecord {
+    /// Record id.
+    pub id: i64,
+    /// Its source system.
+    pub source_system_id: i64,
+    /// Its label.
+    pub label: String,
+    /// Whether it is marked special-category.
+    pub special_category: bool,
+}
+
+/// The records of `citizen_id` this login may see (the same rule as "Mijn gegevens"), in id
+/// order: all of them, or only those among `only`. Two queries (the register's activities and
+/// the records' columns a request item needs), and no record value is read or decrypted.
+pub async fn visible_records<C: sea_orm::ConnectionTrait>(
+    db: &C,
+    citizen_id: i64,
+    visibility: Visibility,
+    only: Option<&[i64]>,
+) -> Result<Vec<ScopeRecord>, DbErr> {
+    if only.is_some_and(<[i64]>::is_empty) {
+        return Ok(Vec::new());
+    }
+    let activities: std::collections::HashMap<String, processing_activities::Model> =
+        processing_activities::Entity::find()
+            .filter(processing_activities::Column::IsCurrent.eq(true))
+            .all(db)
+            .await?
+            .into_iter()
+            .map(|a| (a.code.clone(), a))
+            .collect();
+    let mut query = personal_data_records::Entity::find()
+        .select_only()
+        .column(personal_data_records::Column::Id)
+        .column(personal_data_records::Column::SourceSystemId)
+        .column(personal_data_records::Column::Label)
+        .column(personal_data_records::Column::SpecialCategory)
+        .column(personal_data_records::Column::ActivityCode)
+        .filter(personal_data_records::Column::CitizenId.eq(citizen_id));
+    if let Some(ids) = only {
+        query = query.filter(personal_data_records::Column::Id.is_in(ids.iter().copied()));
+    }
+    let rows: Vec<(i64, i64, String, bool, String)> = query
+        .order_by_asc(personal_data_records::Column::Id)
+        .into_tuple()
+        .all(db)
+        .await?;
+    let mut screen = Screen::new(visibility);
+    Ok(rows
+        .into_iter()
+        .filter(|(_, _, _, special, code)| {
+            screen.admit(activities.get(code), *special, 1).is_some()
+        })
+        .map(
+            |(id, source_system_id, label, special_category, _)| ScopeRecord {
+                id,
+                source_system_id,
+                label,
+                special_category,
+            },
+        )
+        .collect())
+}
+
 /// "Mijn gegevens".
 pub async fn my_data(
     db: &DatabaseConnection,

@@ -330,3 +330,97 @@ pub(super) async fn a_parent_files_for_a_child_and_staff_confirm_authority(app: 
     assert_eq!(status, reqwest::StatusCode::NOT_FOUND);
     app.finish().await;
 }
+
+/// Filing does a fixed, small number of statements whatever its scope: an erasure of "all my
+/// data" for a citizen with 300 more records costs what a rectification of one record costs,
+/// and every record still gets its item.
+pub(super) async fn filing_takes_a_fixed_number_of_statements(app: TestApp) {
+    use std::sync::{
+        Arc,
+        atomic::{AtomicUsize, Ordering},
+    };
+
+    use server::entities::request_items;
+    use types::SourceMode;
+
+    use crate::support::api::{Api, source_with_token};
+
+    let vault = seed_demo(&app).await;
+    let hans = citizen_id(&app, &vault, HANS).await;
+    let source = source_with_token(&app, "Bulk", "Zorg", SourceMode::Managed, false).await;
+    let items: Vec<serde_json::Value> = (0..300)
+        .map(|n| {
+            serde_json::json!({
+                "source_record_id": format!("B{n}"),
+                "bsn": HANS,
+                "activity_code": "brp-basisgegevens",
+                "category": "Adres",
+                "label": format!("Adres {n}"),
+                "value": format!("Straat {n}"),
+                "recorded_at": "2026-03-01T09:00:00Z",
+                "recorded_by": "Burgerzaken"
+            })
+        })
+        .collect();
+    let (status, body, _) = Api::new(&app)
+        .post(
+            "/records",
+            Some(&source.token),
+            &serde_json::json!({ "items": items }),
+        )
+        .await;
+    assert_eq!(status, reqwest::StatusCode::OK, "{body}");
+    let record = managed_record(&app, hans, "Bulk").await;
+
+    let statements = Arc::new(AtomicUsize::new(0));
+    let mut db = app.db.clone();
+    let counter = statements.clone();
+    db.set_metric_callback(move |_| {
+        counter.fetch_add(1, Ordering::Relaxed);
+    });
+    let mut file_counting = async |draft: Draft, token: &str| {
+        statements.store(0, Ordering::Relaxed);
+        let filing = requests::Filing {
+            draft: &draft,
+            token,
+            locale: "nl",
+        };
+        let submitted =
+            requests::submit(&db, &app.settings, hans, SEES_HEALTH, &filing, Utc::now())
+                .await
+                .unwrap();
+        (submitted.reference, statements.load(Ordering::Relaxed))
+    };
+    let (_, one) = file_counting(
+        Draft {
+            kind: requests::Kind::Rectification,
+            for_child: None,
+            all_data: false,
+            items: vec![(record, Some("Andere straat 1".to_owned()))],
+            explanation: String::new(),
+        },
+        "een-gegeven",
+    )
+    .await;
+    let (everything, all) = file_counting(
+        Draft {
+            kind: requests::Kind::Erasure,
+            for_child: None,
+            all_data: true,
+            items: Vec::new(),
+            explanation: String::new(),
+        },
+        "alles-wissen",
+    )
+    .await;
+    assert!(one > 0, "the callback counts statements");
+    assert_eq!(all, one, "300 records in scope cost no extra statements");
+    assert!(one <= 14, "filing took {one} statements");
+    let request = request_row(&app, &everything).await;
+    let items = request_items::Entity::find()
+        .filter(request_items::Column::RequestId.eq(request.id))
+        .all(&app.db)
+        .await
+        .unwrap();
+    assert!(items.len() > 300, "{} items", items.len());
+}

@@ -31,6 +31,10 @@ db_test!(
     parent_for_child,
     filing::a_parent_files_for_a_child_and_staff_confirm_authority
 );
+db_test!(
+    filing_statements,
+    filing::filing_takes_a_fixed_number_of_statements
+);
 db_test!(four_eyes, workflow::erasure_needs_a_second_pair_of_eyes);
 db_test!(
     random_actions,

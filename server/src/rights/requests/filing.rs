@@ -234,28 +234,38 @@ pub async fn children_of<C: ConnectionTrait>(
     today: NaiveDate,
 ) -> Result<Vec<(i64, String)>, DbErr> {
     use chrono::Datelike;
-    let mut children = Vec::new();
-    for g in guardianships::Entity::find()
-        .filter(guardianships::Column::ParentId.eq(parent_id))
-        .all(db)
-        .await?
-    {
-        let born = g.child_birth_date;
+    let age_on = |born: NaiveDate| {
         let mut age = today.year() - born.year();
         if (today.month(), today.day()) < (born.month(), born.day()) {
             age -= 1;
         }
-        if !(0..16).contains(&age) {
-            continue;
-        }
-        let name = citizens::Entity::find_by_id(g.child_id)
-            .one(db)
-            .await?
-            .and_then(|c| c.display_name)
-            .unwrap_or_default();
-        children.push((g.child_id, format!("{name} ({age})")));
+        age
+    };
+    let minors: Vec<(i64, i32)> = guardianships::Entity::find()
+        .filter(guardianships::Column::ParentId.eq(parent_id))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|g| (g.child_id, age_on(g.child_birth_date)))
+        .filter(|(_, age)| (0..16).contains(age))
+        .collect();
+    if minors.is_empty() {
+        return Ok(Vec::new());
     }
-    Ok(children)
+    let names: HashMap<i64, String> = citizens::Entity::find()
+        .filter(citizens::Column::Id.is_in(minors.iter().map(|(id, _)| *id)))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|c| (c.id, c.display_name.unwrap_or_default()))
+        .collect();
+    Ok(minors
+        .into_iter()
+        .map(|(id, age)| {
+            let name = names.get(&id).map_or("", String::as_str);
+            (id, format!("{name} ({age})"))
+        })
+        .collect())
 }
 
 /// What [`submit`] did.
@@ -318,35 +328,34 @@ pub async fn submit(
             child
         }
     };
-    // Only records the citizen sees at this login can be in scope.
-    let visible: HashMap<i64, PickableRecord> = pickable_records(db, citizen_id, visibility)
-        .await?
-        .into_iter()
-        .map(|r| (r.id, r))
-        .collect();
-    if draft.items.iter().any(|(id, _)| !visible.contains_key(id)) {
-        return Err(RequestError::Invalid(vec!["request.error.unknown_record"]));
-    }
-    // Items: the picked records; for erasure, restriction or objection of "all my data", every
-    // record the citizen sees, so each gets its own decision; for access, one item for all.
-    let scope: Vec<(i64, Option<String>)> = if !draft.all_data {
-        draft.items.clone()
+    // Only records the citizen sees at this login can be in scope: the picked ones, or for
+    // erasure, restriction or objection of "all my data" every record the citizen sees, so each
+    // gets its own decision; for access, one item for all. One read, without the values.
+    let picked: Vec<i64> = draft.items.iter().map(|(id, _)| *id).collect();
+    let scope: Vec<(transparency::ScopeRecord, Option<String>)> = if !draft.all_data {
+        let visible: HashMap<i64, transparency::ScopeRecord> =
+            transparency::visible_records(db, citizen_id, visibility, Some(&picked))
+                .await?
+                .into_iter()
+                .map(|r| (r.id, r))
+                .collect();
+        let mut scope = Vec::with_capacity(draft.items.len());
+        for (id, proposal) in &draft.items {
+            let Some(record) = visible.get(id) else {
+                return Err(RequestError::Invalid(vec!["request.error.unknown_record"]));
+            };
+            scope.push((record.clone(), proposal.clone()));
+        }
+        scope
     } else if draft.kind.picks_records() {
-        let mut ids: Vec<i64> = visible.keys().copied().collect();
-        ids.sort_unstable();
-        ids.into_iter().map(|id| (id, None)).collect()
+        transparency::visible_records(db, citizen_id, visibility, None)
+            .await?
+            .into_iter()
+            .map(|r| (r, None))
+            .collect()
     } else {
         Vec::new()
     };
-    // Source and label of the records in scope, read once.
-    let records: HashMap<i64, personal_data_records::Model> = personal_data_records::Entity::find()
-        .filter(personal_data_records::Column::CitizenId.eq(citizen_id))
-        .filter(personal_data_records::Column::Id.is_in(scope.iter().map(|(id, _)| *id)))
-        .all(db)
-        .await?
-        .into_iter()
-        .map(|r| (r.id, r))
-        .collect();
 
     let txn = db.begin().await?;
     let received = deadlines::received_on(now);
@@ -400,29 +409,33 @@ pub async fn submit(
         .exec(&txn)
         .await?;
 
-    if scope.is_empty() {
-        request_items::ActiveModel {
+    // The items in one statement per thousand (bind parameters are limited).
+    let items: Vec<request_items::ActiveModel> = if scope.is_empty() {
+        vec![request_items::ActiveModel {
             request_id: Set(request.id),
             label: Set("Alle gegevens".to_owned()),
             special_category: Set(false),
             ..Default::default()
-        }
-        .insert(&txn)
-        .await?;
-    }
-    for (record_id, proposal) in scope {
-        let record = records.get(&record_id);
-        request_items::ActiveModel {
-            request_id: Set(request.id),
-            record_id: Set(Some(record_id)),
-            source_system_id: Set(record.map(|r| r.source_system_id)),
-            label: Set(record.map(|r| r.label.clone()).unwrap_or_default()),
-            proposed_value: Set(proposal),
-            special_category: Set(record.is_some_and(|r| r.special_category)),
-            ..Default::default()
-        }
-        .insert(&txn)
-        .await?;
+        }]
+    } else {
+        scope
+            .into_iter()
+            .map(|(record, proposal)| request_items::ActiveModel {
+                request_id: Set(request.id),
+                record_id: Set(Some(record.id)),
+                source_system_id: Set(Some(record.source_system_id)),
+                label: Set(record.label),
+                proposed_value: Set(proposal),
+                special_category: Set(record.special_category),
+                ..Default::default()
+            })
+            .collect()
+    };
+    let mut items = items.into_iter().peekable();
+    while items.peek().is_some() {
+        request_items::Entity::insert_many(items.by_ref().take(1000))
+            .exec_without_returning(&txn)
+            .await?;
     }
     append_event(
         &txn,
