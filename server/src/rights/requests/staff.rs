@@ -557,12 +557,32 @@ pub async fn queue(
     let pages = Ord::max(total.div_ceil(QUEUE_PAGE), 1);
     let page = filter.page.clamp(1, pages);
     let rows = load_requests(db, query.offset((page - 1) * QUEUE_PAGE).limit(QUEUE_PAGE)).await?;
+    // The four counts over the open requests in one aggregate query.
     let soon = today + chrono::Duration::days(5);
-    let count_open = |extra: Condition| {
-        rights_requests::Entity::find()
-            .filter(Condition::all().add(open()).add(extra))
-            .count(db)
+    let tally = |condition: Condition| -> Expr {
+        use sea_orm::sea_query::Func;
+        let case = Expr::case(condition, Expr::val(1)).finally(Expr::val(0));
+        Func::coalesce([Expr::from(Func::sum(case)), Expr::val(0)]).into()
     };
+    let (open_count, overdue, due_soon, unassigned): (i64, i64, i64, i64) =
+        rights_requests::Entity::find()
+            .select_only()
+            .column_as(rights_requests::Column::Id.count(), "open")
+            .column_as(tally(Condition::all().add(due().lt(today))), "overdue")
+            .column_as(
+                tally(Condition::all().add(due().gte(today)).add(due().lte(soon))),
+                "due_soon",
+            )
+            .column_as(
+                tally(Condition::all().add(rights_requests::Column::AssigneeId.is_null())),
+                "unassigned",
+            )
+            .filter(open())
+            .into_tuple()
+            .one(db)
+            .await?
+            .unwrap_or_default();
+    let count = |n: i64| usize::try_from(n).unwrap_or(0);
     Ok(QueueView {
         rows: rows
             .iter()
@@ -580,12 +600,10 @@ pub async fn queue(
         },
         total,
         pages,
-        open: count_open(Condition::all()).await? as usize,
-        overdue: count_open(Condition::all().add(due().lt(today))).await? as usize,
-        due_soon: count_open(Condition::all().add(due().gte(today)).add(due().lte(soon))).await?
-            as usize,
-        unassigned: count_open(Condition::all().add(rights_requests::Column::AssigneeId.is_null()))
-            .await? as usize,
+        open: count(open_count),
+        overdue: count(overdue),
+        due_soon: count(due_soon),
+        unassigned: count(unassigned),
     })
 }
 
