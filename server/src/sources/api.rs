@@ -202,6 +202,11 @@ pub struct Batch<T> {
 
 /// Parses the body, naming the field that does not fit without echoing its value.
 fn parse<T: DeserializeOwned>(body: &Bytes) -> Result<Vec<T>, IngestError> {
+    // A good body is parsed once, without tracking where the parser is (which costs an
+    // allocation per field); only a bad one is parsed again to find the field to name.
+    if let Ok(batch) = serde_json::from_slice::<Batch<T>>(body) {
+        return Ok(batch.items);
+    }
     let mut deserializer = serde_json::Deserializer::from_slice(body);
     serde_path_to_error::deserialize(&mut deserializer)
         .map(|batch: Batch<T>| batch.items)

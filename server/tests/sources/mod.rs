@@ -3,6 +3,7 @@
 //! the citizen files over HTTP, staff decide and execute over HTTP, and then the source re-sends
 //! its original batch, processes its events and tasks, and syncs its own copy again.
 
+mod bulk;
 mod decisions;
 mod sync;
 
@@ -51,6 +52,14 @@ db_test!(log_lines_per_source, sync::log_lines_are_kept_per_source);
 db_test!(
     restricted_processing,
     sync::processing_of_restricted_data_shows_on_toezicht
+);
+db_test!(
+    full_batch,
+    bulk::a_full_batch_is_written_whole_once_and_refused_whole
+);
+db_test!(
+    full_batch_statements,
+    bulk::every_kind_takes_a_full_batch_in_a_few_statements
 );
 
 /// Labels of the simulator's records, unique in the demo so pages can be searched for them.

@@ -26,7 +26,7 @@ use crate::support::{
 /// Files `kind` on one record through the service, and grants and carries it out (with an
 /// approver where four eyes are needed): the way to a decision in effect, when the test is
 /// about what comes after.
-async fn decided(app: &TestApp, citizen: i64, request: &Draft, token: &str) -> String {
+pub(super) async fn decided(app: &TestApp, citizen: i64, request: &Draft, token: &str) -> String {
     let reference = file(app, citizen, request, token).await;
     let eva = staff_actor(app, "eva-service", &[StaffRole::Handler]).await;
     claim_and_grant(app, &eva, &reference).await;

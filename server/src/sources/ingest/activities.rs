@@ -110,47 +110,59 @@ impl Kind for Register {
     async fn write(
         &mut self,
         txn: &DatabaseTransaction,
-        _: usize,
-        a: &ActivityInput,
-        (): (),
-    ) -> Result<Outcome, IngestError> {
-        let current = processing_activities::Entity::find()
-            .filter(processing_activities::Column::Code.eq(a.code.clone()))
-            .filter(processing_activities::Column::IsCurrent.eq(true))
-            .one(txn)
-            .await?;
-        let (outcome, version) = match &current {
-            Some(row) if a.same_as(row) => return Ok(Outcome::Unchanged),
-            Some(row) => {
-                let mut old = row.clone().into_active_model();
-                old.is_current = Set(false);
-                old.update(txn).await?;
-                (Outcome::Updated, row.version + 1)
-            }
-            None => (Outcome::Created, 1),
-        };
-        processing_activities::ActiveModel {
-            code: Set(a.code.clone()),
-            version: Set(version),
-            is_current: Set(true),
-            name: Set(a.name.clone()),
-            purpose: Set(a.purpose.clone()),
-            legal_basis: Set(a.legal_basis),
-            legal_basis_text: Set(a.legal_basis_text.clone()),
-            data_categories: Set(serde_json::to_string(&a.data_categories).unwrap_or_default()),
-            retention: Set(a.retention.clone()),
-            source: Set(a.source.clone()),
-            recipient_categories: Set(
-                serde_json::to_string(&a.recipient_categories).unwrap_or_default()
-            ),
-            confidentiality: Set(a.confidentiality),
-            domain: Set(a.domain),
-            automated_decision: Set(a.automated_decision.clone()),
-            valid_from: Set(Utc::now()),
-            ..Default::default()
+        items: &[ActivityInput],
+        _: Vec<()>,
+    ) -> Result<BatchSummary, IngestError> {
+        // The register is small and kept by hand: item by item is plenty.
+        let mut summary = BatchSummary::default();
+        for a in items {
+            summary.count(write_activity(txn, a).await?);
         }
-        .insert(txn)
-        .await?;
-        Ok(outcome)
+        Ok(summary)
     }
+}
+
+/// Writes one register entry: new, a new version of a changed one, or nothing.
+async fn write_activity(
+    txn: &DatabaseTransaction,
+    a: &ActivityInput,
+) -> Result<Outcome, IngestError> {
+    let current = processing_activities::Entity::find()
+        .filter(processing_activities::Column::Code.eq(a.code.clone()))
+        .filter(processing_activities::Column::IsCurrent.eq(true))
+        .one(txn)
+        .await?;
+    let (outcome, version) = match &current {
+        Some(row) if a.same_as(row) => return Ok(Outcome::Unchanged),
+        Some(row) => {
+            let mut old = row.clone().into_active_model();
+            old.is_current = Set(false);
+            old.update(txn).await?;
+            (Outcome::Updated, row.version + 1)
+        }
+        None => (Outcome::Created, 1),
+    };
+    processing_activities::ActiveModel {
+        code: Set(a.code.clone()),
+        version: Set(version),
+        is_current: Set(true),
+        name: Set(a.name.clone()),
+        purpose: Set(a.purpose.clone()),
+        legal_basis: Set(a.legal_basis),
+        legal_basis_text: Set(a.legal_basis_text.clone()),
+        data_categories: Set(serde_json::to_string(&a.data_categories).unwrap_or_default()),
+        retention: Set(a.retention.clone()),
+        source: Set(a.source.clone()),
+        recipient_categories: Set(
+            serde_json::to_string(&a.recipient_categories).unwrap_or_default()
+        ),
+        confidentiality: Set(a.confidentiality),
+        domain: Set(a.domain),
+        automated_decision: Set(a.automated_decision.clone()),
+        valid_from: Set(Utc::now()),
+        ..Default::default()
+    }
+    .insert(txn)
+    .await?;
+    Ok(outcome)
 }

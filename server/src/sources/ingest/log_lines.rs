@@ -1,23 +1,26 @@
 //! Lines of the Logboek Dataverwerkingen, kept once per source, trace and span. A line that
 //! touches a restricted record is kept and shown to the privacy officer.
 
-use crate::identity::BsnVault;
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 use chrono::{DateTime, Utc};
 use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, DatabaseConnection, DatabaseTransaction,
-    EntityTrait, QueryFilter,
+    ActiveValue::Set, ColumnTrait, DatabaseConnection, DatabaseTransaction, EntityTrait,
+    QueryFilter, QuerySelect,
 };
 use serde::{Deserialize, Serialize};
 use types::SpanStatus;
 use utoipa::ToSchema;
 
 use super::{
-    BatchSummary, IngestError, Kind, Outcome, Problems, Restrictions, SourceContext, Touch,
-    check_size, ingest, known_activities,
+    BatchSummary, IN_CHUNK, IngestError, Kind, Outcome, Problems, Restrictions, SourceContext,
+    Touch, check_size, ingest, insert_all, known_activities,
 };
-use crate::{entities::processing_log_lines, identity::Bsn, platform::crypto::Vault};
+use crate::{
+    entities::processing_log_lines,
+    identity::{Bsn, BsnVault},
+    platform::crypto::Vault,
+};
 
 /// A line of the Logboek Dataverwerkingen.
 #[derive(Clone, Debug, Deserialize, Serialize, ToSchema)]
@@ -116,49 +119,71 @@ impl Kind for LogLines<'_> {
     async fn write(
         &mut self,
         txn: &DatabaseTransaction,
-        _: usize,
-        l: &LogLineInput,
-        (bsn, status): (Bsn, SpanStatus),
-    ) -> Result<Outcome, IngestError> {
-        // Once per source: another source's line with the same ids is another line.
-        let exists = processing_log_lines::Entity::find()
-            .filter(processing_log_lines::Column::SourceSystemId.eq(self.source.id))
-            .filter(processing_log_lines::Column::TraceId.eq(l.trace_id.clone()))
-            .filter(processing_log_lines::Column::SpanId.eq(l.span_id.clone()))
-            .one(txn)
-            .await?
-            .is_some();
-        if exists {
-            return Ok(Outcome::Unchanged);
+        items: &[LogLineInput],
+        checked: Vec<(Bsn, SpanStatus)>,
+    ) -> Result<BatchSummary, IngestError> {
+        // Once per source: another source's line with the same ids is another line. Looked up
+        // by the traces (the index's order), the spans picked out here.
+        let mut traces: Vec<&str> = items.iter().map(|l| l.trace_id.as_str()).collect();
+        traces.sort_unstable();
+        traces.dedup();
+        let mut kept: HashSet<(String, String)> = HashSet::new();
+        for chunk in traces.chunks(IN_CHUNK) {
+            let rows: Vec<(String, String)> = processing_log_lines::Entity::find()
+                .select_only()
+                .column(processing_log_lines::Column::TraceId)
+                .column(processing_log_lines::Column::SpanId)
+                .filter(processing_log_lines::Column::SourceSystemId.eq(self.source.id))
+                .filter(processing_log_lines::Column::TraceId.is_in(chunk.iter().copied()))
+                .into_tuple()
+                .all(txn)
+                .await?;
+            kept.extend(rows);
         }
-        let pseudonym = self.vault.pseudonym(&bsn);
-        if let Some(citizen_id) = self.restrictions.citizen(&pseudonym) {
-            let touch = Touch {
-                citizen_id,
-                kind: "log_line",
-                item_ref: format!("{}/{}", l.trace_id, l.span_id),
-                activity_code: &l.activity_code,
-                what: &l.name,
-                at: l.end_time,
-            };
-            self.restrictions.note(txn, self.source, touch).await?;
+        let now = Utc::now();
+        let mut pseudonyms: HashMap<&str, String> = HashMap::new();
+        let mut summary = BatchSummary::default();
+        let mut lines = Vec::new();
+        let mut touches = Vec::new();
+        for (l, (bsn, status)) in items.iter().zip(&checked) {
+            // A line sent twice, before or in this batch, is kept once.
+            if !kept.insert((l.trace_id.clone(), l.span_id.clone())) {
+                summary.count(Outcome::Unchanged);
+                continue;
+            }
+            let pseudonym = pseudonyms
+                .entry(bsn.expose())
+                .or_insert_with(|| self.vault.pseudonym(bsn))
+                .clone();
+            if let Some(citizen_id) = self.restrictions.citizen(&pseudonym) {
+                let touch = Touch {
+                    citizen_id,
+                    kind: "log_line",
+                    item_ref: format!("{}/{}", l.trace_id, l.span_id),
+                    activity_code: &l.activity_code,
+                    what: &l.name,
+                    at: l.end_time,
+                };
+                touches.extend(self.restrictions.touched(self.source, touch, now));
+            }
+            lines.push(processing_log_lines::ActiveModel {
+                trace_id: Set(l.trace_id.clone()),
+                span_id: Set(l.span_id.clone()),
+                parent_span_id: Set(l.parent_span_id.clone()),
+                name: Set(l.name.clone()),
+                status: Set(*status),
+                start_time: Set(l.start_time),
+                end_time: Set(l.end_time),
+                activity_code: Set(l.activity_code.clone()),
+                subject_pseudonym: Set(pseudonym),
+                source_system_id: Set(Some(self.source.id)),
+                processor: Set(l.processor.clone()),
+                ..Default::default()
+            });
+            summary.count(Outcome::Created);
         }
-        processing_log_lines::ActiveModel {
-            trace_id: Set(l.trace_id.clone()),
-            span_id: Set(l.span_id.clone()),
-            parent_span_id: Set(l.parent_span_id.clone()),
-            name: Set(l.name.clone()),
-            status: Set(status),
-            start_time: Set(l.start_time),
-            end_time: Set(l.end_time),
-            activity_code: Set(l.activity_code.clone()),
-            subject_pseudonym: Set(pseudonym),
-            source_system_id: Set(Some(self.source.id)),
-            processor: Set(l.processor.clone()),
-            ..Default::default()
-        }
-        .insert(txn)
-        .await?;
-        Ok(Outcome::Created)
+        insert_all(txn, touches).await?;
+        insert_all(txn, lines).await?;
+        Ok(summary)
     }
 }

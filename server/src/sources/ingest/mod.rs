@@ -2,20 +2,26 @@
 //! disclosures, consents, processing log lines and staff views, one file per kind. Each batch is
 //! validated whole first, every bad field named by a JSON pointer, and then written in one
 //! transaction: all or nothing. The source is always the token's, never something the body says.
+//!
+//! A batch is written in a few statements, not a few per item: its citizens are found (and
+//! the missing ones created) together, the rows it names are read with one `IN (…)` select,
+//! and the new ones inserted with multi-row `INSERT`s, each statement kept under the databases'
+//! limits on bound values (`MAX_BINDS`). Only a row that changed gets an `UPDATE` of its own.
 
-use std::collections::{BTreeMap, BTreeSet, HashSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
 use chrono::{DateTime, Utc};
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection,
-    DatabaseTransaction, DbErr, EntityTrait, QueryFilter, TransactionTrait,
+    DatabaseTransaction, DbBackend, DbErr, EntityTrait, Iterable, QueryFilter, QuerySelect,
+    SqliteTransactionMode, Statement, TransactionOptions, TransactionTrait, sea_query::OnConflict,
 };
 use serde::Serialize;
 use utoipa::ToSchema;
 
 use crate::{
     entities::{citizens, personal_data_records, processing_activities, restricted_processing},
-    identity::{Bsn, people},
+    identity::{Bsn, BsnVault},
     platform::crypto::Vault,
 };
 
@@ -108,9 +114,9 @@ enum Outcome {
     Unchanged,
 }
 
-/// What is particular to one kind of item: how an item is checked and how it is written.
-/// [`ingest`] does the rest, the same for every kind. A value of the kind carries what the
-/// whole batch is checked against (the register's codes, the source's consents).
+/// What is particular to one kind of item: how an item is checked and how a checked batch is
+/// written. [`ingest`] does the rest, the same for every kind. A value of the kind carries what
+/// the whole batch is checked against (the register's codes, the source's consents).
 trait Kind {
     /// The item as the source sends it.
     type Item;
@@ -123,14 +129,15 @@ trait Kind {
         item: &Self::Item,
         problems: &mut Problems,
     ) -> Option<Self::Checked>;
-    /// Writes one checked item in the batch's transaction.
+    /// Writes the whole checked batch in its transaction (`checked[i]` is what checking
+    /// `items[i]` found), in a few statements for the batch rather than a few per item: a
+    /// refusal found only while writing comes back as [`IngestError::Invalid`] and undoes it all.
     async fn write(
         &mut self,
         txn: &DatabaseTransaction,
-        index: usize,
-        item: &Self::Item,
-        checked: Self::Checked,
-    ) -> Result<Outcome, IngestError>;
+        items: &[Self::Item],
+        checked: Vec<Self::Checked>,
+    ) -> Result<BatchSummary, IngestError>;
 }
 
 /// Checks every item, naming each bad field, and only when all are good writes them in one
@@ -154,21 +161,85 @@ async fn ingest<K: Kind>(
             "an item failed its check without a problem noted".to_owned(),
         ))
     })?;
-    let txn = db.begin().await?;
-    let mut summary = BatchSummary::default();
-    for (index, (item, checked)) in items.iter().zip(checked).enumerate() {
-        match kind.write(&txn, index, item, checked).await {
-            Ok(outcome) => summary.count(outcome),
-            Err(e) => {
-                // A refusal found only while writing (a consent of someone else's) undoes the
-                // items before it, as a database error does.
-                txn.rollback().await?;
-                return Err(e);
-            }
+    let txn = begin_write(db).await?;
+    match kind.write(&txn, items, checked).await {
+        Ok(summary) => {
+            txn.commit().await?;
+            Ok(summary)
+        }
+        Err(e) => {
+            // A refusal found only while writing (a consent of someone else's) undoes the
+            // whole batch, as a database error does.
+            txn.rollback().await?;
+            Err(e)
         }
     }
-    txn.commit().await?;
-    Ok(summary)
+}
+
+/// Begins a batch's transaction. On SQLite it takes the write lock at once (`BEGIN
+/// IMMEDIATE`): a batch reads before it writes, and a deferred transaction that read while
+/// another batch committed could not write any more (`SQLITE_BUSY_SNAPSHOT`, which no busy
+/// timeout waits out). PostgreSQL ignores the mode.
+async fn begin_write(db: &DatabaseConnection) -> Result<DatabaseTransaction, DbErr> {
+    db.begin_with_options(TransactionOptions {
+        sqlite_transaction_mode: Some(SqliteTransactionMode::Immediate),
+        ..Default::default()
+    })
+    .await
+}
+
+/// Most values one statement binds: below SQLite's limit (32766 since 3.32) and PostgreSQL's
+/// (65535), so a batch of 2,000 items needs one statement per step, and never fails on it.
+const MAX_BINDS: usize = 30_000;
+
+/// How many values one `IN (…)` list holds, leaving room for the query's other parameters.
+const IN_CHUNK: usize = MAX_BINDS - 100;
+
+/// Inserts `rows` with multi-row `INSERT`s of at most [`MAX_BINDS`] values each, in order.
+/// Every row must set the same columns (the first row's are counted).
+async fn insert_all<A>(txn: &DatabaseTransaction, rows: Vec<A>) -> Result<(), DbErr>
+where
+    A: ActiveModelTrait + Send,
+{
+    let Some(first) = rows.first() else {
+        return Ok(());
+    };
+    let columns = <A::Entity as EntityTrait>::Column::iter()
+        .filter(|c| !first.is_not_set(*c))
+        .count();
+    let per_statement = (MAX_BINDS / columns.max(1)).max(1);
+    let mut rows = rows.into_iter().peekable();
+    while rows.peek().is_some() {
+        let chunk: Vec<A> = rows.by_ref().take(per_statement).collect();
+        <A::Entity as EntityTrait>::insert_many(chunk)
+            .exec_without_returning(txn)
+            .await?;
+    }
+    Ok(())
+}
+
+/// Whether a batch's big statements take PostgreSQL's form: a list as one JSON parameter that
+/// the query unpacks (`json_to_recordset`, `= ANY(ARRAY(…))`). PostgreSQL spends longer
+/// parsing and binding a 2,000-row `VALUES` list or `IN (…)` than running it (tens of
+/// milliseconds each); one parameter, in a statement whose text never changes and so is
+/// prepared once per connection, costs it next to nothing. SQLite parses long lists cheaply,
+/// and takes the portable statements.
+fn on_postgres<C: ConnectionTrait>(db: &C) -> bool {
+    db.get_database_backend() == DbBackend::Postgres
+}
+
+/// `values` as one JSON text parameter, for [`on_postgres`]'s statements.
+fn json_param<T: Serialize + ?Sized>(values: &T) -> Result<sea_orm::Value, DbErr> {
+    serde_json::to_string(values)
+        .map(sea_orm::Value::from)
+        .map_err(|e| DbErr::Custom(format!("encoding a batch for the database: {e}")))
+}
+
+/// A moment as the database keeps it (whole microseconds, the rest cut off as PostgreSQL's
+/// binary protocol does), for a JSON parameter: text would be rounded instead, and a re-sent
+/// item would then look changed to [`same_instant`].
+fn micros(at: DateTime<Utc>) -> DateTime<Utc> {
+    DateTime::from_timestamp_micros(at.timestamp_micros()).unwrap_or(at)
 }
 
 /// Collects field errors for one batch.
@@ -230,28 +301,150 @@ impl Problems {
     }
 }
 
-/// The citizens a batch is about, each found (or created) once per batch.
-struct Citizens<'a> {
-    vault: &'a Vault,
-    ids: BTreeMap<String, i64>,
+/// The citizen of each BSN, in order (`ids[i]` is the citizen of `bsns[i]`), for the whole
+/// batch at once: one `IN (…)` select by pseudonym, and for those not found one multi-row
+/// insert and one select more. Each distinct BSN is pseudonymised once, and encrypted only when
+/// its citizen is new.
+async fn citizen_ids(
+    txn: &DatabaseTransaction,
+    vault: &Vault,
+    bsns: &[&Bsn],
+) -> Result<Vec<i64>, DbErr> {
+    // A batch often holds many items of one citizen: each distinct BSN gets a slot.
+    let mut slot_of: HashMap<&str, usize> = HashMap::with_capacity(bsns.len());
+    let mut distinct: Vec<(&Bsn, String)> = Vec::new();
+    let slots: Vec<usize> = bsns
+        .iter()
+        .map(|bsn| {
+            *slot_of.entry(bsn.expose()).or_insert_with(|| {
+                distinct.push((bsn, vault.pseudonym(bsn)));
+                distinct.len() - 1
+            })
+        })
+        .collect();
+    let pseudonyms: Vec<&str> = distinct.iter().map(|(_, p)| p.as_str()).collect();
+    let mut found = find_citizens(txn, &pseudonyms).await?;
+    // In pseudonym order: two batches creating some of the same citizens at once take the
+    // unique index's locks in the same order, so on PostgreSQL one waits for the other (and
+    // then finds the row) instead of both deadlocking.
+    let mut missing: Vec<&(&Bsn, String)> = distinct
+        .iter()
+        .filter(|(_, p)| !found.contains_key(p.as_str()))
+        .collect();
+    if !missing.is_empty() {
+        missing.sort_by(|a, b| a.1.cmp(&b.1));
+        let now = Utc::now();
+        let rows: Vec<NewCitizen> = missing
+            .iter()
+            .map(|(bsn, pseudonym)| NewCitizen {
+                pseudonym: pseudonym.clone(),
+                ciphertext: vault.encrypt_bsn(bsn),
+                created_at: now,
+            })
+            .collect();
+        // Insert-or-ignore, then read: a concurrent batch (or first login) that created one of
+        // them first leaves its row, and that row is the citizen.
+        insert_citizens(txn, rows).await?;
+        let created: Vec<&str> = missing.iter().map(|(_, p)| p.as_str()).collect();
+        found.extend(find_citizens(txn, &created).await?);
+    }
+    slots
+        .into_iter()
+        .map(|slot| {
+            found
+                .get(distinct[slot].1.as_str())
+                .copied()
+                .ok_or_else(|| DbErr::RecordNotFound("citizen just inserted".to_owned()))
+        })
+        .collect()
 }
 
-impl<'a> Citizens<'a> {
-    fn new(vault: &'a Vault) -> Self {
-        Citizens {
-            vault,
-            ids: BTreeMap::new(),
-        }
-    }
+/// A citizen a batch creates: the keyed pseudonym and the sealed BSN, never the BSN.
+#[derive(Serialize)]
+struct NewCitizen {
+    pseudonym: String,
+    ciphertext: String,
+    #[serde(skip)]
+    created_at: DateTime<Utc>,
+}
 
-    async fn id(&mut self, txn: &DatabaseTransaction, bsn: &Bsn) -> Result<i64, DbErr> {
-        if let Some(id) = self.ids.get(bsn.expose()) {
-            return Ok(*id);
-        }
-        let id = people::find_or_create_citizen(txn, self.vault, bsn, None).await?;
-        self.ids.insert(bsn.expose().to_owned(), id);
-        Ok(id)
+/// Inserts citizens in the order given, leaving any that exist (by pseudonym) as they are.
+async fn insert_citizens(txn: &DatabaseTransaction, rows: Vec<NewCitizen>) -> Result<(), DbErr> {
+    let Some(first) = rows.first() else {
+        return Ok(());
+    };
+    if on_postgres(txn) {
+        let sql = "INSERT INTO citizens (bsn_pseudonym, bsn_ciphertext, created_at) \
+                   SELECT c.pseudonym, c.ciphertext, $1 \
+                   FROM ROWS FROM (json_to_recordset($2::json) AS (pseudonym text, ciphertext text)) \
+                   WITH ORDINALITY AS c(pseudonym, ciphertext, n) ORDER BY c.n \
+                   ON CONFLICT (bsn_pseudonym) DO NOTHING";
+        let values = [sea_orm::Value::from(first.created_at), json_param(&rows)?];
+        txn.execute_raw(Statement::from_sql_and_values(
+            DbBackend::Postgres,
+            sql,
+            values,
+        ))
+        .await?;
+        return Ok(());
     }
+    let mut rows = rows.into_iter().map(|c| citizens::ActiveModel {
+        bsn_pseudonym: Set(c.pseudonym),
+        bsn_ciphertext: Set(c.ciphertext),
+        display_name: Set(None),
+        created_at: Set(c.created_at),
+        ..Default::default()
+    });
+    loop {
+        let chunk: Vec<_> = rows.by_ref().take(MAX_BINDS / 4).collect();
+        if chunk.is_empty() {
+            return Ok(());
+        }
+        citizens::Entity::insert_many(chunk)
+            .on_conflict(
+                OnConflict::column(citizens::Column::BsnPseudonym)
+                    .do_nothing()
+                    .to_owned(),
+            )
+            .exec_without_returning(txn)
+            .await?;
+    }
+}
+
+/// The ids of the citizens with these pseudonyms, by pseudonym (those that exist).
+async fn find_citizens(
+    txn: &DatabaseTransaction,
+    pseudonyms: &[&str],
+) -> Result<HashMap<String, i64>, DbErr> {
+    let mut found = HashMap::with_capacity(pseudonyms.len());
+    if pseudonyms.is_empty() {
+        return Ok(found);
+    }
+    if on_postgres(txn) {
+        let sql = "SELECT id, bsn_pseudonym FROM citizens \
+                   WHERE bsn_pseudonym = ANY(ARRAY(SELECT json_array_elements_text($1::json)))";
+        let stmt =
+            Statement::from_sql_and_values(DbBackend::Postgres, sql, [json_param(pseudonyms)?]);
+        for row in txn.query_all_raw(stmt).await? {
+            found.insert(
+                row.try_get::<String>("", "bsn_pseudonym")?,
+                row.try_get::<i64>("", "id")?,
+            );
+        }
+        return Ok(found);
+    }
+    for chunk in pseudonyms.chunks(IN_CHUNK) {
+        let rows: Vec<(i64, String)> = citizens::Entity::find()
+            .select_only()
+            .column(citizens::Column::Id)
+            .column(citizens::Column::BsnPseudonym)
+            .filter(citizens::Column::BsnPseudonym.is_in(chunk.iter().copied()))
+            .into_tuple()
+            .all(txn)
+            .await?;
+        found.extend(rows.into_iter().map(|(id, pseudonym)| (pseudonym, id)));
+    }
+    Ok(found)
 }
 
 fn check_size<T>(items: &[T]) -> Result<(), IngestError> {
@@ -345,23 +538,20 @@ impl Restrictions {
         self.by_pseudonym.get(pseudonym).copied()
     }
 
-    /// Notes `touch` for the privacy officer when it touched a restricted record.
-    async fn note(
+    /// The row that shows `touch` to the privacy officer, when it touched a restricted record.
+    fn touched(
         &self,
-        txn: &DatabaseTransaction,
         source: &SourceContext,
         touch: Touch<'_>,
-    ) -> Result<(), DbErr> {
-        let Some((by, since)) = self
+        detected_at: DateTime<Utc>,
+    ) -> Option<restricted_processing::ActiveModel> {
+        let (by, since) = self
             .by_citizen
-            .get(&(touch.citizen_id, touch.activity_code.to_owned()))
-        else {
-            return Ok(());
-        };
+            .get(&(touch.citizen_id, touch.activity_code.to_owned()))?;
         if touch.at < *since {
-            return Ok(());
+            return None;
         }
-        restricted_processing::ActiveModel {
+        Some(restricted_processing::ActiveModel {
             citizen_id: Set(touch.citizen_id),
             source_system_id: Set(source.id),
             kind: Set(touch.kind.to_owned()),
@@ -370,11 +560,8 @@ impl Restrictions {
             what: Set(touch.what.chars().take(200).collect()),
             occurred_at: Set(touch.at),
             restricted_by: Set(by.clone()),
-            detected_at: Set(Utc::now()),
+            detected_at: Set(detected_at),
             ..Default::default()
-        }
-        .insert(txn)
-        .await?;
-        Ok(())
+        })
     }
 }

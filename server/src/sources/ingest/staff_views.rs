@@ -5,15 +5,15 @@ use std::collections::HashSet;
 
 use chrono::{DateTime, Utc};
 use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, DatabaseConnection, DatabaseTransaction,
-    EntityTrait, QueryFilter,
+    ActiveValue::Set, ColumnTrait, DatabaseConnection, DatabaseTransaction, EntityTrait,
+    QueryFilter, QuerySelect,
 };
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use super::{
-    BatchSummary, Citizens, IngestError, Kind, Outcome, Problems, Restrictions, SourceContext,
-    Touch, check_size, ingest, known_activities,
+    BatchSummary, IN_CHUNK, IngestError, Kind, Outcome, Problems, Restrictions, SourceContext,
+    Touch, check_size, citizen_ids, ingest, insert_all, known_activities,
 };
 use crate::{entities::staff_views, identity::Bsn, platform::crypto::Vault};
 
@@ -47,8 +47,8 @@ pub async fn record_staff_views(
     check_size(items)?;
     let kind = StaffViews {
         source,
+        vault,
         known: known_activities(db).await?,
-        citizens: Citizens::new(vault),
         restrictions: Restrictions::load(db).await?,
     };
     ingest(db, kind, items).await
@@ -57,8 +57,8 @@ pub async fn record_staff_views(
 /// Staff views as a kind of item, checked against the register.
 struct StaffViews<'a> {
     source: &'a SourceContext,
+    vault: &'a Vault,
     known: HashSet<String>,
-    citizens: Citizens<'a>,
     restrictions: Restrictions,
 }
 
@@ -83,47 +83,71 @@ impl Kind for StaffViews<'_> {
     async fn write(
         &mut self,
         txn: &DatabaseTransaction,
-        _: usize,
-        v: &StaffViewInput,
-        bsn: Bsn,
-    ) -> Result<Outcome, IngestError> {
-        let exists = staff_views::Entity::find()
-            .filter(staff_views::Column::SourceSystemId.eq(self.source.id))
-            .filter(staff_views::Column::SourceViewId.eq(v.source_view_id.clone()))
-            .one(txn)
-            .await?
-            .is_some();
-        if exists {
-            return Ok(Outcome::Unchanged);
+        items: &[StaffViewInput],
+        bsns: Vec<Bsn>,
+    ) -> Result<BatchSummary, IngestError> {
+        let ids: Vec<&str> = items.iter().map(|v| v.source_view_id.as_str()).collect();
+        let mut kept: HashSet<String> = HashSet::new();
+        for chunk in ids.chunks(IN_CHUNK) {
+            let rows: Vec<String> = staff_views::Entity::find()
+                .select_only()
+                .column(staff_views::Column::SourceViewId)
+                .filter(staff_views::Column::SourceSystemId.eq(self.source.id))
+                .filter(staff_views::Column::SourceViewId.is_in(chunk.iter().copied()))
+                .into_tuple()
+                .all(txn)
+                .await?;
+            kept.extend(rows);
         }
-        // Looked up only for a new view: a view sent again finds (or makes) no citizen.
-        let citizen_id = self.citizens.id(txn, &bsn).await?;
-        let touch = Touch {
-            citizen_id,
-            kind: "staff_view",
-            item_ref: v.source_view_id.clone(),
-            activity_code: &v.activity_code,
-            what: v.staff.trim(),
-            at: v.viewed_at,
-        };
-        self.restrictions.note(txn, self.source, touch).await?;
-        staff_views::ActiveModel {
-            source_system_id: Set(self.source.id),
-            source_view_id: Set(v.source_view_id.clone()),
-            citizen_id: Set(citizen_id),
-            staff_ref: Set(v.staff.trim().to_owned()),
-            activity_code: Set(v.activity_code.clone()),
-            viewed_at: Set(v.viewed_at),
-            case_reference: Set(v
-                .case_reference
-                .as_deref()
-                .map(str::trim)
-                .filter(|c| !c.is_empty())
-                .map(str::to_owned)),
-            ..Default::default()
+        // A view sent twice, before or in this batch, is kept once.
+        let mut summary = BatchSummary::default();
+        let mut new = Vec::new();
+        for (v, bsn) in items.iter().zip(&bsns) {
+            if kept.insert(v.source_view_id.clone()) {
+                new.push((v, bsn));
+                summary.count(Outcome::Created);
+            } else {
+                summary.count(Outcome::Unchanged);
+            }
         }
-        .insert(txn)
+        // Looked up only for the new views: a view sent again finds (or makes) no citizen.
+        let citizens = citizen_ids(
+            txn,
+            self.vault,
+            &new.iter().map(|(_, bsn)| *bsn).collect::<Vec<_>>(),
+        )
         .await?;
-        Ok(Outcome::Created)
+        let now = Utc::now();
+        let mut views = Vec::with_capacity(new.len());
+        let mut touches = Vec::new();
+        for ((v, _), citizen_id) in new.into_iter().zip(citizens) {
+            let touch = Touch {
+                citizen_id,
+                kind: "staff_view",
+                item_ref: v.source_view_id.clone(),
+                activity_code: &v.activity_code,
+                what: v.staff.trim(),
+                at: v.viewed_at,
+            };
+            touches.extend(self.restrictions.touched(self.source, touch, now));
+            views.push(staff_views::ActiveModel {
+                source_system_id: Set(self.source.id),
+                source_view_id: Set(v.source_view_id.clone()),
+                citizen_id: Set(citizen_id),
+                staff_ref: Set(v.staff.trim().to_owned()),
+                activity_code: Set(v.activity_code.clone()),
+                viewed_at: Set(v.viewed_at),
+                case_reference: Set(v
+                    .case_reference
+                    .as_deref()
+                    .map(str::trim)
+                    .filter(|c| !c.is_empty())
+                    .map(str::to_owned)),
+                ..Default::default()
+            });
+        }
+        insert_all(txn, touches).await?;
+        insert_all(txn, views).await?;
+        Ok(summary)
     }
 }
