@@ -282,6 +282,21 @@ async fn audit_command(
     }
 }
 
+/// Leptos' options. No page loads WASM, so a plain `cargo build` is the whole site and only the
+/// output name is needed; under `cargo leptos`, which sets `LEPTOS_*`, those settings apply.
+fn leptos_options() -> anyhow::Result<leptos::config::LeptosOptions> {
+    if std::env::var_os("LEPTOS_OUTPUT_NAME").is_none()
+        && option_env!("LEPTOS_OUTPUT_NAME").is_none()
+    {
+        return Ok(leptos::config::LeptosOptions::builder()
+            .output_name("inzage")
+            .build());
+    }
+    Ok(leptos::config::get_configuration(None)
+        .context("reading Leptos' site settings (LEPTOS_SITE_ROOT and friends)")?
+        .leptos_options)
+}
+
 async fn serve(settings: Settings) -> anyhow::Result<()> {
     let db = db::connect(&settings.database_url).await?;
     if settings.mode == server::config::Mode::Dev {
@@ -289,9 +304,7 @@ async fn serve(settings: Settings) -> anyhow::Result<()> {
     } else {
         db::ensure_migrated(&db).await?;
     }
-    let leptos_options = leptos::config::get_configuration(None)
-        .context("reading Leptos' site settings (LEPTOS_SITE_ROOT and friends)")?
-        .leptos_options;
+    let leptos_options = leptos_options()?;
     let listen = settings.listen_addr;
     let dev_idp = settings.dev_idp_enabled();
     let state = AppState::new(settings, db, leptos_options).await?;

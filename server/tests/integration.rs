@@ -20,8 +20,9 @@ mod vocabulary;
 
 use reqwest::{StatusCode, header};
 use support::{
-    Login, TestApp, citizen_login, demo::FATIMA, get_json, location, staff_login,
-    submit_at_stand_in,
+    Login, TestApp, citizen_login,
+    demo::{FATIMA, PRIVACY_OFFICER},
+    get_json, location, staff_login, submit_at_stand_in,
 };
 
 const PAGES: &[&str] = &[
@@ -314,7 +315,6 @@ async fn every_page_carries_the_security_headers(app: TestApp) {
         for directive in [
             "default-src 'none'",
             "script-src 'self' 'nonce-",
-            "'wasm-unsafe-eval'",
             "frame-ancestors 'none'",
             "base-uri 'none'",
         ] {
@@ -324,6 +324,8 @@ async fn every_page_carries_the_security_headers(app: TestApp) {
             );
         }
         assert!(!csp.contains("unsafe-inline"), "{path}");
+        // No page loads WASM (the session clock is plain script): no eval of any kind.
+        assert!(!csp.contains("unsafe-eval"), "{path}: {csp}");
         assert!(
             h[header::STRICT_TRANSPORT_SECURITY]
                 .to_str()
@@ -338,14 +340,33 @@ async fn every_page_carries_the_security_headers(app: TestApp) {
             assert_eq!(h[header::CACHE_CONTROL], "no-store", "{path}");
         }
     }
-    // The nonce differs per response and is the one on the page's scripts.
-    let a = browser.get("/").await;
-    let csp_a = a.headers()[header::CONTENT_SECURITY_POLICY]
+    // The nonce differs per response.
+    let nonce_of = |response: &reqwest::Response| {
+        response.headers()[header::CONTENT_SECURITY_POLICY]
+            .to_str()
+            .unwrap()
+            .split("'nonce-")
+            .nth(1)
+            .unwrap()
+            .split('\'')
+            .next()
+            .unwrap()
+            .to_owned()
+    };
+    let a = nonce_of(&browser.get("/").await);
+    assert_ne!(a, nonce_of(&browser.get("/").await));
+    app.finish().await;
+}
+db_test!(security_headers, every_page_carries_the_security_headers);
+
+/// The `<script>`s of a page: the `src` of each that loads a file, and the bytes of the inline
+/// ones (Leptos' few bytes of streaming state), each of which must carry the response's nonce.
+fn scripts(response: reqwest::Response) -> impl Future<Output = (Vec<String>, usize)> {
+    let csp = response.headers()[header::CONTENT_SECURITY_POLICY]
         .to_str()
         .unwrap()
         .to_owned();
-    let html = a.text().await.unwrap();
-    let nonce = csp_a
+    let nonce = csp
         .split("'nonce-")
         .nth(1)
         .unwrap()
@@ -353,20 +374,94 @@ async fn every_page_carries_the_security_headers(app: TestApp) {
         .next()
         .unwrap()
         .to_owned();
+    async move {
+        let html = response.text().await.unwrap();
+        let mut files = Vec::new();
+        let mut inline = 0;
+        for tag in html.split("<script").skip(1) {
+            let (attributes, rest) = tag.split_once('>').unwrap();
+            match attributes.split("src=\"").nth(1) {
+                Some(src) => files.push(src[..src.find('"').unwrap()].to_owned()),
+                None => {
+                    assert!(
+                        attributes.contains(&format!("nonce=\"{nonce}\"")),
+                        "{attributes}"
+                    );
+                    inline += rest.find("</script>").unwrap();
+                }
+            }
+        }
+        (files, inline)
+    }
+}
+
+async fn pages_load_only_the_small_session_clock(app: TestApp) {
+    // Logged out: no script file.
+    let mut anonymous = app.browser();
+    for path in PAGES {
+        let (files, _) = scripts(anonymous.get(path).await).await;
+        assert_eq!(files, Vec::<String>::new(), "{path}");
+    }
+    let mut citizen = app.citizen(FATIMA).await;
+    let mut officer = app.staff(PRIVACY_OFFICER).await;
+    let mut loaded = Vec::new();
+    let mut most_inline = 0;
+    for (staff, path) in [
+        (false, "/overzicht"),
+        (false, "/mijn-gegevens"),
+        (false, "/gedeeld"),
+        (false, "/gebruik"),
+        (false, "/toestemmingen"),
+        (false, "/instellingen"),
+        (false, "/verzoeken"),
+        (false, "/verzoeken/nieuw"),
+        (true, "/backoffice"),
+        (true, "/backoffice/verzoeken"),
+        (true, "/backoffice/toezicht"),
+    ] {
+        let browser = if staff { &mut officer } else { &mut citizen };
+        let (files, inline) = scripts(browser.get(path).await).await;
+        assert!(
+            files.iter().all(|f| !f.starts_with("/pkg/")),
+            "{path} loads WASM"
+        );
+        assert_eq!(files.len(), 1, "{path}: {files:?}");
+        assert!(
+            files[0].starts_with("/assets/session-clock-"),
+            "{path}: {files:?}"
+        );
+        loaded.push(files[0].clone());
+        most_inline = most_inline.max(inline);
+    }
+    loaded.dedup();
+    assert_eq!(loaded.len(), 1, "one clock script for every page");
+    let response = citizen.get(&loaded[0]).await;
+    assert_eq!(response.status(), StatusCode::OK);
+    let h = response.headers();
     assert!(
-        html.contains(&format!("nonce=\"{nonce}\"")),
-        "hydration script carries the nonce"
-    );
-    let b = browser.get("/").await;
-    assert!(
-        !b.headers()[header::CONTENT_SECURITY_POLICY]
+        h[header::CONTENT_TYPE]
             .to_str()
             .unwrap()
-            .contains(&nonce)
+            .starts_with("text/javascript")
     );
+    assert_eq!(
+        h[header::CACHE_CONTROL],
+        "public, max-age=31536000, immutable"
+    );
+    let body = response.bytes().await.unwrap();
+    // The target is 15 KB brotli; uncompressed is the stricter bound.
+    assert!(
+        body.len() + most_inline <= 15_000,
+        "{} bytes of clock, {most_inline} inline",
+        body.len()
+    );
+    let stale = citizen
+        .get("/assets/session-clock-0000000000000000.js")
+        .await;
+    assert_eq!(stale.status(), StatusCode::NOT_FOUND);
     app.finish().await;
 }
-db_test!(security_headers, every_page_carries_the_security_headers);
+db_test!(page_weight, pages_load_only_the_small_session_clock);
 
 async fn state_changes_need_this_origin(app: TestApp) {
     let mut browser = app.citizen(FATIMA).await;
