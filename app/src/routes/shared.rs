@@ -27,7 +27,7 @@ pub fn disclosure_item(l: Locale, d: DisclosureView) -> impl IntoView {
     });
     view! {
         <li class="card my-3" data-testid="disclosure">
-            <h3 class="text-lg font-semibold">{d.recipient.clone()}</h3>
+            <h2 class="text-lg font-semibold">{d.recipient.clone()}</h2>
             <dl class="facts text-sm">
                 <dt>{tr(l, "shared.when")}</dt>
                 <dd>{long_date(l, &d.disclosed_at)}</dd>
