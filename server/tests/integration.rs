@@ -341,39 +341,30 @@ async fn every_page_carries_the_security_headers(app: TestApp) {
         }
     }
     // The nonce differs per response.
-    let nonce_of = |response: &reqwest::Response| {
-        response.headers()[header::CONTENT_SECURITY_POLICY]
-            .to_str()
-            .unwrap()
-            .split("'nonce-")
-            .nth(1)
-            .unwrap()
-            .split('\'')
-            .next()
-            .unwrap()
-            .to_owned()
-    };
-    let a = nonce_of(&browser.get("/").await);
-    assert_ne!(a, nonce_of(&browser.get("/").await));
+    let a = csp_nonce(&browser.get("/").await);
+    assert_ne!(a, csp_nonce(&browser.get("/").await));
     app.finish().await;
 }
 db_test!(security_headers, every_page_carries_the_security_headers);
 
-/// The `<script>`s of a page: the `src` of each that loads a file, and the bytes of the inline
-/// ones (Leptos' few bytes of streaming state), each of which must carry the response's nonce.
-fn scripts(response: reqwest::Response) -> impl Future<Output = (Vec<String>, usize)> {
-    let csp = response.headers()[header::CONTENT_SECURITY_POLICY]
+/// The response's CSP nonce.
+fn csp_nonce(response: &reqwest::Response) -> String {
+    response.headers()[header::CONTENT_SECURITY_POLICY]
         .to_str()
         .unwrap()
-        .to_owned();
-    let nonce = csp
         .split("'nonce-")
         .nth(1)
         .unwrap()
         .split('\'')
         .next()
         .unwrap()
-        .to_owned();
+        .to_owned()
+}
+
+/// The `<script>`s of a page: the `src` of each that loads a file, and the bytes of the inline
+/// ones (Leptos' few bytes of streaming state), each of which must carry the response's nonce.
+fn scripts(response: reqwest::Response) -> impl Future<Output = (Vec<String>, usize)> {
+    let nonce = csp_nonce(&response);
     async move {
         let html = response.text().await.unwrap();
         let mut files = Vec::new();

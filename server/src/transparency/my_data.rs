@@ -120,14 +120,7 @@ pub async fn visible_records<C: sea_orm::ConnectionTrait>(
     if only.is_some_and(<[i64]>::is_empty) {
         return Ok(Vec::new());
     }
-    let activities: std::collections::HashMap<String, processing_activities::Model> =
-        processing_activities::Entity::find()
-            .filter(processing_activities::Column::IsCurrent.eq(true))
-            .all(db)
-            .await?
-            .into_iter()
-            .map(|a| (a.code.clone(), a))
-            .collect();
+    let activities = super::register::current_activities(db).await?;
     let mut query = personal_data_records::Entity::find()
         .select_only()
         .column(personal_data_records::Column::Id)

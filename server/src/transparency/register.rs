@@ -29,15 +29,22 @@ impl Register {
     }
 }
 
-/// Reads the register in two queries, whatever the number of items a page then looks up in it.
-pub(crate) async fn register<C: ConnectionTrait>(db: &C) -> Result<Register, DbErr> {
-    let activities = processing_activities::Entity::find()
+/// The register's current activities by code, in one query.
+pub(crate) async fn current_activities<C: ConnectionTrait>(
+    db: &C,
+) -> Result<HashMap<String, processing_activities::Model>, DbErr> {
+    Ok(processing_activities::Entity::find()
         .filter(processing_activities::Column::IsCurrent.eq(true))
         .all(db)
         .await?
         .into_iter()
         .map(|a| (a.code.clone(), a))
-        .collect();
+        .collect())
+}
+
+/// Reads the register in two queries, whatever the number of items a page then looks up in it.
+pub(crate) async fn register<C: ConnectionTrait>(db: &C) -> Result<Register, DbErr> {
+    let activities = current_activities(db).await?;
     let sources = source_systems::Entity::find()
         .all(db)
         .await?

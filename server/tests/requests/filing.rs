@@ -378,7 +378,7 @@ pub(super) async fn filing_takes_a_fixed_number_of_statements(app: TestApp) {
     db.set_metric_callback(move |_| {
         counter.fetch_add(1, Ordering::Relaxed);
     });
-    let mut file_counting = async |draft: Draft, token: &str| {
+    let file_counting = async |draft: Draft, token: &str| {
         statements.store(0, Ordering::Relaxed);
         let filing = requests::Filing {
             draft: &draft,
