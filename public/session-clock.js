@@ -25,7 +25,15 @@
     var warn = s > 0 && s <= warnAt;
     stay.hidden = !warn;
     say(s === 0 ? 'ended' : warn ? 'warning' : '');
-    if (s === 0) clearInterval(timer);
+    // The warning and the end stay in view (the stylesheet pins them to the bottom edge).
+    clock.setAttribute('data-state', shown || 'running');
+    if (s === 0) {
+      clearInterval(timer);
+      // The session is over: what the page showed of the citizen goes off the screen.
+      var main = document.getElementById('inhoud');
+      if (main) main.hidden = true;
+      left.parentNode.hidden = true;
+    }
   }
   tick();
   clock.setAttribute('data-live', 'true');

@@ -49,11 +49,30 @@ test('two minutes before the end the page warns, and "stay logged in" resets the
   await page.clock.runFor('13:05');
   await expect(page.getByTestId('session-time-left')).toHaveText('1:55');
   await expect(page.getByRole('status')).toContainText('Let op, u wordt over minder dan twee minuten uitgelogd.');
+  // Wherever the page is scrolled, the warning and its button stay in view.
+  await page.evaluate(() => window.scrollTo(0, document.body.scrollHeight));
+  await expect(page.getByRole('status')).toBeInViewport();
+  await expect(page.getByRole('button', { name: 'Ingelogd blijven' })).toBeInViewport();
   await expectAccessible(page);
   await page.getByRole('button', { name: 'Ingelogd blijven' }).click();
   await expect(page).toHaveURL(/\/overzicht$/);
   await expect(page.getByTestId('session-time-left')).toHaveText('15:00');
   await expect(page.getByRole('button', { name: 'Ingelogd blijven' })).toHaveCount(0);
+});
+
+test('when the time is up, the citizen\'s data leaves the screen', async ({ page }) => {
+  await page.clock.install();
+  await loginAsCitizen(page, { name: 'Fatima el Amrani' });
+  await expect(page.locator('.session-timer')).toHaveAttribute('data-live', 'true');
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText('Welkom, Fatima el Amrani');
+  await page.clock.runFor('15:01');
+  await expect(page.getByRole('status')).toContainText('Opnieuw inloggen');
+  await expect(page.getByRole('status')).toBeInViewport();
+  await expect(page.getByText('Welkom, Fatima el Amrani')).toBeHidden();
+  await expect(page.getByTestId('masked-bsn')).toBeHidden();
+  await expect(page.getByRole('button', { name: 'Ingelogd blijven' })).toBeHidden();
+  await expectAccessible(page);
+  await page.screenshot({ path: test.info().outputPath('session-ended.png'), fullPage: true });
 });
 
 test('cancelling at DigiD shows Logius\' wording', async ({ page }) => {
