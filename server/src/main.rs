@@ -41,6 +41,26 @@ enum Command {
         #[arg(long, default_value_t = 0)]
         scale: u64,
     },
+    /// The scale benchmark's data (dev mode only, a new database): the demo municipality plus
+    /// synthetic citizens with, unless set, 50 records, 5 disclosures and 100 log lines each, and
+    /// a request for one in ten. The first (BSN 800000006) has 2,000 records, 300 disclosures.
+    SeedScale {
+        /// Synthetic citizens.
+        #[arg(long, default_value_t = 1_000_000)]
+        citizens: u64,
+        /// Records in all (default 50 per citizen).
+        #[arg(long)]
+        records: Option<u64>,
+        /// Disclosures in all (default 5 per citizen).
+        #[arg(long)]
+        disclosures: Option<u64>,
+        /// Processing log lines in all (default 100 per citizen).
+        #[arg(long)]
+        log_lines: Option<u64>,
+        /// Requests (default one per ten citizens).
+        #[arg(long)]
+        requests: Option<u64>,
+    },
     /// Validate the settings and print them with secrets redacted.
     CheckConfig,
     /// API tokens of source systems.
@@ -163,6 +183,43 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                     "{scale} synthetic citizens added; the benchmark subject logs in with BSN {bsn}"
                 );
             }
+            Ok(())
+        }
+        Command::SeedScale {
+            citizens,
+            records,
+            disclosures,
+            log_lines,
+            requests,
+        } => {
+            anyhow::ensure!(
+                settings.mode == server::config::Mode::Dev,
+                "mode: seed-scale only runs in dev mode"
+            );
+            let db = db::connect(&settings.database_url).await?;
+            db::migrate(&db).await?;
+            let vault = server::platform::crypto::Vault::new(&settings.secrets)
+                .map_err(anyhow::Error::msg)?;
+            let mut sizes = server::dev::scale::Sizes::proportional(citizens);
+            sizes.records = records.unwrap_or(sizes.records);
+            sizes.disclosures = disclosures.unwrap_or(sizes.disclosures);
+            sizes.log_lines = log_lines.unwrap_or(sizes.log_lines);
+            sizes.requests = requests.unwrap_or(sizes.requests);
+            let started = std::time::Instant::now();
+            let seeded =
+                server::dev::scale::seed(&db, &settings, &vault, sizes, &|line| println!("{line}"))
+                    .await?;
+            println!(
+                "seeded in {:.0} s: {} citizens, {} records, {} disclosures, {} log lines, {} requests; \
+                 the benchmark subject logs in with BSN {}",
+                started.elapsed().as_secs_f64(),
+                seeded.citizens,
+                seeded.records,
+                seeded.disclosures,
+                seeded.log_lines,
+                seeded.requests,
+                seeded.subject_bsn
+            );
             Ok(())
         }
         Command::Token { command } => {

@@ -14,6 +14,7 @@ mod documents;
 mod limits;
 mod mail;
 mod requests;
+mod scale;
 mod sources;
 mod transparency;
 mod vocabulary;
