@@ -24,7 +24,7 @@ mod requests;
 mod scale;
 
 pub use requests::seed_requests;
-pub use scale::{seed_scale, synthetic_bsn};
+pub use scale::seed_scale;
 
 // The demo citizens the code needs by name (the DigiD stand-in offers the same BSNs; the
 // fixtures hold them as the API would receive them).

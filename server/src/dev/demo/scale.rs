@@ -8,6 +8,7 @@ use sea_orm::DatabaseConnection;
 use types::{Confidentiality, LegalBasis, SourceMode};
 
 use super::{describe, seed};
+use crate::dev::scale::synthetic_bsn;
 use crate::{
     platform::crypto::Vault,
     sources::ingest::{self, ActivityInput, DisclosureInput, RecordInput, SourceContext},
@@ -25,19 +26,6 @@ const RECIPIENTS: &[&str] = &[
     "Kredietbank Voorbeeldregio",
     "Veilig Thuis Voorbeeldregio",
 ];
-
-/// A valid (11-proef) BSN from a number, for synthetic citizens: the first valid one at or after
-/// `800_000_000 + n * 16`.
-pub fn synthetic_bsn(n: u64) -> String {
-    let mut candidate = 800_000_000 + n * 16;
-    loop {
-        let digits = format!("{candidate:09}");
-        if crate::identity::Bsn::parse(&digits).is_ok() {
-            return digits;
-        }
-        candidate += 1;
-    }
-}
 
 /// Adds `count` synthetic citizens from a fixed seed, with plausible spreads of records,
 /// disclosures and log lines across the demo register. The first one is the benchmark subject:
@@ -169,17 +157,4 @@ fn at(y: i32, m: u32, d: u32) -> anyhow::Result<DateTime<Utc>> {
     Utc.with_ymd_and_hms(y, m, d, 10, 0, 0)
         .single()
         .with_context(|| format!("{y}-{m}-{d} is no date"))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn synthetic_bsns_are_valid_and_distinct() {
-        let bsns: Vec<String> = (0..200).map(synthetic_bsn).collect();
-        assert!(bsns.iter().all(|b| crate::identity::Bsn::parse(b).is_ok()));
-        let distinct: std::collections::BTreeSet<_> = bsns.iter().collect();
-        assert_eq!(distinct.len(), bsns.len());
-    }
 }
