@@ -17,6 +17,7 @@ mod m20261202_000010_audit_sealing;
 mod m20261202_000011_leave_out_grounds;
 mod m20261202_000012_queue_indexes;
 mod m20261202_000013_oversight_indexes;
+pub mod m20261202_000014_open_requests_index;
 
 /// Makes `table` insert-only on both databases: a trigger refuses every UPDATE and DELETE.
 async fn insert_only(manager: &SchemaManager<'_>, table: &str) -> Result<(), DbErr> {
@@ -69,6 +70,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261202_000011_leave_out_grounds::Migration),
             Box::new(m20261202_000012_queue_indexes::Migration),
             Box::new(m20261202_000013_oversight_indexes::Migration),
+            Box::new(m20261202_000014_open_requests_index::Migration),
         ]
     }
 }

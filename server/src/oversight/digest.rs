@@ -2,14 +2,14 @@
 //! overdue, mailed once a day from 07:00 Dutch time. Every instance tries; the day's row in
 //! `staff_digests` (primary key) lets exactly one of them send it.
 
-use chrono::{DateTime, Duration, NaiveTime, Utc};
+use chrono::{DateTime, NaiveTime, Utc};
 use sea_orm::{
     ActiveValue::Set, DatabaseConnection, EntityTrait, TransactionTrait, sea_query::OnConflict,
 };
 
 use crate::{
     config::Settings,
-    entities::{rights_requests, staff_digests},
+    entities::staff_digests,
     mail::{self, Mail, MailError},
     rights::deadlines,
 };
@@ -34,20 +34,12 @@ pub async fn figures(
     db: &DatabaseConnection,
     now: DateTime<Utc>,
 ) -> Result<Figures, sea_orm::DbErr> {
-    let today = deadlines::received_on(now);
-    let mut figures = Figures::default();
-    for r in crate::rights::requests::load_requests(db, rights_requests::Entity::find()).await? {
-        if !r.status.is_open() {
-            continue;
-        }
-        let due = r.extended_to.unwrap_or(r.due_on);
-        if due < today {
-            figures.overdue += 1;
-        } else if due <= today + Duration::days(5) {
-            figures.due_soon += 1;
-        }
-    }
-    Ok(figures)
+    let counts = crate::rights::requests::open_counts(db, deadlines::received_on(now)).await?;
+    let count = |n: i64| u32::try_from(n).unwrap_or(u32::MAX);
+    Ok(Figures {
+        due_soon: count(counts.due_soon),
+        overdue: count(counts.overdue),
+    })
 }
 
 /// Sends today's digest if it is time and no instance sent it yet; `Some` with what was sent.

@@ -126,10 +126,7 @@ pub async fn view(db: &DatabaseConnection, now: DateTime<Utc>) -> Result<Oversig
     let today = deadlines::received_on(now);
     // Open requests in full (the table lists them); of the rest only what the figures count.
     let query = rights_requests::Entity::find()
-        .filter(
-            rights_requests::Column::Status
-                .is_in(Status::ALL.iter().copied().filter(|s| s.is_open())),
-        )
+        .filter(Expr::cust(crate::rights::requests::OPEN_SQL))
         .order_by_asc(rights_requests::Column::Id);
     let requests = crate::rights::requests::load_requests(db, query).await?;
     let due = |r: &rights_requests::Model| r.extended_to.unwrap_or(r.due_on);
