@@ -7,8 +7,11 @@
 //!
 //! ```text
 //! cargo run --release -p server --example queue -- \
-//!     http://localhost:3200 [staff=10] [seconds=60] [server-pid]
+//!     http://localhost:3200 [staff=10] [seconds=60] [server-pid] [path] [subject]
 //! ```
+//!
+//! With `path` (and the `subject` to log in as, e.g. `/backoffice/toezicht mw-0004` for the
+//! privacy officer) every staff member loads that one page instead, each answer 200 with a `<h1`.
 
 // A load generator: a failed step should stop the run loudly, so unwrap is the point here.
 #![allow(clippy::unwrap_used)]
@@ -110,17 +113,23 @@ fn percentile(sorted: &[Duration], q: f64) -> f64 {
 async fn main() {
     let args: Vec<String> = std::env::args().collect();
     if args.len() < 2 {
-        eprintln!("usage: queue <base> [staff] [seconds] [server-pid]");
+        eprintln!("usage: queue <base> [staff] [seconds] [server-pid] [path] [subject]");
         std::process::exit(2);
     }
     let base = args[1].trim_end_matches('/').to_owned();
     let staff: u32 = arg(&args, 2, 10);
     let seconds: u64 = arg(&args, 3, 60);
     let pid: Option<u32> = args.get(4).and_then(|p| p.parse().ok());
+    let only: Option<String> = args.get(5).cloned();
+    let as_subject: Option<String> = args.get(6).cloned();
 
     let mut clients = Vec::new();
     for n in 0..staff {
-        let subject = if n % 2 == 0 { "mw-0001" } else { "mw-0002" };
+        let subject = match &as_subject {
+            Some(subject) => subject.as_str(),
+            None if n % 2 == 0 => "mw-0001",
+            None => "mw-0002",
+        };
         match login(&base, subject).await {
             Ok(client) => clients.push(client),
             Err(e) => {
@@ -173,6 +182,7 @@ async fn main() {
         let base = base.clone();
         let errors = errors.clone();
         let views = views.clone();
+        let only = only.clone();
         tasks.push(tokio::spawn(async move {
             let mut latencies = Vec::new();
             let mut i: u64 = n as u64 * 7919;
@@ -188,13 +198,18 @@ async fn main() {
                     1 + (i >> 20) % 3
                 };
                 let sep = if view.is_empty() { "" } else { "&" };
-                let url = format!("{base}/backoffice/verzoeken?{view}{sep}pagina={page}");
+                let (url, marker) = match &only {
+                    Some(path) => (format!("{base}{path}"), "<h1"),
+                    None => (
+                        format!("{base}/backoffice/verzoeken?{view}{sep}pagina={page}"),
+                        "data-testid=\"queue-shown\"",
+                    ),
+                };
                 let t = Instant::now();
                 let ok = match client.get(&url).send().await {
-                    Ok(r) if r.status().is_success() => r
-                        .text()
-                        .await
-                        .is_ok_and(|body| body.contains("data-testid=\"queue-shown\"")),
+                    Ok(r) if r.status().is_success() => {
+                        r.text().await.is_ok_and(|body| body.contains(marker))
+                    }
                     _ => false,
                 };
                 if ok {
@@ -214,8 +229,9 @@ async fn main() {
     latencies.sort();
     let errors = errors.load(Ordering::Relaxed);
     println!(
-        "queue: {} pages in {:.1} s ({:.0} pages/s), {errors} errors; p50 {:.1} ms, p90 {:.1} ms, \
+        "{}: {} pages in {:.1} s ({:.0} pages/s), {errors} errors; p50 {:.1} ms, p90 {:.1} ms, \
          p99 {:.1} ms, max {:.1} ms",
+        only.as_deref().unwrap_or("queue"),
         latencies.len(),
         elapsed.as_secs_f64(),
         latencies.len() as f64 / elapsed.as_secs_f64(),
