@@ -79,8 +79,8 @@ const ROWS_PER_STATEMENT: u64 = 1_000_000;
 const CITIZENS_PER_INSERT: usize = 5_000;
 /// The source system the synthetic data comes from.
 const SOURCE: &str = "Synthetisch (schaal)";
-/// Who the synthetic disclosures go to.
-const RECIPIENTS: &[&str] = &[
+/// Who the synthetic disclosures go to (also `seed-demo --scale`'s).
+pub(crate) const RECIPIENTS: &[&str] = &[
     "Thuiszorg De Zonnebloem B.V.",
     "CAK",
     "Jeugdzorg De Brug",

@@ -8,24 +8,12 @@ use sea_orm::DatabaseConnection;
 use types::{Confidentiality, LegalBasis, SourceMode};
 
 use super::{describe, seed};
-use crate::dev::scale::synthetic_bsn;
+use crate::dev::scale::{RECIPIENTS, synthetic_bsn};
 use crate::{
     platform::crypto::Vault,
     sources::ingest::{self, ActivityInput, DisclosureInput, RecordInput, SourceContext},
     sources::systems,
 };
-
-/// Who the synthetic disclosures go to: the demo's own recipients.
-const RECIPIENTS: &[&str] = &[
-    "Thuiszorg De Zonnebloem B.V.",
-    "CAK",
-    "Jeugdzorg De Brug",
-    "GGD Voorbeeldregio",
-    "UWV",
-    "Sociale Verzekeringsbank (SVB)",
-    "Kredietbank Voorbeeldregio",
-    "Veilig Thuis Voorbeeldregio",
-];
 
 /// Adds `count` synthetic citizens from a fixed seed, with plausible spreads of records,
 /// disclosures and log lines across the demo register. The first one is the benchmark subject:
