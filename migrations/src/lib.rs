@@ -18,6 +18,7 @@ mod m20261202_000011_leave_out_grounds;
 mod m20261202_000012_queue_indexes;
 mod m20261202_000013_oversight_indexes;
 pub mod m20261202_000014_open_requests_index;
+mod m20261202_000015_retention_counts;
 
 /// Makes `table` insert-only on both databases: a trigger refuses every UPDATE and DELETE.
 async fn insert_only(manager: &SchemaManager<'_>, table: &str) -> Result<(), DbErr> {
@@ -71,6 +72,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261202_000012_queue_indexes::Migration),
             Box::new(m20261202_000013_oversight_indexes::Migration),
             Box::new(m20261202_000014_open_requests_index::Migration),
+            Box::new(m20261202_000015_retention_counts::Migration),
         ]
     }
 }

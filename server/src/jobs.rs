@@ -1,7 +1,13 @@
 //! Background jobs every instance runs: mail delivery, session clean-up, outbox purge, digest,
-//! sealing the audit log.
+//! the daily retention count for Toezicht, sealing the audit log.
 
-use crate::{AppState, identity::sessions, mail, oversight::digest, platform::audit};
+use crate::{
+    AppState,
+    identity::sessions,
+    mail,
+    oversight::{digest, toezicht},
+    platform::audit,
+};
 
 /// Starts the jobs every instance runs; each is safe with several instances at once.
 pub fn spawn_background_jobs(state: &AppState) -> anyhow::Result<()> {
@@ -51,6 +57,11 @@ pub fn spawn_background_jobs(state: &AppState) -> anyhow::Result<()> {
                 Ok(Some(figures)) => tracing::info!(?figures, "staff digest queued"),
                 Ok(None) => {}
                 Err(e) => tracing::warn!(error = %e, "the staff digest failed"),
+            }
+            match toezicht::count_retention_if_due(&db, chrono::Utc::now()).await {
+                Ok(true) => tracing::info!("records past retention counted for today"),
+                Ok(false) => {}
+                Err(e) => tracing::warn!(error = %e, "counting records past retention failed"),
             }
         }
     });

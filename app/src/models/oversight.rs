@@ -129,6 +129,8 @@ pub struct OversightView {
     pub per_kind: Vec<MonthFigure>,
     /// Records past retention per source system.
     pub retention: Vec<RetentionFigure>,
+    /// When the daily count of [`Self::retention`] was made (Dutch time); `None`: just now.
+    pub retention_counted_at: Option<String>,
     /// Disclosures without a legal basis or relying on a withdrawn consent.
     pub disclosures: Vec<DisclosureFlag>,
     /// Staff views of citizen data with no linked request.

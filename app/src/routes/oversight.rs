@@ -6,7 +6,7 @@ use leptos::prelude::*;
 use types::{Kind, OversightTable};
 
 use crate::{
-    i18n::{Locale, tr},
+    i18n::{Locale, tr, tr_with},
     layouts::Page,
     models::{AuditCheckpointView, MonthFigure, OversightView, PageData},
     shell::portal,
@@ -312,6 +312,9 @@ pub fn OversightPage() -> impl IntoView {
                 <section aria-labelledby=format!("t-{name}") class="my-8">
                     <h2 id=format!("t-{name}")>{tr(l, name.key())}</h2>
                     {(name == OversightTable::Months).then(|| charts.take())}
+                    {(name == OversightTable::Retention).then(|| v.retention_counted_at.clone()).flatten().map(|at| view! {
+                        <p data-testid="retention-counted">{tr_with(l, "oversight.retention_counted", &[("at", &at)])}</p>
+                    })}
                     {table(l, name, rows(&v, name, l))}
                 </section>
             }).collect_view()}

@@ -26,6 +26,7 @@ pub mod request_leave_outs;
 pub mod request_messages;
 pub mod request_tasks;
 pub mod restricted_processing;
+pub mod retention_counts;
 pub mod rights_requests;
 pub mod sessions;
 pub mod source_events;

@@ -8,14 +8,17 @@ use std::collections::{BTreeMap, HashMap};
 
 use chrono::{DateTime, NaiveDate, Utc};
 use sea_orm::{
-    ColumnTrait, Condition, DatabaseConnection, DbErr, EntityTrait, QueryFilter, QueryOrder,
-    QuerySelect, sea_query::Expr,
+    ActiveValue::Set,
+    ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter,
+    QueryOrder, QuerySelect,
+    sea_query::{Expr, OnConflict},
 };
+use serde::{Deserialize, Serialize};
 
 use crate::{
     entities::{
-        disclosures, personal_data_records, request_events, restricted_processing, rights_requests,
-        staff_views,
+        disclosures, personal_data_records, request_events, restricted_processing,
+        retention_counts, rights_requests, staff_views,
     },
     rights::deadlines,
     rights::workflow::Status,
@@ -121,6 +124,93 @@ type RequestDates = (
     Option<NaiveDate>,
 );
 
+/// One source's records past their retention date, as the daily count stores them.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RetentionCount {
+    /// The source system.
+    pub source_system_id: i64,
+    /// Its records whose retention date lies before the day counted.
+    pub records: i64,
+    /// The oldest of those retention dates.
+    pub oldest: NaiveDate,
+}
+
+/// Counts the records past their retention date on `today`, per source, in the database
+/// (ix_records_retention, an index-only range scan), not record by record.
+pub async fn count_retention(
+    db: &impl ConnectionTrait,
+    today: NaiveDate,
+) -> Result<Vec<RetentionCount>, DbErr> {
+    Ok(personal_data_records::Entity::find()
+        .select_only()
+        .column(personal_data_records::Column::SourceSystemId)
+        .column_as(personal_data_records::Column::Id.count(), "n")
+        .column_as(
+            personal_data_records::Column::RetentionUntil.min(),
+            "oldest",
+        )
+        .filter(personal_data_records::Column::RetentionUntil.lt(today))
+        .group_by(personal_data_records::Column::SourceSystemId)
+        .into_tuple::<(i64, i64, NaiveDate)>()
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|(source_system_id, records, oldest)| RetentionCount {
+            source_system_id,
+            records,
+            oldest,
+        })
+        .collect())
+}
+
+/// Makes the day's retention count (Dutch date of `now`) unless it is there already; `true`
+/// when this call stored it. Every instance tries each minute; the day's primary key keeps one.
+pub async fn count_retention_if_due(
+    db: &DatabaseConnection,
+    now: DateTime<Utc>,
+) -> Result<bool, DbErr> {
+    let today = deadlines::received_on(now);
+    if retention_counts::Entity::find_by_id(today)
+        .one(db)
+        .await?
+        .is_some()
+    {
+        return Ok(false);
+    }
+    let counts = count_retention(db, today).await?;
+    let figures = serde_json::to_string(&counts).map_err(|e| DbErr::Custom(e.to_string()))?;
+    let stored = retention_counts::Entity::insert(retention_counts::ActiveModel {
+        day: Set(today),
+        counted_at: Set(now),
+        figures: Set(figures),
+    })
+    .on_conflict(
+        OnConflict::column(retention_counts::Column::Day)
+            .do_nothing()
+            .to_owned(),
+    )
+    .exec_without_returning(db)
+    .await?;
+    Ok(stored == 1)
+}
+
+/// The records past retention on the Dutch date of `now`: the day's stored count with the
+/// moment it was made, or (before the job has counted today) counted now, with `None`.
+pub async fn retention_counts(
+    db: &DatabaseConnection,
+    now: DateTime<Utc>,
+) -> Result<(Vec<RetentionCount>, Option<DateTime<Utc>>), DbErr> {
+    let today = deadlines::received_on(now);
+    match retention_counts::Entity::find_by_id(today).one(db).await? {
+        Some(row) => {
+            let counts = serde_json::from_str(&row.figures)
+                .map_err(|e| DbErr::Type(format!("retention_counts {}: {e}", row.day)))?;
+            Ok((counts, Some(row.counted_at)))
+        }
+        None => Ok((count_retention(db, today).await?, None)),
+    }
+}
+
 /// Builds the oversight view as of `now`.
 pub async fn view(db: &DatabaseConnection, now: DateTime<Utc>) -> Result<OversightView, DbErr> {
     let today = deadlines::received_on(now);
@@ -220,25 +310,14 @@ pub async fn view(db: &DatabaseConnection, now: DateTime<Utc>) -> Result<Oversig
     let register = crate::transparency::register(db).await?;
     let source_name = |id: i64| register.source_name(id);
 
+    let (counts, counted_at) = retention_counts(db, now).await?;
     let mut retention: BTreeMap<String, (usize, NaiveDate)> = BTreeMap::new();
-    // Counted by the database per source (ix_records_retention), not read record by record.
-    for (source, n, oldest) in personal_data_records::Entity::find()
-        .select_only()
-        .column(personal_data_records::Column::SourceSystemId)
-        .column_as(personal_data_records::Column::Id.count(), "n")
-        .column_as(
-            personal_data_records::Column::RetentionUntil.min(),
-            "oldest",
-        )
-        .filter(personal_data_records::Column::RetentionUntil.lt(today))
-        .group_by(personal_data_records::Column::SourceSystemId)
-        .into_tuple::<(i64, i64, NaiveDate)>()
-        .all(db)
-        .await?
-    {
-        let entry = retention.entry(source_name(source)).or_insert((0, oldest));
-        entry.0 += usize::try_from(n).unwrap_or(0);
-        entry.1 = entry.1.min(oldest);
+    for count in counts {
+        let entry = retention
+            .entry(source_name(count.source_system_id))
+            .or_insert((0, count.oldest));
+        entry.0 += usize::try_from(count.records).unwrap_or(0);
+        entry.1 = entry.1.min(count.oldest);
     }
 
     let activity_name = |code: &str| register.activity_name(code);
@@ -333,6 +412,7 @@ pub async fn view(db: &DatabaseConnection, now: DateTime<Utc>) -> Result<Oversig
                 oldest: oldest.to_string(),
             })
             .collect(),
+        retention_counted_at: counted_at.map(dutch_minute),
         disclosures: flagged,
         unlinked_views,
         restricted,

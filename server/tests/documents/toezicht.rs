@@ -2,8 +2,8 @@
 //! on screen, and nobody else gets in.
 
 use reqwest::StatusCode;
-use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
-use server::entities::personal_data_records;
+use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, sea_query::Expr};
+use server::entities::{personal_data_records, retention_counts};
 use types::{DeadlineState, DisclosureProblem, OversightTable};
 
 use super::{collapse, page_text};
@@ -121,6 +121,67 @@ pub(super) async fn the_privacy_officer_sees_what_the_demo_hides(app: TestApp) {
             assert!(text.contains(&line), "{table}: screen lacks {line:?}");
         }
     }
+
+    // The daily count: made once a day by whichever instance comes first, then read instead of
+    // counted again. Before it is made, the view counts itself and says nothing about when.
+    use server::oversight::toezicht::{RetentionCount, count_retention_if_due};
+    let now = chrono::Utc::now();
+    assert!(view.retention_counted_at.is_none());
+    assert!(!text.contains("Geteld op"));
+    assert!(count_retention_if_due(&app.db, now).await.unwrap());
+    assert!(!count_retention_if_due(&app.db, now).await.unwrap());
+    let stored = retention_counts::Entity::find_by_id(today)
+        .one(&app.db)
+        .await
+        .unwrap()
+        .unwrap();
+    let mut counts: Vec<RetentionCount> = serde_json::from_str(&stored.figures).unwrap();
+    assert_eq!(counts.iter().map(|c| c.records as u64).sum::<u64>(), past);
+    // What Toezicht shows is the stored row, not a new count: change the row and it follows.
+    counts[0].records += 1000;
+    retention_counts::Entity::update_many()
+        .col_expr(
+            retention_counts::Column::Figures,
+            Expr::value(serde_json::to_string(&counts).unwrap()),
+        )
+        .filter(retention_counts::Column::Day.eq(today))
+        .exec(&app.db)
+        .await
+        .unwrap();
+    let counted = server::oversight::toezicht::view(&app.db, now)
+        .await
+        .unwrap();
+    assert_eq!(
+        counted
+            .retention
+            .iter()
+            .map(|r| r.records as u64)
+            .sum::<u64>(),
+        past + 1000
+    );
+    let text = page_text(
+        &officer
+            .get("/backoffice/toezicht")
+            .await
+            .text()
+            .await
+            .unwrap(),
+    );
+    assert!(text.contains("Geteld op"), "{text}");
+    assert!(text.contains(&(counts[0].records).to_string()));
+    // The next day has no count yet: counted on the spot again, so never a stale day.
+    let tomorrow = server::oversight::toezicht::view(&app.db, now + chrono::Duration::days(1))
+        .await
+        .unwrap();
+    assert!(tomorrow.retention_counted_at.is_none());
+    assert!(
+        tomorrow
+            .retention
+            .iter()
+            .map(|r| r.records as u64)
+            .sum::<u64>()
+            >= past
+    );
 
     // Read-only, and only for the privacy officer.
     let mut handler = app.staff(EVA).await;
