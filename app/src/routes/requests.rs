@@ -164,23 +164,25 @@ fn form(l: Locale, v: NewRequestView) -> impl IntoView {
                 {Kind::ALL.iter().map(|&k| {
                     let id = format!("soort-{k}");
                     view! {
-                        <div class="my-3">
+                        <div class="choice my-3">
                             <input type="radio" name="soort" id=id.clone() value=k.as_str() checked=kind == Some(k) />
-                            " "<label for=id><strong>{tr(l, k.key())}</strong></label>
-                            <p class="ml-6 text-sm">{tr(l, k.explained_key())}</p>
+                            <div>
+                                <label for=id><strong>{tr(l, k.key())}</strong></label>
+                                <p class="mb-0 text-sm">{tr(l, k.explained_key())}</p>
+                            </div>
                         </div>
                     }
                 }).collect_view()}
             </fieldset>
             <fieldset>
                 <legend class="text-xl font-semibold">{tr(l, "new_request.scope")}</legend>
-                <div class="my-3">
+                <div class="choice my-3">
                     <input type="radio" name="bereik" id="bereik-alles" value="alles" checked=v.all_data />
-                    " "<label for="bereik-alles">{tr(l, "new_request.scope_all")}</label>
+                    <label for="bereik-alles">{tr(l, "new_request.scope_all")}</label>
                 </div>
-                <div class="my-3">
+                <div class="choice my-3">
                     <input type="radio" name="bereik" id="bereik-gegevens" value="gegevens" checked=!v.all_data />
-                    " "<label for="bereik-gegevens">{tr(l, "new_request.scope_items")}</label>
+                    <label for="bereik-gegevens">{tr(l, "new_request.scope_items")}</label>
                 </div>
                 <ul class="ml-6" data-testid="pickable">
                     {v.records.into_iter().map(|r| {
@@ -188,9 +190,13 @@ fn form(l: Locale, v: NewRequestView) -> impl IntoView {
                         let proposal_id = format!("voorstel-{}", r.id);
                         view! {
                             <li class="card my-3">
-                                <input type="checkbox" name="gegeven" id=box_id.clone() value=r.id.to_string() checked=is_chosen(r.id) />
-                                " "<label for=box_id><strong>{r.label.clone()}</strong>": "{r.value.clone()}</label>
-                                <p class="text-sm">{tr(l, r.domain.key())}</p>
+                                <div class="choice mt-0">
+                                    <input type="checkbox" name="gegeven" id=box_id.clone() value=r.id.to_string() checked=is_chosen(r.id) />
+                                    <div>
+                                        <label for=box_id><strong>{r.label.clone()}</strong>": "{r.value.clone()}</label>
+                                        <p class="text-sm">{tr(l, r.domain.key())}</p>
+                                    </div>
+                                </div>
                                 <label for=proposal_id.clone() class="mt-2 block text-sm">{tr_with(l, "new_request.proposal", &[("gegeven", &r.label)])}</label>
                                 <input type="text" name=proposal_id.clone() id=proposal_id maxlength="1000" class="w-full" value=proposal(r.id) />
                             </li>
@@ -309,23 +315,33 @@ pub fn items_list(l: Locale, items: Vec<RequestItemView>) -> impl IntoView {
     }
 }
 
-fn who(l: Locale, author: &Author) -> String {
-    match author {
-        Author::Citizen => tr(l, "request.actor_citizen"),
-        Author::Municipality => tr(l, "request.actor_municipality"),
-        Author::Staff(name) => name.clone(),
+/// Who reads a timeline or a thread: the citizen is "u" to themselves, "de burger" to staff.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Reader {
+    /// The citizen (or their representative) in the portal.
+    Citizen,
+    /// A member of staff in the back office.
+    Staff,
+}
+
+fn who(l: Locale, reader: Reader, author: &Author) -> String {
+    match (author, reader) {
+        (Author::Citizen, Reader::Citizen) => tr(l, "request.actor_citizen"),
+        (Author::Citizen, Reader::Staff) => tr(l, "request.actor_the_citizen"),
+        (Author::Municipality, _) => tr(l, "request.actor_municipality"),
+        (Author::Staff(name), _) => name.clone(),
     }
 }
 
 /// The timeline, oldest first.
-pub fn timeline(l: Locale, events: Vec<RequestEventView>) -> impl IntoView {
+pub fn timeline(l: Locale, reader: Reader, events: Vec<RequestEventView>) -> impl IntoView {
     view! {
         <ol class="my-4 space-y-2" data-testid="timeline">
             {events.into_iter().map(|e| view! {
                 <li>
                     <time datetime=e.at.clone()>{long_date(l, &e.at)}" "{e.at.get(11..).unwrap_or("").to_owned()}</time>
                     " — "<strong>{tr(l, e.action.key())}</strong>
-                    " ("{who(l, &e.actor)}")"
+                    " ("{who(l, reader, &e.actor)}")"
                     {e.note.clone().map(|n| view! { <p class="ml-6">{n}</p> })}
                 </li>
             }).collect_view()}
@@ -334,13 +350,13 @@ pub fn timeline(l: Locale, events: Vec<RequestEventView>) -> impl IntoView {
 }
 
 /// The message thread.
-pub fn messages(l: Locale, messages: Vec<RequestMessageView>) -> impl IntoView {
+pub fn messages(l: Locale, reader: Reader, messages: Vec<RequestMessageView>) -> impl IntoView {
     view! {
         <ul data-testid="messages">
             {messages.into_iter().map(|m| view! {
                 <li class="card my-3" data-testid=if m.internal { "note" } else { "message" }>
                     <p class="text-sm">
-                        <strong>{who(l, &m.author)}</strong>", "{long_date(l, &m.at)}" "{m.at.get(11..).unwrap_or("").to_owned()}
+                        <strong>{who(l, reader, &m.author)}</strong>", "{long_date(l, &m.at)}" "{m.at.get(11..).unwrap_or("").to_owned()}
                         {m.internal.then(|| view! { " — "<strong>{tr(l, "request.internal")}</strong> })}
                     </p>
                     <p class="whitespace-pre-line">{m.body.clone()}</p>
@@ -409,10 +425,10 @@ pub fn RequestPage() -> impl IntoView {
             <h2>{tr(l, "request.items")}</h2>
             {items_list(l, d.items.clone())}
             <h2>{tr(l, "request.timeline")}</h2>
-            {timeline(l, d.timeline.clone())}
+            {timeline(l, Reader::Citizen, d.timeline.clone())}
             <h2>{tr(l, "request.messages")}</h2>
             {d.awaiting_citizen.then(|| view! { <p class="notice" data-testid="awaiting">{tr(l, "request.awaiting_you")}</p> })}
-            {messages(l, d.messages.clone())}
+            {messages(l, Reader::Citizen, d.messages.clone())}
             {(!d.summary.status.is_final()).then(|| view! {
                 <form method="post" action=format!("/verzoeken/{reference}/bericht") class="my-4">
                     <label for="bericht" class="block font-semibold">{tr(l, "request.your_message")}</label>
@@ -425,8 +441,10 @@ pub fn RequestPage() -> impl IntoView {
                     <h2 id="intrekken">{tr(l, "request.withdraw_title")}</h2>
                     <p>{tr(l, "request.withdraw_text")}</p>
                     <form method="post" action=format!("/verzoeken/{reference}/intrekken")>
-                        <input type="checkbox" name="zeker" id="zeker" value="ja" />
-                        " "<label for="zeker">{tr(l, "request.withdraw_confirm")}</label>
+                        <div class="choice">
+                            <input type="checkbox" name="zeker" id="zeker" value="ja" />
+                            <label for="zeker">{tr(l, "request.withdraw_confirm")}</label>
+                        </div>
                         <div><button type="submit" class="btn-secondary mt-2">{tr(l, "request.withdraw_button")}</button></div>
                     </form>
                 </section>

@@ -7,7 +7,7 @@ use crate::{
     i18n::{Locale, tr, tr_with},
     layouts::Page,
     models::{PageData, QueueFilter, StaffRequestView, StatusFilter},
-    routes::requests::{facts, items_list, messages, notice_key, request_table, timeline},
+    routes::requests::{Reader, facts, items_list, messages, notice_key, request_table, timeline},
     shell::portal,
 };
 
@@ -51,9 +51,9 @@ pub fn QueuePage() -> impl IntoView {
                     <label for="binnen" class="block font-semibold">{tr(l, "queue.due_within")}</label>
                     <input type="number" min="0" max="366" name="binnen" id="binnen" class="w-24" value=f.due_within.map(|d| d.to_string()).unwrap_or_default() />
                 </div>
-                <div><input type="checkbox" name="te_laat" id="te_laat" value="1" checked=f.overdue />" "<label for="te_laat">{tr(l, "queue.only_overdue")}</label></div>
-                <div><input type="checkbox" name="van_mij" id="van_mij" value="1" checked=f.mine />" "<label for="van_mij">{tr(l, "queue.only_mine")}</label></div>
-                <div><input type="checkbox" name="niet_toegewezen" id="niet_toegewezen" value="1" checked=f.unassigned />" "<label for="niet_toegewezen">{tr(l, "queue.only_unassigned")}</label></div>
+                <div class="choice"><input type="checkbox" name="te_laat" id="te_laat" value="1" checked=f.overdue /><label for="te_laat">{tr(l, "queue.only_overdue")}</label></div>
+                <div class="choice"><input type="checkbox" name="van_mij" id="van_mij" value="1" checked=f.mine /><label for="van_mij">{tr(l, "queue.only_mine")}</label></div>
+                <div class="choice"><input type="checkbox" name="niet_toegewezen" id="niet_toegewezen" value="1" checked=f.unassigned /><label for="niet_toegewezen">{tr(l, "queue.only_unassigned")}</label></div>
                 <div>
                     <label for="zoek" class="block font-semibold">{tr(l, "queue.search")}</label>
                     <input type="search" name="zoek" id="zoek" class="w-48" maxlength="20" placeholder="AVG-2026-" value=f.search.clone() />
@@ -184,8 +184,8 @@ fn actions(l: Locale, v: &StaffRequestView) -> impl IntoView + use<> {
                 view! {
                     <fieldset class="my-4 border-t border-line pt-4" data-testid="decide-item">
                         <legend class="font-semibold">{i.label.clone()}</legend>
-                        <div><input type="radio" name=format!("besluit-{}", i.id) id=yes.clone() value=types::DecisionChoice::Grant.as_str() checked=true />" "<label for=yes>{tr(l, types::Decision::Granted.key())}</label></div>
-                        <div><input type="radio" name=format!("besluit-{}", i.id) id=no.clone() value=types::DecisionChoice::Refuse.as_str() />" "<label for=no>{tr(l, types::Decision::Refused.key())}</label></div>
+                        <div class="choice"><input type="radio" name=format!("besluit-{}", i.id) id=yes.clone() value=types::DecisionChoice::Grant.as_str() checked=true /><label for=yes>{tr(l, types::Decision::Granted.key())}</label></div>
+                        <div class="choice"><input type="radio" name=format!("besluit-{}", i.id) id=no.clone() value=types::DecisionChoice::Refuse.as_str() /><label for=no>{tr(l, types::Decision::Refused.key())}</label></div>
                         <label for=ground.clone() class="block text-sm">{tr(l, "staff.ground")}</label>
                         <select name=ground.clone() id=ground>
                             <option value="">{tr(l, "staff.no_ground")}</option>
@@ -394,9 +394,9 @@ pub fn StaffRequestPage() -> impl IntoView {
             <h2>{tr(l, "staff.actions")}</h2>
             {actions(l, &v)}
             <h2>{tr(l, "request.timeline")}</h2>
-            {timeline(l, v.detail.timeline.clone())}
+            {timeline(l, Reader::Staff, v.detail.timeline.clone())}
             <h2>{tr(l, "request.messages")}</h2>
-            {messages(l, v.detail.messages.clone())}
+            {messages(l, Reader::Staff, v.detail.messages.clone())}
         </Page>
     }
     .into_any()

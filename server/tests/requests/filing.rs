@@ -128,6 +128,9 @@ pub(super) async fn file_decide_and_follow_over_http(app: TestApp) {
         .get_text(&format!("/backoffice/verzoeken/{reference}"))
         .await;
     assert!(detail.contains("******869"), "BSN masked");
+    // The citizen's own step is "de burger" to staff, not the citizen's "u".
+    assert!(detail.contains("(<!>de burger<!>)"), "{detail}");
+    assert!(!detail.contains("(<!>u<!>)"), "{detail}");
     assert!(
         !detail.contains(HANS),
         "full BSN not shown without a reason"
@@ -227,6 +230,7 @@ pub(super) async fn file_decide_and_follow_over_http(app: TestApp) {
     );
     assert!(result.contains("In behandeling genomen") && result.contains("Besluit voorbereid"));
     assert!(!result.contains("Eva"), "no staff names for the citizen");
+    assert!(result.contains("(<!>u<!>)") && !result.contains("de burger"));
     let usage = hans.get_text("/gebruik").await;
     assert!(usage.contains(&format!(
         "team Privacy, heeft uw gegevens ingezien voor verzoek {reference}"
