@@ -51,6 +51,20 @@ pub fn tr_with(locale: Locale, key: &str, args: &[(&str, &str)]) -> String {
     })
 }
 
+/// Translates `key`, or `{key}_one` when `n` is 1 ("1 gegeven", not "1 gegevens"), with `n`
+/// as `%{aantal}` besides `args`.
+pub fn tr_count(locale: Locale, key: &str, n: usize, args: &[(&str, &str)]) -> String {
+    let key = if n == 1 {
+        format!("{key}_one")
+    } else {
+        key.to_owned()
+    };
+    let n = n.to_string();
+    let mut all = vec![("aantal", n.as_str())];
+    all.extend_from_slice(args);
+    tr_with(locale, &key, &all)
+}
+
 /// An ISO date (`2026-02-10`, or the date part of a timestamp) as "10 februari 2026".
 pub fn long_date(locale: Locale, iso: &str) -> String {
     let date = iso.get(..10).unwrap_or(iso);

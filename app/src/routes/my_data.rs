@@ -5,7 +5,7 @@ use leptos::prelude::*;
 use types::LegalBasis;
 
 use crate::{
-    i18n::{Locale, long_date, tr, tr_with},
+    i18n::{Locale, long_date, tr, tr_count, tr_with},
     layouts::Page,
     models::{PageData, RecordView, SourceGroup, SourcePage},
     shell::portal,
@@ -131,7 +131,7 @@ pub fn MyDataPage() -> impl IntoView {
             <p class="lead">{tr(l, "data.intro")}</p>
             {(withheld > 0).then(|| view! {
                 <div class="notice my-6" role="status" data-testid="step-up">
-                    <p>{tr_with(l, "data.step_up", &[("aantal", &withheld.to_string())])}</p>
+                    <p>{tr_count(l, "data.step_up", withheld, &[])}</p>
                 </div>
             })}
             <p class="my-4 flex flex-wrap gap-4">

@@ -3,7 +3,7 @@
 use leptos::prelude::*;
 
 use crate::{
-    i18n::{tr, tr_with},
+    i18n::{tr, tr_count, tr_with},
     layouts::Page,
     models::Viewer,
     shell::portal,
@@ -49,10 +49,10 @@ pub fn OverviewPage() -> impl IntoView {
                 crate::models::PageData::Overview(o) => view! {
                     <section aria-labelledby="gegevens-kop" class="my-6">
                         <h2 id="gegevens-kop">{tr(l, "data.title")}</h2>
-                        <p data-testid="held">{tr_with(l, "overview.held", &[("aantal", &o.records.to_string()), ("onderwerpen", &o.domains.to_string())])}</p>
+                        <p data-testid="held">{tr_count(l, "overview.held", o.records, &[("verdeeld", &tr_count(l, "overview.subjects", o.domains, &[]))])}</p>
                         {(o.withheld_for_level > 0).then(|| view! {
                             <div class="notice my-4" role="status" data-testid="step-up">
-                                <p>{tr_with(l, "data.step_up", &[("aantal", &o.withheld_for_level.to_string())])}</p>
+                                <p>{tr_count(l, "data.step_up", o.withheld_for_level, &[])}</p>
                             </div>
                         })}
                         <p><a href="/mijn-gegevens">{tr(l, "overview.see_data")}</a></p>
@@ -60,7 +60,7 @@ pub fn OverviewPage() -> impl IntoView {
                     <section aria-labelledby="gedeeld-kop" class="my-6">
                         <h2 id="gedeeld-kop">{tr(l, "overview.recent")}</h2>
                         {o.recent.is_empty().then(|| view! { <p>{tr(l, "shared.none")}</p> })}
-                        <ul>{o.recent.into_iter().map(|d| crate::routes::shared::disclosure_item(l, d)).collect_view()}</ul>
+                        <ul>{o.recent.into_iter().map(|d| crate::routes::shared::disclosure_item(l, d, 3)).collect_view()}</ul>
                         <p><a href="/gedeeld">{tr(l, "overview.see_shared")}</a></p>
                     </section>
                 }.into_any(),

@@ -39,7 +39,9 @@ pub fn request_table(
     href: impl Fn(&str) -> String + 'static,
     staff: bool,
 ) -> impl IntoView {
+    // On a phone the table scrolls sideways inside its box instead of widening the page.
     view! {
+        <div class="overflow-x-auto">
         <table class="w-full text-left" data-testid="request-table">
             <thead>
                 <tr>
@@ -67,6 +69,7 @@ pub fn request_table(
                 }).collect_view()}
             </tbody>
         </table>
+        </div>
     }
 }
 

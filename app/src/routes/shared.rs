@@ -4,15 +4,16 @@
 use leptos::prelude::*;
 
 use crate::{
-    i18n::{Locale, long_date, tr, tr_with},
+    i18n::{Locale, long_date, tr, tr_count, tr_with},
     layouts::Page,
     models::{DisclosureView, PageData},
     routes::my_data::basis_words,
     shell::portal,
 };
 
-/// One disclosure, also used on the overview.
-pub fn disclosure_item(l: Locale, d: DisclosureView) -> impl IntoView {
+/// One disclosure, also used on the overview: the recipient is a heading at `heading_level`
+/// (2 on its own page, 3 inside a section of the overview).
+pub fn disclosure_item(l: Locale, d: DisclosureView, heading_level: u8) -> impl IntoView {
     let consent = d.consent.clone().map(|(recipient, withdrawn)| {
         let mut text = tr_with(l, "shared.consent", &[("ontvanger", &recipient)]);
         if let Some(date) = withdrawn {
@@ -27,7 +28,11 @@ pub fn disclosure_item(l: Locale, d: DisclosureView) -> impl IntoView {
     });
     view! {
         <li class="card my-3" data-testid="disclosure">
-            <h2 class="text-lg font-semibold">{d.recipient.clone()}</h2>
+            {if heading_level <= 2 {
+                view! { <h2 class="mt-0 text-lg font-semibold">{d.recipient.clone()}</h2> }.into_any()
+            } else {
+                view! { <h3 class="mt-0 text-lg font-semibold">{d.recipient.clone()}</h3> }.into_any()
+            }}
             <dl class="facts text-sm">
                 <dt>{tr(l, "shared.when")}</dt>
                 <dd>{long_date(l, &d.disclosed_at)}</dd>
@@ -58,7 +63,7 @@ pub fn SharedPage() -> impl IntoView {
             <p class="lead">{tr(l, "shared.intro")}</p>
             {(shared.withheld_for_level > 0).then(|| view! {
                 <div class="notice my-6" role="status" data-testid="step-up">
-                    <p>{tr_with(l, "data.step_up", &[("aantal", &shared.withheld_for_level.to_string())])}</p>
+                    <p>{tr_count(l, "data.step_up", shared.withheld_for_level, &[])}</p>
                 </div>
             })}
             <form method="get" action="/gedeeld" class="card my-6">
@@ -86,7 +91,7 @@ pub fn SharedPage() -> impl IntoView {
             </form>
             {shared.disclosures.is_empty().then(|| view! { <p>{tr(l, "shared.none")}</p> })}
             <ul>
-                {shared.disclosures.into_iter().map(|d| disclosure_item(l, d)).collect_view()}
+                {shared.disclosures.into_iter().map(|d| disclosure_item(l, d, 2)).collect_view()}
             </ul>
         </Page>
     }

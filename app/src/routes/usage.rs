@@ -4,7 +4,7 @@
 use leptos::prelude::*;
 
 use crate::{
-    i18n::{long_date, tr, tr_with},
+    i18n::{long_date, tr, tr_count},
     layouts::Page,
     models::PageData,
     shell::portal,
@@ -24,7 +24,7 @@ pub fn UsagePage() -> impl IntoView {
             <p class="lead">{tr(l, "usage.intro")}</p>
             {(usage.withheld_for_level > 0).then(|| view! {
                 <div class="notice my-6" role="status" data-testid="step-up">
-                    <p>{tr_with(l, "data.step_up", &[("aantal", &usage.withheld_for_level.to_string())])}</p>
+                    <p>{tr_count(l, "data.step_up", usage.withheld_for_level, &[])}</p>
                 </div>
             })}
             <form method="get" action="/gebruik" class="card my-6">
