@@ -19,6 +19,7 @@ mod m20261202_000012_queue_indexes;
 mod m20261202_000013_oversight_indexes;
 pub mod m20261202_000014_open_requests_index;
 mod m20261202_000015_retention_counts;
+mod m20261203_000016_foreign_operation;
 
 /// Makes `table` insert-only on both databases: a trigger refuses every UPDATE and DELETE.
 async fn insert_only(manager: &SchemaManager<'_>, table: &str) -> Result<(), DbErr> {
@@ -73,6 +74,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261202_000013_oversight_indexes::Migration),
             Box::new(m20261202_000014_open_requests_index::Migration),
             Box::new(m20261202_000015_retention_counts::Migration),
+            Box::new(m20261203_000016_foreign_operation::Migration),
         ]
     }
 }

@@ -133,13 +133,23 @@ async fn main() -> std::process::ExitCode {
 }
 
 async fn run(cli: Cli) -> anyhow::Result<()> {
-    tracing_subscriber::fmt()
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_default_env()
-                .unwrap_or_else(|_| "info,sqlx=warn,sea_orm=warn".into()),
-        )
-        .init();
     let settings = Settings::load(&cli.config).context("refusing to start: invalid settings")?;
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| "info,sqlx=warn,sea_orm=warn".into());
+    match settings.log_format {
+        server::config::LogFormat::Text => {
+            tracing_subscriber::fmt().with_env_filter(filter).init();
+        }
+        // One object a line, with the request's span (method, path, request id) in each.
+        server::config::LogFormat::Json => {
+            tracing_subscriber::fmt()
+                .json()
+                .with_current_span(true)
+                .with_span_list(false)
+                .with_env_filter(filter)
+                .init();
+        }
+    }
     match cli.command.unwrap_or(Command::Serve) {
         Command::CheckConfig => {
             println!("{}", settings.redacted());
@@ -364,8 +374,21 @@ async fn serve(settings: Settings) -> anyhow::Result<()> {
     let leptos_options = leptos_options()?;
     let listen = settings.listen_addr;
     let dev_idp = settings.dev_idp_enabled();
+    let metrics_addr = settings.metrics_listen_addr;
     let state = AppState::new(settings, db, leptos_options).await?;
     server::spawn_background_jobs(&state)?;
+    if let Some(addr) = metrics_addr {
+        let listener = tokio::net::TcpListener::bind(addr)
+            .await
+            .with_context(|| format!("metrics_listen_addr: cannot listen on {addr}"))?;
+        tracing::info!(%addr, "metrics at /metrics");
+        let metrics = server::platform::metrics::router(state.clone());
+        tokio::spawn(async move {
+            if let Err(e) = axum::serve(listener, metrics).await {
+                tracing::error!(error = %e, "the metrics listener stopped");
+            }
+        });
+    }
     let listener = tokio::net::TcpListener::bind(listen)
         .await
         .with_context(|| format!("listen_addr: cannot listen on {listen}"))?;

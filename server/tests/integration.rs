@@ -13,6 +13,7 @@ mod audit;
 mod documents;
 mod limits;
 mod mail;
+mod operations;
 mod requests;
 mod scale;
 mod sources;

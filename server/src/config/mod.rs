@@ -79,6 +79,21 @@ pub struct Settings {
     pub limits: RateLimitSettings,
     /// The audit log's sealer.
     pub audit: AuditSettings,
+    /// Where `/metrics` (Prometheus) listens, apart from the citizens' address; off when unset.
+    pub metrics_listen_addr: Option<SocketAddr>,
+    /// `text` (for a terminal) or `json` (one object a line, for a log collector).
+    pub log_format: LogFormat,
+}
+
+/// How the log is written.
+#[derive(Clone, Copy, Debug, Default, Deserialize, Serialize, PartialEq, Eq)]
+#[serde(rename_all = "lowercase")]
+pub enum LogFormat {
+    /// Human-readable lines.
+    #[default]
+    Text,
+    /// One JSON object a line, with the request's span (and its request id).
+    Json,
 }
 
 impl Default for Settings {
@@ -99,6 +114,8 @@ impl Default for Settings {
             mail: MailSettings::defaults(),
             limits: RateLimitSettings::defaults(),
             audit: AuditSettings::defaults(),
+            metrics_listen_addr: None,
+            log_format: LogFormat::Text,
         }
     }
 }

@@ -19,6 +19,9 @@ pub struct Model {
     pub subject_pseudonym: String,
     pub source_system_id: Option<i64>,
     pub processor: String,
+    pub foreign_trace_id: Option<String>,
+    pub foreign_span_id: Option<String>,
+    pub foreign_entity: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -149,6 +149,7 @@ pub async fn download_json(
         let (data, shared) =
             transparency::my_data_and_shared(&state.db, citizen_id, visibility).await?;
         let consents = transparency::consents_view(&state.db, citizen_id, None).await?;
+        let log = transparency::logboek(&state.db, citizen_id, visibility).await?;
         Ok::<_, sea_orm::DbErr>(serde_json::json!({
             "municipality": state.settings.municipality_name,
             "generated_at": chrono::Utc::now(),
@@ -156,6 +157,7 @@ pub async fn download_json(
             "withheld_for_level": data.withheld_for_level + shared.withheld_for_level,
             "disclosures": shared.disclosures,
             "consents": { "active": consents.active, "withdrawn": consents.withdrawn },
+            "processing_log": log,
         }))
     }
     .await;

@@ -21,7 +21,11 @@ use axum::{
     middleware,
     routing::{get, post},
 };
-use tower_http::{compression::CompressionLayer, trace::TraceLayer};
+use tower_http::{
+    compression::CompressionLayer,
+    request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer},
+    trace::TraceLayer,
+};
 use tower_sessions::{Expiry, SessionManagerLayer, cookie::SameSite};
 
 use crate::{AppState, identity::sessions::DbSessionStore};
@@ -55,7 +59,8 @@ pub fn router(state: AppState) -> Router {
         .route("/.well-known/security.txt", get(support::security_txt))
         .route("/assets/{file}", get(assets::hashed))
         .route("/favicon.svg", get(assets::favicon))
-        .nest("/api/v1", crate::sources::api::router(state.clone()));
+        .nest("/api/v1", crate::sources::api::router(state.clone()))
+        .merge(crate::sources::otlp::router(state.clone()));
 
     // Every page has its GET handler here, beside its forms; the handler's extractor says who may
     // see it. The Leptos routes (app/src/shell.rs) pick what renders for the path.
@@ -195,6 +200,8 @@ pub fn router(state: AppState) -> Router {
     }
     app.layer(sessions)
         .merge(fixed)
+        // After routing, so each request is timed under its route's pattern.
+        .route_layer(middleware::from_fn(crate::platform::metrics::track))
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
         .layer(middleware::from_fn_with_state(
             state.clone(),
@@ -206,5 +213,9 @@ pub fn router(state: AppState) -> Router {
         ))
         .layer(CompressionLayer::new())
         .layer(TraceLayer::new_for_http().make_span_with(security::span_without_query))
+        // Outermost: every log line of a request carries its id, and the answer returns it
+        // (`X-Request-Id`; a proxy's own id is kept).
+        .layer(PropagateRequestIdLayer::x_request_id())
+        .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))
         .with_state(state)
 }

@@ -18,7 +18,7 @@ pub struct CspNonce(pub String);
 
 /// Path prefixes that non-browser clients POST to, authenticated by client credentials or
 /// bearer tokens, never by cookies: no CSRF to guard against.
-const MACHINE_PATHS: &[&str] = &["/dev/digid/token", "/api/"];
+const MACHINE_PATHS: &[&str] = &["/dev/digid/token", "/api/", "/v1/traces"];
 
 /// What the two middlewares need from the settings, worked out once at start-up.
 #[derive(Clone, Debug)]
@@ -141,5 +141,15 @@ pub async fn origin_check(State(state): State<AppState>, request: Request, next:
 
 /// A request span with method and path only: query strings carry codes and state.
 pub fn span_without_query(request: &axum::http::Request<axum::body::Body>) -> tracing::Span {
-    tracing::info_span!("request", method = %request.method(), path = request.uri().path())
+    let id = request
+        .headers()
+        .get("x-request-id")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    tracing::info_span!(
+        "request",
+        method = %request.method(),
+        path = request.uri().path(),
+        request_id = id
+    )
 }

@@ -102,15 +102,37 @@ pub async fn healthz() -> &'static str {
     "ok"
 }
 
-/// Readiness: the database answers.
+/// Readiness: the database answers, and both OpenID providers answer their discovery (without
+/// them nobody can log in). `ok`, or 503 with one line per check.
 pub async fn readyz(State(state): State<AppState>) -> Response {
-    match state.db.ping().await {
-        Ok(()) => "ok".into_response(),
-        Err(e) => {
-            tracing::error!(error = %e, "readiness: database unreachable");
-            (StatusCode::SERVICE_UNAVAILABLE, "database unreachable").into_response()
+    use crate::identity::oidc::Audience;
+    let (database, citizens, staff) = tokio::join!(
+        state.db.ping(),
+        state.rp.discovery_ready(Audience::Citizen),
+        state.rp.discovery_ready(Audience::Staff),
+    );
+    let checks = [
+        ("database", database.map_err(|e| e.to_string())),
+        (
+            "citizen provider (DigiD) discovery",
+            citizens.map_err(|e| e.to_string()),
+        ),
+        ("staff provider discovery", staff.map_err(|e| e.to_string())),
+    ];
+    if checks.iter().all(|(_, r)| r.is_ok()) {
+        return "ok".into_response();
+    }
+    let mut body = String::new();
+    for (what, result) in &checks {
+        match result {
+            Ok(()) => body.push_str(&format!("{what}: ok\n")),
+            Err(e) => {
+                tracing::error!(check = what, error = %e, "readiness: failing");
+                body.push_str(&format!("{what}: unreachable\n"));
+            }
         }
     }
+    (StatusCode::SERVICE_UNAVAILABLE, body).into_response()
 }
 
 /// RFC 9116 security.txt.

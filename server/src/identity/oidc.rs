@@ -249,6 +249,12 @@ impl RelyingParty {
         Ok(metadata)
     }
 
+    /// Whether `audience`'s provider answers its discovery now (fetched afresh, which also
+    /// renews the cache), for the readiness check.
+    pub async fn discovery_ready(&self, audience: Audience) -> Result<(), LoginError> {
+        self.metadata(audience, true).await.map(|_| ())
+    }
+
     /// The OIDC client for `audience` on this provider metadata.
     fn client(
         &self,

@@ -251,6 +251,7 @@ type Accepted = Result<Json<BatchSummary>, IngestError>;
 /// fit, and hands its items, with the calling source, to `ingest`, which checks and writes them
 /// all or nothing.
 async fn accept<T: DeserializeOwned>(
+    kind: &'static str,
     State(state): State<AppState>,
     Source(source): Source,
     body: Bytes,
@@ -261,10 +262,16 @@ async fn accept<T: DeserializeOwned>(
         &[T],
     ) -> Result<BatchSummary, IngestError>,
 ) -> Accepted {
-    let items: Vec<T> = parse(&body)?;
-    Ok(Json(
-        ingest(&state.db, &state.vault, &source, &items).await?,
-    ))
+    use crate::platform::metrics::ingest_batch;
+    let items: Vec<T> = parse(&body).inspect_err(|_| ingest_batch(kind, "refused", 0))?;
+    let outcome = ingest(&state.db, &state.vault, &source, &items).await;
+    let label = match &outcome {
+        Ok(_) => "accepted",
+        Err(IngestError::Database(_)) => "failed",
+        Err(_) => "refused",
+    };
+    ingest_batch(kind, label, items.len());
+    Ok(Json(outcome?))
 }
 
 /// Upserts register entries (admin tokens only).
@@ -272,9 +279,13 @@ async fn accept<T: DeserializeOwned>(
     responses((status = 200, body = BatchSummary), (status = 401, body = Problem), (status = 403, body = Problem), (status = 422, body = Problem)),
     security(("bearer" = [])))]
 async fn put_activities(state: State<AppState>, source: Source, body: Bytes) -> Accepted {
-    accept(state, source, body, async |db, _, source, items| {
-        ingest::upsert_activities(db, source, items).await
-    })
+    accept(
+        "activities",
+        state,
+        source,
+        body,
+        async |db, _, source, items| ingest::upsert_activities(db, source, items).await,
+    )
     .await
 }
 
@@ -283,7 +294,7 @@ async fn put_activities(state: State<AppState>, source: Source, body: Bytes) -> 
     responses((status = 200, body = BatchSummary), (status = 401, body = Problem), (status = 422, body = Problem)),
     security(("bearer" = [])))]
 async fn post_records(state: State<AppState>, source: Source, body: Bytes) -> Accepted {
-    accept(state, source, body, ingest::upsert_records).await
+    accept("records", state, source, body, ingest::upsert_records).await
 }
 
 /// Upserts consents, idempotent by `source_consent_id`.
@@ -291,7 +302,7 @@ async fn post_records(state: State<AppState>, source: Source, body: Bytes) -> Ac
     responses((status = 200, body = BatchSummary), (status = 401, body = Problem), (status = 422, body = Problem)),
     security(("bearer" = [])))]
 async fn post_consents(state: State<AppState>, source: Source, body: Bytes) -> Accepted {
-    accept(state, source, body, ingest::upsert_consents).await
+    accept("consents", state, source, body, ingest::upsert_consents).await
 }
 
 /// Upserts disclosures, idempotent by `source_disclosure_id`.
@@ -299,7 +310,14 @@ async fn post_consents(state: State<AppState>, source: Source, body: Bytes) -> A
     responses((status = 200, body = BatchSummary), (status = 401, body = Problem), (status = 422, body = Problem)),
     security(("bearer" = [])))]
 async fn post_disclosures(state: State<AppState>, source: Source, body: Bytes) -> Accepted {
-    accept(state, source, body, ingest::upsert_disclosures).await
+    accept(
+        "disclosures",
+        state,
+        source,
+        body,
+        ingest::upsert_disclosures,
+    )
+    .await
 }
 
 /// Records processing log lines; a line sent twice is kept once.
@@ -307,7 +325,7 @@ async fn post_disclosures(state: State<AppState>, source: Source, body: Bytes) -
     responses((status = 200, body = BatchSummary), (status = 401, body = Problem), (status = 422, body = Problem)),
     security(("bearer" = [])))]
 async fn post_log_lines(state: State<AppState>, source: Source, body: Bytes) -> Accepted {
-    accept(state, source, body, ingest::record_log_lines).await
+    accept("log_lines", state, source, body, ingest::record_log_lines).await
 }
 
 /// Records which of the source's staff opened a citizen's file, and for which case; the privacy
@@ -316,7 +334,14 @@ async fn post_log_lines(state: State<AppState>, source: Source, body: Bytes) -> 
     responses((status = 200, body = BatchSummary), (status = 401, body = Problem), (status = 422, body = Problem)),
     security(("bearer" = [])))]
 async fn post_staff_views(state: State<AppState>, source: Source, body: Bytes) -> Accepted {
-    accept(state, source, body, ingest::record_staff_views).await
+    accept(
+        "staff_views",
+        state,
+        source,
+        body,
+        ingest::record_staff_views,
+    )
+    .await
 }
 
 /// An event for a source system: a decision of the portal about the source's own data.

@@ -4,5 +4,6 @@
 pub mod api;
 pub mod events;
 pub mod ingest;
+pub mod otlp;
 pub mod register;
 pub mod systems;

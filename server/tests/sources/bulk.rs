@@ -404,6 +404,7 @@ pub(super) async fn every_kind_takes_a_full_batch_in_a_few_statements(app: TestA
             activity_code: "wmo-onderzoek".to_owned(),
             bsn: person(i),
             processor: "Gemeente Voorbeeldstad, team Wmo".to_owned(),
+            foreign_operation: None,
         })
         .collect();
     let write = || ingest::record_log_lines(&db, &vault, &context, &lines);

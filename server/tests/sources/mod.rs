@@ -5,6 +5,7 @@
 
 mod bulk;
 mod decisions;
+mod otlp;
 mod sync;
 
 use chrono::{TimeZone, Utc};
@@ -52,6 +53,14 @@ db_test!(log_lines_per_source, sync::log_lines_are_kept_per_source);
 db_test!(
     restricted_processing,
     sync::processing_of_restricted_data_shows_on_toezicht
+);
+db_test!(
+    otlp_sdk_spans,
+    otlp::sdk_spans_reach_the_citizen_and_unknown_ones_nowhere
+);
+db_test!(
+    otlp_partial_success,
+    otlp::a_refused_span_is_named_in_the_partial_success
 );
 db_test!(
     full_batch,

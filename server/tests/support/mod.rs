@@ -9,6 +9,7 @@ pub mod api;
 pub mod browser;
 pub mod demo;
 pub mod login;
+pub mod proxy;
 pub mod rights;
 pub mod smtp;
 
@@ -91,6 +92,12 @@ macro_rules! db_test_with {
 /// A running application.
 pub struct TestApp {
     pub base: String,
+    /// Where its `/metrics` answers (a listener apart from `base`).
+    pub metrics_base: String,
+    /// Each instance's own address (one, unless [`spawn_pair`] started two behind a proxy).
+    pub instances: Vec<String>,
+    /// Requests the proxy sent to each instance, when there is one.
+    pub hits: Option<proxy::Hits>,
     pub db: DatabaseConnection,
     pub settings: Settings,
     pub smtp: smtp::SmtpSink,
@@ -176,14 +183,45 @@ pub async fn spawn_app_with(
     backend: Backend,
     adjust: impl FnOnce(&mut Settings),
 ) -> anyhow::Result<TestApp> {
+    spawn_instances(backend, 1, adjust).await
+}
+
+/// Two instances of the portal on one database, each with its background jobs (mail, digest,
+/// sealing) running as in production, behind a plain round-robin proxy: `base` is the proxy.
+pub async fn spawn_pair(
+    backend: Backend,
+    adjust: impl FnOnce(&mut Settings),
+) -> anyhow::Result<TestApp> {
+    spawn_instances(backend, 2, adjust).await
+}
+
+/// `count` instances on one fresh, migrated database. One instance is served directly and its
+/// background jobs are left to the tests, which drive them step by step; several are served
+/// behind [`proxy`] and run their jobs themselves.
+async fn spawn_instances(
+    backend: Backend,
+    count: usize,
+    adjust: impl FnOnce(&mut Settings),
+) -> anyhow::Result<TestApp> {
     let dir = tempfile::tempdir()?;
     let (database_url, cleanup) = fresh_database(backend, dir.path()).await?;
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
-    let base = format!("http://{}", listener.local_addr()?);
+    let mut listeners = Vec::new();
+    for _ in 0..count {
+        listeners.push(tokio::net::TcpListener::bind("127.0.0.1:0").await?);
+    }
+    let front = if count > 1 {
+        Some(tokio::net::TcpListener::bind("127.0.0.1:0").await?)
+    } else {
+        None
+    };
+    let base = format!(
+        "http://{}",
+        front.as_ref().unwrap_or(&listeners[0]).local_addr()?
+    );
     let mut settings = Settings {
         database_url: database_url.clone(),
         public_base_url: base.clone(),
-        listen_addr: listener.local_addr()?,
+        listen_addr: listeners[0].local_addr()?,
         ..Settings::default()
     };
     settings.oidc.issuer_url = format!("{base}/dev/digid");
@@ -209,18 +247,48 @@ pub async fn spawn_app_with(
         .output_name("inzage")
         .site_root(dir.path().display().to_string())
         .build();
-    let state = AppState::new(settings.clone(), db.clone(), options).await?;
-    let app = server::http::router(state);
-    tokio::spawn(async move {
-        axum::serve(
-            listener,
-            app.into_make_service_with_connect_info::<std::net::SocketAddr>(),
-        )
-        .await
-        .expect("test server");
-    });
+    let mut metrics_base = String::new();
+    let mut instances = Vec::new();
+    for (n, listener) in listeners.into_iter().enumerate() {
+        instances.push(format!("http://{}", listener.local_addr()?));
+        // Each instance has its own pool, as separate processes would.
+        let own_db = if n == 0 {
+            db.clone()
+        } else {
+            db::connect(&database_url).await?
+        };
+        let state = AppState::new(settings.clone(), own_db, options.clone()).await?;
+        if n == 0 {
+            // The operators' metrics on an address of their own, as `metrics_listen_addr`
+            // serves them.
+            let metrics_listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+            metrics_base = format!("http://{}", metrics_listener.local_addr()?);
+            let metrics = server::platform::metrics::router(state.clone());
+            tokio::spawn(async move {
+                axum::serve(metrics_listener, metrics)
+                    .await
+                    .expect("metrics server");
+            });
+        }
+        if count > 1 {
+            server::spawn_background_jobs(&state)?;
+        }
+        let app = server::http::router(state);
+        tokio::spawn(async move {
+            axum::serve(
+                listener,
+                app.into_make_service_with_connect_info::<std::net::SocketAddr>(),
+            )
+            .await
+            .expect("test server");
+        });
+    }
+    let hits = front.map(|front| proxy::spawn(front, instances.clone()));
     Ok(TestApp {
         base,
+        metrics_base,
+        instances,
+        hits,
         db,
         settings,
         smtp,

@@ -13,8 +13,8 @@ use types::SpanStatus;
 use utoipa::ToSchema;
 
 use super::{
-    BatchSummary, IN_CHUNK, IngestError, Kind, Outcome, Problems, Restrictions, SourceContext,
-    Touch, check_size, ingest, insert_all, known_activities,
+    BatchSummary, IN_CHUNK, IngestError, Kind, Outcome, Partial, Problems, Restrictions,
+    SourceContext, Touch, check_size, ingest, ingest_good, insert_all, known_activities,
 };
 use crate::{
     entities::processing_log_lines,
@@ -47,6 +47,21 @@ pub struct LogLineInput {
     pub bsn: String,
     /// The organisation unit, never a person: "Gemeente Voorbeeldstad, team Wmo".
     pub processor: String,
+    /// The processing at another organisation that caused this one, if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub foreign_operation: Option<ForeignOperation>,
+}
+
+/// A processing at another organisation (the standard's `foreign_operation`).
+#[derive(Clone, Debug, Deserialize, Serialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ForeignOperation {
+    /// That organisation's trace: 32 lower-case hex digits.
+    pub trace_id: String,
+    /// That organisation's operation (span): 16 lower-case hex digits.
+    pub span_id: String,
+    /// A URI naming that organisation, e.g. `urn:oin:00000001234567890000`.
+    pub entity: String,
 }
 
 fn is_hex(value: &str, len: usize) -> bool {
@@ -71,6 +86,25 @@ pub async fn record_log_lines(
         restrictions: Restrictions::load(db).await?,
     };
     ingest(db, kind, items).await
+}
+
+/// Records the good lines of `items` and refuses the others, each with its bad fields, instead
+/// of refusing the whole batch: what OTLP's partial success asks of a receiver. Writes in one
+/// transaction: every good line, or (on a database error) none.
+pub async fn record_good_log_lines(
+    db: &DatabaseConnection,
+    vault: &Vault,
+    source: &SourceContext,
+    items: &[LogLineInput],
+) -> Result<Partial, IngestError> {
+    check_size(items)?;
+    let kind = LogLines {
+        source,
+        vault,
+        known: known_activities(db).await?,
+        restrictions: Restrictions::load(db).await?,
+    };
+    ingest_good(db, kind, items).await
 }
 
 /// Log lines as a kind of item, checked against the register. A line names its citizen only by
@@ -113,6 +147,23 @@ impl Kind for LogLines<'_> {
         problems.activity(i, &l.activity_code, &self.known);
         problems.text(i, "name", &l.name, 200);
         problems.text(i, "processor", &l.processor, 200);
+        if let Some(foreign) = &l.foreign_operation {
+            if !is_hex(&foreign.trace_id, 32) {
+                problems.add(
+                    i,
+                    "foreign_operation/trace_id",
+                    "must be 32 lower-case hex digits",
+                );
+            }
+            if !is_hex(&foreign.span_id, 16) {
+                problems.add(
+                    i,
+                    "foreign_operation/span_id",
+                    "must be 16 lower-case hex digits",
+                );
+            }
+            problems.text(i, "foreign_operation/entity", &foreign.entity, 300);
+        }
         bsn.zip(status)
     }
 
@@ -178,6 +229,9 @@ impl Kind for LogLines<'_> {
                 subject_pseudonym: Set(pseudonym),
                 source_system_id: Set(Some(self.source.id)),
                 processor: Set(l.processor.clone()),
+                foreign_trace_id: Set(l.foreign_operation.as_ref().map(|f| f.trace_id.clone())),
+                foreign_span_id: Set(l.foreign_operation.as_ref().map(|f| f.span_id.clone())),
+                foreign_entity: Set(l.foreign_operation.as_ref().map(|f| f.entity.clone())),
                 ..Default::default()
             });
             summary.count(Outcome::Created);

@@ -35,7 +35,7 @@ mod staff_views;
 pub use activities::{ActivityInput, upsert_activities};
 pub use consents::{ConsentInput, upsert_consents};
 pub use disclosures::{DisclosureInput, upsert_disclosures};
-pub use log_lines::{LogLineInput, record_log_lines};
+pub use log_lines::{ForeignOperation, LogLineInput, record_good_log_lines, record_log_lines};
 pub use records::{RecordInput, upsert_records};
 pub use staff_views::{StaffViewInput, record_staff_views};
 
@@ -170,6 +170,61 @@ async fn ingest<K: Kind>(
         Err(e) => {
             // A refusal found only while writing (a consent of someone else's) undoes the
             // whole batch, as a database error does.
+            txn.rollback().await?;
+            Err(e)
+        }
+    }
+}
+
+/// What a partial ingest (OTLP's) did: what the good items changed, and each refused item's
+/// bad fields.
+#[derive(Debug, Default)]
+pub struct Partial {
+    /// What the written items changed.
+    pub summary: BatchSummary,
+    /// The refused items, by their index in the batch, with what was wrong (pointers such as
+    /// `/items/3/activity_code`).
+    pub refused: Vec<(usize, Vec<FieldError>)>,
+}
+
+/// Like [`ingest`], but writes the good items and refuses only the bad ones: for receivers
+/// whose protocol acknowledges part of a batch (OTLP's partial success). The good items are
+/// still written in one transaction, all or none.
+async fn ingest_good<K: Kind>(
+    db: &DatabaseConnection,
+    mut kind: K,
+    items: &[K::Item],
+) -> Result<Partial, IngestError>
+where
+    K::Item: Clone,
+{
+    let mut problems = Problems::default();
+    let mut good = Vec::new();
+    let mut checked = Vec::new();
+    let mut refused = Vec::new();
+    for (index, item) in items.iter().enumerate() {
+        let before = problems.errors.len();
+        match kind.check(index, item, &mut problems) {
+            Some(c) if problems.errors.len() == before => {
+                good.push(item.clone());
+                checked.push(c);
+            }
+            _ => refused.push((index, problems.errors.split_off(before))),
+        }
+    }
+    if good.is_empty() {
+        return Ok(Partial {
+            summary: BatchSummary::default(),
+            refused,
+        });
+    }
+    let txn = begin_write(db).await?;
+    match kind.write(&txn, &good, checked).await {
+        Ok(summary) => {
+            txn.commit().await?;
+            Ok(Partial { summary, refused })
+        }
+        Err(e) => {
             txn.rollback().await?;
             Err(e)
         }
