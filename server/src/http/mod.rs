@@ -39,6 +39,8 @@ const BODY_LIMIT: usize = 64 * 1024;
 pub fn router(state: AppState) -> Router {
     // Leptos renders on the tokio runtime; without this its async rendering has nowhere to run.
     let _ = any_spawner::Executor::init_tokio();
+    // The metrics recorder, before the first request is timed (not at the first scrape).
+    crate::platform::metrics::handle();
     let settings = &state.settings;
     let sessions = SessionManagerLayer::new(DbSessionStore::new(state.db.clone()))
         .with_name(settings.session_cookie_name())
