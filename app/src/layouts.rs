@@ -70,6 +70,19 @@ pub fn Page(title_key: &'static str, children: Children) -> impl IntoView {
                     })}
                 </nav>
             </div>
+            {match &p.viewer {
+                Viewer::Citizen(c) if c.on_behalf => Some(view! {
+                    <div class="border-t border-line bg-surface">
+                        <p class="notice mx-auto max-w-4xl px-4 py-2" role="status" data-testid="on-behalf">
+                            {match &c.name {
+                                Some(name) => crate::i18n::tr_with(l, "layout.on_behalf_name", &[("naam", name)]),
+                                None => tr(l, "layout.on_behalf"),
+                            }}
+                        </p>
+                    </div>
+                }),
+                _ => None,
+            }}
             {p.session.map(|clock| {
                 let return_to = p.current_path.clone();
                 view! {

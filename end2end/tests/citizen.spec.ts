@@ -134,3 +134,32 @@ test('staff log in to the back office with their roles', async ({ page }) => {
   await page.getByRole('button', { name: 'Uitloggen' }).click();
   await expect(page).toHaveURL(/\/uitgelogd/);
 });
+
+test('a machtiging: Hans acts for Fatima, sees only her data and files her request', async ({ page }) => {
+  await page.goto('/');
+  await page.getByRole('link', { name: 'Inloggen met DigiD' }).click();
+  await page.getByLabel(/Johannes \(Hans\) de Vries/).check();
+  await page
+    .getByLabel('Namens (BSN van wie u machtigde)')
+    .selectOption({ label: 'Fatima el Amrani (BSN 999993653)' });
+  await expectAccessible(page);
+  await page.getByRole('button', { name: 'Inloggen' }).click();
+  await expect(page).toHaveURL(/\/overzicht$/);
+  await expect(page.getByTestId('on-behalf')).toContainText('U handelt namens');
+  await expect(page.getByTestId('masked-bsn')).toHaveText('******653');
+  await expect(page.getByRole('heading', { level: 2, name: 'U handelt namens' })).toBeVisible();
+  await expectAccessible(page);
+  await page.screenshot({ path: test.info().outputPath('machtiging-overzicht.png'), fullPage: true });
+
+  await page.goto('/verzoeken/nieuw?soort=access');
+  await page.getByLabel('Toelichting').fill('Namens mijn buurvrouw, met haar machtiging.');
+  await page.getByRole('button', { name: 'Verder naar controleren' }).click();
+  await expect(page.getByTestId('review')).toBeVisible();
+  await page.getByRole('button', { name: 'Verzoek versturen' }).click();
+  await expect(page.getByTestId('receipt')).toContainText('Uw kenmerk is AVG-');
+  const reference = (await page.getByTestId('reference').textContent())!.trim();
+  await page.goto(`/verzoeken/${reference}`);
+  await expect(page.getByTestId('filed-by-representative')).toContainText('Een gemachtigde, met DigiD Machtigen');
+  await expectAccessible(page);
+  await page.screenshot({ path: test.info().outputPath('machtiging-verzoek.png'), fullPage: true });
+});

@@ -20,6 +20,7 @@ mod m20261202_000013_oversight_indexes;
 pub mod m20261202_000014_open_requests_index;
 mod m20261202_000015_retention_counts;
 mod m20261203_000016_foreign_operation;
+mod m20261203_000017_request_mandate;
 
 /// Makes `table` insert-only on both databases: a trigger refuses every UPDATE and DELETE.
 async fn insert_only(manager: &SchemaManager<'_>, table: &str) -> Result<(), DbErr> {
@@ -75,6 +76,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261202_000014_open_requests_index::Migration),
             Box::new(m20261202_000015_retention_counts::Migration),
             Box::new(m20261203_000016_foreign_operation::Migration),
+            Box::new(m20261203_000017_request_mandate::Migration),
         ]
     }
 }

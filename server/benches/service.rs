@@ -131,6 +131,7 @@ async fn granted_access_request(
             draft: &draft,
             token: "bench",
             locale: "nl",
+            acting: None,
         },
         chrono::Utc::now(),
     )

@@ -12,6 +12,10 @@ pub struct CitizenSummary {
     pub masked_bsn: String,
     /// Level of assurance of this login.
     pub level: AssuranceLevel,
+    /// Someone else logged in and acts for this citizen (a machtiging): the pages show the
+    /// citizen's data, never the representative's.
+    #[serde(default)]
+    pub on_behalf: bool,
 }
 
 /// The logged-in staff member as the pages may show them.

@@ -107,6 +107,10 @@ pub struct RequestDetailView {
     pub decision_note: Option<String>,
     /// Filed by a parent for this child (name).
     pub on_behalf_of: Option<String>,
+    /// Filed by a representative under a machtiging: the mandate the broker named ("" when it
+    /// named none).
+    #[serde(default)]
+    pub filed_under_mandate: Option<String>,
     /// The Art. 15 answer was sent and can be read.
     pub answer_sent: bool,
     /// Letters that can be read.

@@ -31,7 +31,7 @@ pub fn OverviewPage() -> impl IntoView {
             <h1>{greeting}</h1>
             <p class="lead">{tr(l, "overview.intro")}</p>
             <section aria-labelledby="ingelogd" class="card my-6">
-                <h2 id="ingelogd">{tr(l, "overview.you_are")}</h2>
+                <h2 id="ingelogd">{tr(l, if citizen.on_behalf { "overview.acting_for" } else { "overview.you_are" })}</h2>
                 <dl class="facts">
                     <dt>{tr(l, "overview.name")}</dt>
                     <dd data-testid="citizen-name">

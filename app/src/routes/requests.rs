@@ -376,6 +376,13 @@ pub fn facts(l: Locale, d: &RequestDetailView) -> impl IntoView + use<> {
         <dl class="facts card my-6" data-testid="request-facts">
             <dt>{tr(l, "request.reference")}</dt><dd data-testid="reference">{s.reference.clone()}</dd>
             {d.on_behalf_of.clone().map(|name| view! { <dt>{tr(l, "request.for")}</dt><dd data-testid="on-behalf-of">{name}</dd> })}
+            {d.filed_under_mandate.clone().map(|mandate| view! {
+                <dt>{tr(l, "request.filed_by")}</dt>
+                <dd data-testid="filed-by-representative">
+                    {tr(l, "request.filed_by_representative")}
+                    {(!mandate.is_empty()).then(|| view! { <span class="block text-sm">{tr(l, "request.mandate")}" "{mandate}</span> })}
+                </dd>
+            })}
             <dt>{tr(l, "request.kind")}</dt><dd>{tr(l, s.kind.key())}</dd>
             <dt>{tr(l, "request.status")}</dt><dd data-testid="status">{tr(l, s.status.key())}</dd>
             <dt>{tr(l, "request.received")}</dt><dd>{long_date(l, &s.received_on)}</dd>

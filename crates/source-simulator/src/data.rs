@@ -117,6 +117,21 @@ pub struct LogLine {
     pub bsn: String,
     /// The organisation unit, never a person.
     pub processor: String,
+    /// The processing at another organisation that caused this one (the Logboek's
+    /// `foreign_operation`), if any; sent as `null` when there is none.
+    #[serde(default)]
+    pub foreign_operation: Option<ForeignOperation>,
+}
+
+/// A processing at another organisation: its trace and operation, and a URI naming it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ForeignOperation {
+    /// That organisation's trace: 32 lower-case hex digits.
+    pub trace_id: String,
+    /// That organisation's operation (span): 16 lower-case hex digits.
+    pub span_id: String,
+    /// A URI naming that organisation, e.g. `urn:oin:…`.
+    pub entity: String,
 }
 
 /// The source system's own copy of its data: what it would send in a full sync.

@@ -19,7 +19,8 @@ use std::path::PathBuf;
 pub use changes::{Event, EventOutcome, Processed, Task, TaskOutcome};
 pub use client::{BatchReport, Cycle, RunSummary, Simulator, SyncReport};
 pub use data::{
-    Consent, Disclosure, Fixture, FixtureError, Holdings, LogLine, Record, State, write_state,
+    Consent, Disclosure, Fixture, FixtureError, ForeignOperation, Holdings, LogLine, Record, State,
+    write_state,
 };
 
 /// Most items Inzage takes in one batch; larger kinds are sent in several.

@@ -153,6 +153,7 @@ fn log_line(n: usize) -> LogLine {
         activity_code: "wmo-onderzoek".to_owned(),
         bsn: "162275869".to_owned(),
         processor: "Gemeente Voorbeeldstad, team Wmo".to_owned(),
+        foreign_operation: None,
     }
 }
 

@@ -23,6 +23,16 @@ pub struct CitizenOidcSettings {
     pub scopes: Vec<String>,
     /// Dotted path of the claim that carries the BSN, e.g. `bsn` or `nl.bsn`.
     pub bsn_claim: String,
+    /// Representation (DigiD Machtigen, a guardian or administrator): the claim naming the
+    /// person represented. Its value is a BSN, or an object with `sub` (and `sub_id_type` BSN)
+    /// or `bsn`, as the NL GOV profile's `represents` claim. A broker that sends the represented
+    /// person's BSN in `bsn` sets this to `bsn` and `acting_claim` to its acting person's claim.
+    pub represented_claim: String,
+    /// Whose login it is when someone is represented: the acting person's BSN (by default the
+    /// login's own `bsn`).
+    pub acting_claim: String,
+    /// The service or mandate id of the representation, when the broker sends one.
+    pub mandate_claim: String,
     /// `acr` value → level of assurance.
     pub acr_map: BTreeMap<String, AssuranceLevel>,
     /// Lowest level that may log in at all.
@@ -43,6 +53,9 @@ impl CitizenOidcSettings {
             client_secret: dev_defaults::CITIZEN_CLIENT_SECRET.into(),
             scopes: Vec::new(),
             bsn_claim: "bsn".to_owned(),
+            represented_claim: "represents".to_owned(),
+            acting_claim: "bsn".to_owned(),
+            mandate_claim: "represents.service_id".to_owned(),
             acr_map: default_acr_map(),
             min_level: AssuranceLevel::Midden,
             health_data_level: AssuranceLevel::Substantieel,
@@ -60,6 +73,12 @@ impl CitizenOidcSettings {
         }
         if self.bsn_claim.trim().is_empty() {
             return Err(invalid("oidc.bsn_claim", "must name a claim"));
+        }
+        if self.represented_claim.trim().is_empty() {
+            return Err(invalid("oidc.represented_claim", "must name a claim"));
+        }
+        if self.acting_claim.trim().is_empty() {
+            return Err(invalid("oidc.acting_claim", "must name a claim"));
         }
         Ok(())
     }

@@ -32,6 +32,8 @@ pub struct Model {
     pub version: i32,
     pub submit_token: String,
     pub closed_at: Option<DateTimeUtc>,
+    pub mandate: Option<String>,
+    pub filed_by: Option<i64>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

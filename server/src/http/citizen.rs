@@ -73,6 +73,7 @@ pub async fn usage_page(
         citizen.visibility,
         &filter,
         &processor,
+        citizen.acting.is_some(),
     )
     .await
     .map(PageData::Usage);

@@ -56,13 +56,12 @@ fn not_found() -> Response {
 /// The answer the request was sent, if this login may read it (health data needs the level).
 pub async fn answer_for_citizen(
     state: &AppState,
-    citizen_id: i64,
+    who: requests::Requester,
     visibility: Visibility,
     reference: &str,
 ) -> Result<Option<AccessAnswerView>, sea_orm::DbErr> {
     let Some(request) =
-        requests::for_citizen_documents(&state.db, citizen_id, reference, chrono::Utc::now())
-            .await?
+        requests::for_citizen_documents(&state.db, who, reference, chrono::Utc::now()).await?
     else {
         return Ok(None);
     };
@@ -91,9 +90,13 @@ pub async fn letter_for_citizen(
     kind: LetterKind,
     l: Locale,
 ) -> Result<Option<LetterView>, sea_orm::DbErr> {
-    let Some(request) =
-        requests::for_citizen_documents(&state.db, citizen.id, reference, chrono::Utc::now())
-            .await?
+    let Some(request) = requests::for_citizen_documents(
+        &state.db,
+        citizen.requester(),
+        reference,
+        chrono::Utc::now(),
+    )
+    .await?
     else {
         return Ok(None);
     };
@@ -107,7 +110,7 @@ pub async fn answer_page(
     Path(reference): Path<String>,
     request: Request<Body>,
 ) -> Response {
-    let page = answer_for_citizen(&state, citizen.id, citizen.visibility, &reference)
+    let page = answer_for_citizen(&state, citizen.requester(), citizen.visibility, &reference)
         .await
         .map(|answer| answer.map_or(PageData::None, PageData::AccessAnswer));
     render::page(&state, request, page).await
@@ -210,9 +213,9 @@ pub async fn answer_json(
     Download(citizen): Download<Citizen>,
     Path(reference): Path<String>,
 ) -> Response {
-    let citizen_id = citizen.id;
+    let who = citizen.requester();
     let visibility = citizen.visibility;
-    match answer_for_citizen(&state, citizen_id, visibility, &reference).await {
+    match answer_for_citizen(&state, who, visibility, &reference).await {
         Ok(Some(answer)) => match serde_json::to_vec_pretty(&answer) {
             Ok(json) => attachment(
                 "application/json",
@@ -233,10 +236,10 @@ pub async fn answer_pdf(
     Path(reference): Path<String>,
     Query(language): Query<Language>,
 ) -> Response {
-    let citizen_id = citizen.id;
+    let who = citizen.requester();
     let visibility = citizen.visibility;
     let l = language.locale();
-    match answer_for_citizen(&state, citizen_id, visibility, &reference).await {
+    match answer_for_citizen(&state, who, visibility, &reference).await {
         Ok(Some(answer)) => match pdf::off_thread(move || pdf::answer(&answer, l)).await {
             Ok(bytes) => attachment(
                 "application/pdf",

@@ -101,14 +101,26 @@ fn denied(parts: &Parts, state: &AppState, found: Found) -> Denied {
 }
 
 /// A logged-in citizen, and what their login level lets them see.
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Debug)]
 pub struct Citizen {
-    /// The citizen's id (never their BSN).
+    /// The citizen's id (never their BSN): the represented person's, when someone acts for them.
     pub id: i64,
     /// The DigiD level of this login.
     pub level: AssuranceLevel,
     /// What the level shows (health data needs Substantieel).
     pub visibility: Visibility,
+    /// Who acts for the citizen in this session (a machtiging), if anyone.
+    pub acting: Option<crate::identity::Acting>,
+}
+
+impl Citizen {
+    /// Whose requests this session reaches, and who acts in it.
+    pub fn requester(&self) -> crate::rights::requests::Requester {
+        crate::rights::requests::Requester {
+            citizen_id: self.id,
+            acting: self.acting.as_ref().map(|a| a.citizen_id),
+        }
+    }
 }
 
 impl<S> FromRequestParts<S> for Citizen
@@ -121,11 +133,15 @@ where
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
         require(parts, state, |app, principal| match principal {
             Principal::Citizen {
-                citizen_id, level, ..
+                citizen_id,
+                level,
+                acting,
+                ..
             } => Some(Self {
                 id: citizen_id,
                 level,
                 visibility: Visibility::at(&app.settings, level),
+                acting,
             }),
             Principal::Staff { .. } => None,
         })

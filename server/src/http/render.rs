@@ -125,10 +125,19 @@ async fn viewer(state: &AppState, principal: Option<&Principal>) -> Result<Viewe
     Ok(match principal {
         None => Viewer::Anonymous,
         Some(Principal::Citizen {
-            citizen_id, level, ..
-        }) => people::citizen_summary(&state.db, &state.vault, *citizen_id, *level)
-            .await?
-            .map_or(Viewer::Anonymous, Viewer::Citizen),
+            citizen_id,
+            level,
+            acting,
+            ..
+        }) => people::citizen_summary(
+            &state.db,
+            &state.vault,
+            *citizen_id,
+            *level,
+            acting.is_some(),
+        )
+        .await?
+        .map_or(Viewer::Anonymous, Viewer::Citizen),
         Some(Principal::Staff {
             staff_id, roles, ..
         }) => people::staff_summary(&state.db, *staff_id, roles)

@@ -46,7 +46,7 @@ pub async fn requests_page(
     citizen: Citizen,
     request: Request<Body>,
 ) -> Response {
-    let page = requests::list_for_citizen(&state.db, citizen.id, Utc::now())
+    let page = requests::list_for_citizen(&state.db, citizen.requester(), Utc::now())
         .await
         .map(PageData::Requests);
     render::page(&state, request, page).await
@@ -72,7 +72,7 @@ pub async fn new_request_page(
     };
     let page = requests::new_request_form(
         &state.db,
-        citizen.id,
+        citizen.requester(),
         citizen.visibility,
         session.draft().await,
         preselect,
@@ -92,7 +92,7 @@ pub async fn request_page(
 ) -> Response {
     let page = requests::detail_for_citizen(
         &state.db,
-        citizen.id,
+        citizen.requester(),
         citizen.visibility,
         &reference,
         Utc::now(),
@@ -295,6 +295,7 @@ pub async fn new_request(
                     draft: &draft,
                     token: &token,
                     locale: locale(&headers).code(),
+                    acting: citizen.acting.as_ref(),
                 },
                 Utc::now(),
             )
@@ -346,8 +347,14 @@ pub async fn citizen_message(
     Path(reference): Path<String>,
     Form(form): Form<MessageForm>,
 ) -> Response {
-    match requests::citizen_message(&state.db, citizen.id, &reference, &form.bericht, Utc::now())
-        .await
+    match requests::citizen_message(
+        &state.db,
+        citizen.requester(),
+        &reference,
+        &form.bericht,
+        Utc::now(),
+    )
+    .await
     {
         Ok(()) => to_request(&reference, Notice::Sent),
         Err(e) => refused(
@@ -368,7 +375,7 @@ pub async fn withdraw(
     if form.zeker.as_deref() != Some("ja") {
         return to_request(&reference, Notice::Confirm);
     }
-    match requests::withdraw(&state.db, citizen.id, &reference, Utc::now()).await {
+    match requests::withdraw(&state.db, citizen.requester(), &reference, Utc::now()).await {
         Ok(()) => to_request(&reference, Notice::Withdrawn),
         Err(e) => refused(
             e,

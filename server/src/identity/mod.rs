@@ -121,6 +121,104 @@ pub fn roles_from_claim(value: Option<&serde_json::Value>) -> Vec<StaffRole> {
     roles
 }
 
+/// Someone acting for the session's citizen: their own citizen row (never shown in this
+/// session) and the mandate the broker named.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
+pub struct Acting {
+    /// `citizens.id` of the person acting (the representative).
+    pub citizen_id: i64,
+    /// The service or mandate id of the representation, when the broker sent one.
+    pub mandate: Option<String>,
+}
+
+/// The person represented and the one acting, as a login asserts them.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct LoginPersons {
+    /// Whose data the session shows: the represented person, or the one who logged in.
+    pub subject: Bsn,
+    /// The representative's BSN and the mandate, when someone is represented.
+    pub acting: Option<(Bsn, Option<String>)>,
+}
+
+/// Why a login's persons cannot be read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum PersonsError {
+    /// The BSN (or the acting person's BSN) is missing.
+    #[error("claim missing")]
+    Missing,
+    /// A BSN fails the 11-proef.
+    #[error("fails the 11-proef")]
+    Invalid,
+    /// The represented person is named by something other than a BSN.
+    #[error("the represented person is not named by a BSN")]
+    NotBsn,
+}
+
+/// Reads who logged in and whom they represent from a token's claims, by the configured claim
+/// paths. Representation needs both a represented and an acting BSN, and they must differ;
+/// without a represented person the login's own BSN (`bsn_claim`) is the subject.
+pub fn login_persons(
+    claims: &serde_json::Value,
+    bsn_claim: &str,
+    represented_claim: &str,
+    acting_claim: &str,
+    mandate_claim: &str,
+) -> Result<LoginPersons, PersonsError> {
+    let parse = |v: &str| Bsn::parse(v).map_err(|_| PersonsError::Invalid);
+    let represented = match claim_at(claims, represented_claim) {
+        None | Some(serde_json::Value::Null) => None,
+        Some(serde_json::Value::String(bsn)) => Some(bsn.as_str()),
+        Some(serde_json::Value::Object(object)) => {
+            let kind = object.get("sub_id_type").and_then(|v| v.as_str());
+            if kind.is_some_and(|k| !k.to_ascii_lowercase().ends_with("bsn")) {
+                return Err(PersonsError::NotBsn);
+            }
+            Some(
+                object
+                    .get("sub")
+                    .or_else(|| object.get("bsn"))
+                    .and_then(|v| v.as_str())
+                    .ok_or(PersonsError::Missing)?,
+            )
+        }
+        Some(_) => return Err(PersonsError::NotBsn),
+    };
+    let acting = claim_at(claims, acting_claim).and_then(|v| v.as_str());
+    match (represented, acting) {
+        (Some(represented), Some(acting)) => {
+            let (subject, acting) = (parse(represented)?, parse(acting)?);
+            if subject == acting {
+                return Ok(LoginPersons {
+                    subject,
+                    acting: None,
+                });
+            }
+            let mandate = match claim_at(claims, mandate_claim) {
+                Some(serde_json::Value::String(s)) if !s.trim().is_empty() => {
+                    Some(s.trim().chars().take(300).collect())
+                }
+                _ => None,
+            };
+            Ok(LoginPersons {
+                subject,
+                acting: Some((acting, mandate)),
+            })
+        }
+        // A broker that names the represented person in `bsn` sends no acting person for a
+        // login of one's own; a represented person without an acting one is a broker's fault.
+        (Some(_), None) if represented_claim != bsn_claim => Err(PersonsError::Missing),
+        _ => {
+            let own = claim_at(claims, bsn_claim)
+                .and_then(|v| v.as_str())
+                .ok_or(PersonsError::Missing)?;
+            Ok(LoginPersons {
+                subject: parse(own)?,
+                acting: None,
+            })
+        }
+    }
+}
+
 /// The principal a session belongs to.
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
 #[serde(tag = "kind", rename_all = "snake_case")]
@@ -134,6 +232,9 @@ pub enum Principal {
         /// Unix time of the login; sessions end after [`MAX_SESSION_AGE`] whatever the activity.
         #[serde(default)]
         logged_in_at: i64,
+        /// Someone acting for this citizen (a machtiging), who logged in themselves.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        acting: Option<Acting>,
     },
     /// A staff member logged in through the municipality's provider.
     Staff {
@@ -309,6 +410,7 @@ mod tests {
             citizen_id: 1,
             level: AssuranceLevel::Midden,
             logged_in_at: now.timestamp(),
+            acting: None,
         };
         assert!(!fresh.is_too_old(now));
         let old = Principal::Staff {
@@ -321,6 +423,62 @@ mod tests {
         let legacy: Principal =
             serde_json::from_str(r#"{"kind":"citizen","citizen_id":1,"level":"midden"}"#).unwrap();
         assert!(legacy.is_too_old(now));
+    }
+
+    fn persons(claims: serde_json::Value) -> Result<LoginPersons, PersonsError> {
+        login_persons(&claims, "bsn", "represents", "bsn", "represents.service_id")
+    }
+
+    #[test]
+    fn a_login_of_ones_own_has_no_one_acting() {
+        let own = persons(serde_json::json!({"bsn": "999993653"})).unwrap();
+        assert_eq!(own.subject.expose(), "999993653");
+        assert!(own.acting.is_none());
+        assert_eq!(persons(serde_json::json!({})), Err(PersonsError::Missing));
+    }
+
+    #[test]
+    fn the_nl_gov_represents_claim_names_the_subject_and_the_login_the_representative() {
+        let machtiging = persons(serde_json::json!({
+            "bsn": "162275869",
+            "represents": {"sub": "999993653", "sub_id_type": "urn:nl-eid-gdi:1.0:id:BSN",
+                           "service_id": "urn:nl-eid-gdi:1.0:DV:00000001234567890000:services:0001"},
+        }))
+        .unwrap();
+        assert_eq!(machtiging.subject.expose(), "999993653");
+        let (acting, mandate) = machtiging.acting.unwrap();
+        assert_eq!(acting.expose(), "162275869");
+        assert!(mandate.unwrap().ends_with("services:0001"));
+        // A plain BSN as the claim, no mandate.
+        let plain =
+            persons(serde_json::json!({"bsn": "162275869", "represents": "999993653"})).unwrap();
+        assert_eq!(plain.acting.unwrap().1, None);
+        // Representing oneself is a login of one's own.
+        let same =
+            persons(serde_json::json!({"bsn": "999993653", "represents": "999993653"})).unwrap();
+        assert!(same.acting.is_none());
+        // Anything but a BSN, or a BSN that fails the 11-proef, is refused.
+        let kvk = serde_json::json!({"bsn": "162275869",
+            "represents": {"sub": "12345678", "sub_id_type": "urn:nl-eid-gdi:1.0:id:KvKnr"}});
+        assert_eq!(persons(kvk), Err(PersonsError::NotBsn));
+        let bad = serde_json::json!({"bsn": "162275869", "represents": "123456789"});
+        assert_eq!(persons(bad), Err(PersonsError::Invalid));
+    }
+
+    #[test]
+    fn a_broker_that_sends_the_represented_bsn_as_bsn_names_the_acting_person_apart() {
+        let read = |claims| login_persons(&claims, "bsn", "bsn", "acting_bsn", "mandate_id");
+        let machtiging = read(serde_json::json!({
+            "bsn": "999993653", "acting_bsn": "162275869", "mandate_id": "dienst-42"
+        }))
+        .unwrap();
+        assert_eq!(machtiging.subject.expose(), "999993653");
+        let (acting, mandate) = machtiging.acting.unwrap();
+        assert_eq!(acting.expose(), "162275869");
+        assert_eq!(mandate.as_deref(), Some("dienst-42"));
+        // Without an acting person the login is the citizen's own.
+        let own = read(serde_json::json!({"bsn": "999993653"})).unwrap();
+        assert!(own.acting.is_none());
     }
 
     #[test]

@@ -120,10 +120,13 @@ impl LoginError {
 pub enum Identity {
     /// A citizen.
     Citizen {
-        /// From the configured claim, 11-proef checked.
+        /// Whose data the session shows: from the configured claim (the represented person's
+        /// when someone acts for them), 11-proef checked.
         bsn: Bsn,
         /// From `acr`.
         level: AssuranceLevel,
+        /// The person acting for them and the mandate, when the login is a representation.
+        acting: Option<(Bsn, Option<String>)>,
     },
     /// A staff member.
     Staff {
@@ -428,11 +431,25 @@ impl RelyingParty {
                 let level = level_for_acr(&oidc.acr_map, acr.as_deref())
                     .filter(|level| *level >= oidc.min_level)
                     .ok_or(LoginError::LevelTooLow(acr))?;
-                let bsn = claim_at(&raw, &oidc.bsn_claim)
-                    .and_then(|v| v.as_str())
-                    .ok_or(LoginError::Bsn("claim missing"))?;
-                let bsn = Bsn::parse(bsn).map_err(|_| LoginError::Bsn("fails the 11-proef"))?;
-                Ok(Identity::Citizen { bsn, level })
+                let persons = super::login_persons(
+                    &raw,
+                    &oidc.bsn_claim,
+                    &oidc.represented_claim,
+                    &oidc.acting_claim,
+                    &oidc.mandate_claim,
+                )
+                .map_err(|e| {
+                    LoginError::Bsn(match e {
+                        super::PersonsError::Missing => "claim missing",
+                        super::PersonsError::Invalid => "fails the 11-proef",
+                        super::PersonsError::NotBsn => "represented person not named by a BSN",
+                    })
+                })?;
+                Ok(Identity::Citizen {
+                    bsn: persons.subject,
+                    level,
+                    acting: persons.acting,
+                })
             }
             Audience::Staff => {
                 let staff = &self.settings.staff_oidc;

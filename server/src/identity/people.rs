@@ -70,12 +70,44 @@ pub async fn citizen_logged_in(
     Ok(id)
 }
 
+/// Records a login in which `representative` acts for `represented` (a machtiging): the
+/// representative's login, the represented person's row, and an audit event naming both.
+/// Returns the represented person's id and who acts for them.
+pub async fn representation_logged_in(
+    db: &DatabaseConnection,
+    vault: &Vault,
+    represented: &Bsn,
+    representative: &Bsn,
+    mandate: Option<String>,
+) -> Result<(i64, super::Acting), DbErr> {
+    let acting_id = citizen_logged_in(db, vault, representative).await?;
+    let citizen_id = find_or_create_citizen(db, vault, represented, None).await?;
+    crate::platform::audit::append(
+        db,
+        &crate::platform::audit::AuditEntry {
+            actor: crate::platform::audit::Actor::Citizen(acting_id),
+            action: "login.on_behalf".to_owned(),
+            citizen_id: Some(citizen_id),
+            details: serde_json::json!({ "on_behalf_of": citizen_id, "mandate": mandate }),
+        },
+    )
+    .await?;
+    Ok((
+        citizen_id,
+        super::Acting {
+            citizen_id: acting_id,
+            mandate,
+        },
+    ))
+}
+
 /// What the pages may show of a logged-in citizen.
 pub async fn citizen_summary(
     db: &DatabaseConnection,
     vault: &Vault,
     citizen_id: i64,
     level: AssuranceLevel,
+    on_behalf: bool,
 ) -> Result<Option<CitizenSummary>, DbErr> {
     let Some(citizen) = citizens::Entity::find_by_id(citizen_id).one(db).await? else {
         return Ok(None);
@@ -91,6 +123,7 @@ pub async fn citizen_summary(
         name: citizen.display_name,
         masked_bsn,
         level,
+        on_behalf,
     }))
 }
 

@@ -26,7 +26,7 @@ pub use overview::overview;
 pub use register::{PORTAL_ACTIVITY, ensure_portal_activity};
 pub(crate) use register::{Register, register};
 pub use shared::{SharedFilter, shared};
-pub use usage::{logboek, usage};
+pub use usage::{log_portal_step, logboek, usage};
 pub use visibility::Visibility;
 
 /// A moment as the pages show it: its date.

@@ -6,37 +6,34 @@ use sea_orm::{ColumnTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter, 
 use super::{PORTAL_ACTIVITY, SharedFilter, Visibility, register, visibility::Screen};
 use crate::entities::processing_log_lines;
 
-/// "Wie gebruikte mijn gegevens", after writing the line that records this very look.
+/// "Wie gebruikte mijn gegevens", after writing the line that records this very look (by the
+/// citizen, or `on_behalf` by someone they authorised).
 pub async fn usage(
     db: &DatabaseConnection,
     citizen_id: i64,
     visibility: Visibility,
     filter: &SharedFilter,
     processor: &str,
+    on_behalf: bool,
 ) -> Result<app::models::UsageView, DbErr> {
-    use sea_orm::{ActiveModelTrait, ActiveValue::Set};
     let Some(citizen) = crate::entities::citizens::Entity::find_by_id(citizen_id)
         .one(db)
         .await?
     else {
         return Ok(Default::default());
     };
-    let now = chrono::Utc::now();
-    processing_log_lines::ActiveModel {
-        trace_id: Set(crate::platform::crypto::random_hex(16)),
-        span_id: Set(crate::platform::crypto::random_hex(8)),
-        parent_span_id: Set(None),
-        name: Set("U bekeek wie uw gegevens gebruikte".to_owned()),
-        status: Set(types::SpanStatus::Ok),
-        start_time: Set(now),
-        end_time: Set(now),
-        activity_code: Set(PORTAL_ACTIVITY.to_owned()),
-        subject_pseudonym: Set(citizen.bsn_pseudonym.clone()),
-        source_system_id: Set(None),
-        processor: Set(processor.to_owned()),
-        ..Default::default()
-    }
-    .insert(db)
+    let name = if on_behalf {
+        "Uw gemachtigde bekeek namens u wie uw gegevens gebruikte"
+    } else {
+        "U bekeek wie uw gegevens gebruikte"
+    };
+    write_portal_line(
+        db,
+        &citizen.bsn_pseudonym,
+        name,
+        processor,
+        chrono::Utc::now(),
+    )
     .await?;
     let period = filter.period();
     let (lines, withheld) = screened(db, &citizen.bsn_pseudonym, visibility).await?;
@@ -57,6 +54,51 @@ pub async fn usage(
         filter_to: period.to.map(|d| d.to_string()),
         withheld_for_level: withheld,
     })
+}
+
+/// Writes a line of the portal's own processing about the citizen `citizen_id`, for their
+/// "Wie gebruikte mijn gegevens" (a step someone took for them, say).
+pub async fn log_portal_step<C: sea_orm::ConnectionTrait>(
+    db: &C,
+    citizen_id: i64,
+    name: &str,
+    processor: &str,
+    at: chrono::DateTime<chrono::Utc>,
+) -> Result<(), DbErr> {
+    let Some(citizen) = crate::entities::citizens::Entity::find_by_id(citizen_id)
+        .one(db)
+        .await?
+    else {
+        return Ok(());
+    };
+    write_portal_line(db, &citizen.bsn_pseudonym, name, processor, at).await
+}
+
+async fn write_portal_line<C: sea_orm::ConnectionTrait>(
+    db: &C,
+    pseudonym: &str,
+    name: &str,
+    processor: &str,
+    at: chrono::DateTime<chrono::Utc>,
+) -> Result<(), DbErr> {
+    use sea_orm::{ActiveModelTrait, ActiveValue::Set};
+    processing_log_lines::ActiveModel {
+        trace_id: Set(crate::platform::crypto::random_hex(16)),
+        span_id: Set(crate::platform::crypto::random_hex(8)),
+        parent_span_id: Set(None),
+        name: Set(name.to_owned()),
+        status: Set(types::SpanStatus::Ok),
+        start_time: Set(at),
+        end_time: Set(at),
+        activity_code: Set(PORTAL_ACTIVITY.to_owned()),
+        subject_pseudonym: Set(pseudonym.to_owned()),
+        source_system_id: Set(None),
+        processor: Set(processor.to_owned()),
+        ..Default::default()
+    }
+    .insert(db)
+    .await?;
+    Ok(())
 }
 
 /// The log lines about one subject that the citizen may see at this login, newest first, each

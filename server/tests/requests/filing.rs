@@ -388,6 +388,7 @@ pub(super) async fn filing_takes_a_fixed_number_of_statements(app: TestApp) {
             draft: &draft,
             token,
             locale: "nl",
+            acting: None,
         };
         let submitted =
             requests::submit(&db, &app.settings, hans, SEES_HEALTH, &filing, Utc::now())

@@ -9,6 +9,7 @@ mod filing;
 mod leave_out;
 mod notifications;
 mod queue;
+mod representation;
 mod workflow;
 
 use reqwest::Response;
@@ -36,6 +37,14 @@ db_test!(
     filing::filing_takes_a_fixed_number_of_statements
 );
 db_test!(four_eyes, workflow::erasure_needs_a_second_pair_of_eyes);
+db_test!(
+    machtiging,
+    representation::a_machtiging_files_for_the_represented_person_only
+);
+db_test!(
+    machtiging_invalid_bsn,
+    representation::a_machtiging_for_an_invalid_bsn_is_refused_at_the_stand_in
+);
 db_test!(
     random_actions,
     workflow::random_actions_never_reach_an_illegal_state

@@ -154,6 +154,7 @@ pub fn line(bsn: &str, trace_id: &str, span_id: &str) -> LogLine {
         activity_code: "wmo-onderzoek".to_owned(),
         bsn: bsn.to_owned(),
         processor: "Gemeente Voorbeeldstad, team Wmo".to_owned(),
+        foreign_operation: None,
     }
 }
 

@@ -49,6 +49,7 @@ pub async fn submit_at(
         draft,
         token,
         locale: "nl",
+        acting: None,
     };
     requests::submit(&app.db, &app.settings, citizen, SEES_HEALTH, &filing, at).await
 }

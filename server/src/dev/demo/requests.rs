@@ -362,6 +362,7 @@ async fn file(
         draft: &draft,
         token: &format!("demo-{n}"),
         locale: "nl",
+        acting: None,
     };
     let submitted = requests::submit(
         db,

@@ -109,6 +109,10 @@ pub struct LoginForm {
     persoon: Option<String>,
     bsn: Option<String>,
     niveau: Option<String>,
+    /// DigiD Machtigen: the BSN of the person the login acts for ("" for one's own).
+    namens: Option<String>,
+    /// DigiD Machtigen: the service the mandate is for.
+    dienst: Option<String>,
     medewerker: Option<String>,
     fout: Option<String>,
 }
@@ -217,6 +221,30 @@ fn citizen_claims(
     };
     if let Some(value) = bsn_value {
         insert_at(claims, &state.settings.oidc.bsn_claim, value.into());
+    }
+    // A machtiging: the login is the representative's; the represented person and the mandate
+    // go where the portal is configured to read them, as the NL GOV profile's `represents`.
+    let namens = form.namens.as_deref().map(str::trim).unwrap_or("");
+    if !namens.is_empty() {
+        let represented = Bsn::parse(namens).map_err(
+            |_| "Het BSN van wie u machtigde is niet geldig: het voldoet niet aan de 11-proef.",
+        )?;
+        let oidc = &state.settings.oidc;
+        insert_at(
+            claims,
+            &oidc.represented_claim,
+            serde_json::json!({
+                "sub": represented.expose(),
+                "sub_id_type": "urn:nl-eid-gdi:1.0:id:BSN",
+            }),
+        );
+        if oidc.acting_claim != oidc.bsn_claim {
+            insert_at(claims, &oidc.acting_claim, bsn.expose().into());
+        }
+        let service = form.dienst.as_deref().map(str::trim).unwrap_or("");
+        if !service.is_empty() {
+            insert_at(claims, &oidc.mandate_claim, service.into());
+        }
     }
     // `sub` is opaque and per client, as with a real broker: never the BSN.
     Ok(sha256_hex(&format!(

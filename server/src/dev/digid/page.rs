@@ -154,7 +154,27 @@ pub fn login(
 <div class="field">
   <label for="niveau">Betrouwbaarheidsniveau</label>
   <select id="niveau" name="niveau">{levels}</select>
-</div>"#,
+</div>
+<fieldset class="field">
+  <legend>Machtiging (DigiD Machtigen)</legend>
+  <p class="text-sm">Inloggen namens iemand die u heeft gemachtigd. Laat leeg voor uw eigen zaken.</p>
+  <div class="field">
+    <label for="namens">Namens (BSN van wie u machtigde)</label>
+    <select id="namens" name="namens"><option value="">Niet namens iemand anders</option>{represented}</select>
+  </div>
+  <div class="field">
+    <label for="dienst">Dienst van de machtiging</label>
+    <input id="dienst" name="dienst" value="urn:nl-eid-gdi:1.0:DV:00000001234567890000:services:0001" autocomplete="off">
+  </div>
+</fieldset>"#,
+                    represented = personas::CITIZENS
+                        .iter()
+                        .map(|c| format!(
+                            r#"<option value="{bsn}">{name} (BSN {bsn})</option>"#,
+                            bsn = c.bsn,
+                            name = text(c.name)
+                        ))
+                        .collect::<String>(),
                     other_checked = if problem.is_some() { " checked" } else { "" },
                 ),
             )

@@ -2,15 +2,47 @@
 
 use super::*;
 
+/// Whose requests a citizen's session reaches: the citizen's own and, unless someone acts for
+/// them, those they filed for a child in their authority. A mandate covers the represented
+/// person only, never the children in their authority.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Requester {
+    /// The session's citizen (the represented person, under a machtiging).
+    pub citizen_id: i64,
+    /// The representative acting in this session, if anyone: the actor in the audit log.
+    pub acting: Option<i64>,
+}
+
+impl From<i64> for Requester {
+    fn from(citizen_id: i64) -> Self {
+        Self {
+            citizen_id,
+            acting: None,
+        }
+    }
+}
+
+impl Requester {
+    /// Who the audit log names as having acted.
+    fn actor(self) -> audit::Actor {
+        audit::Actor::Citizen(self.acting.unwrap_or(self.citizen_id))
+    }
+}
+
 /// "Mijn verzoeken": the requests the citizen filed, newest first.
 pub async fn list_for_citizen(
     db: &DatabaseConnection,
-    citizen_id: i64,
+    who: impl Into<Requester>,
     now: DateTime<Utc>,
 ) -> Result<Vec<RequestSummaryView>, DbErr> {
+    let who = who.into();
     let today = deadlines::received_on(now);
-    let query = rights_requests::Entity::find()
-        .filter(rights_requests::Column::RequesterId.eq(citizen_id))
+    let mut query = rights_requests::Entity::find()
+        .filter(rights_requests::Column::RequesterId.eq(who.citizen_id));
+    if who.acting.is_some() {
+        query = query.filter(rights_requests::Column::CitizenId.eq(who.citizen_id));
+    }
+    let query = query
         .order_by_desc(rights_requests::Column::ReceivedAt)
         .order_by_desc(rights_requests::Column::Id);
     Ok(load_requests(db, query)
@@ -25,10 +57,11 @@ pub async fn list_for_citizen(
 /// ended (or a child who turned 16) finds it gone, as anyone else's request is.
 pub(super) async fn by_reference_for_citizen<C: ConnectionTrait>(
     db: &C,
-    citizen_id: i64,
+    who: Requester,
     reference: &str,
     today: NaiveDate,
 ) -> Result<rights_requests::Model, RequestError> {
+    let citizen_id = who.citizen_id;
     let query = rights_requests::Entity::find()
         .filter(rights_requests::Column::Reference.eq(reference))
         .filter(rights_requests::Column::RequesterId.eq(citizen_id));
@@ -38,10 +71,11 @@ pub(super) async fn by_reference_for_citizen<C: ConnectionTrait>(
         .next()
         .ok_or(RequestError::NotFound)?;
     let theirs = request.citizen_id == citizen_id
-        || children_of(db, citizen_id, today)
-            .await?
-            .iter()
-            .any(|(id, _)| *id == request.citizen_id);
+        || who.acting.is_none()
+            && children_of(db, citizen_id, today)
+                .await?
+                .iter()
+                .any(|(id, _)| *id == request.citizen_id);
     if theirs {
         Ok(request)
     } else {
@@ -53,12 +87,13 @@ pub(super) async fn by_reference_for_citizen<C: ConnectionTrait>(
 /// still files for them.
 pub async fn for_citizen_documents(
     db: &DatabaseConnection,
-    citizen_id: i64,
+    who: impl Into<Requester>,
     reference: &str,
     now: DateTime<Utc>,
 ) -> Result<Option<rights_requests::Model>, DbErr> {
+    let who = who.into();
     let today = deadlines::received_on(now);
-    match by_reference_for_citizen(db, citizen_id, reference, today).await {
+    match by_reference_for_citizen(db, who, reference, today).await {
         Ok(request) => Ok(Some(request)),
         Err(RequestError::Database(e)) => Err(e),
         Err(_) => Ok(None),
@@ -68,13 +103,14 @@ pub async fn for_citizen_documents(
 /// A request of the citizen's, in full (internal notes and staff names left out).
 pub async fn detail_for_citizen(
     db: &DatabaseConnection,
-    citizen_id: i64,
+    who: impl Into<Requester>,
     visibility: Visibility,
     reference: &str,
     now: DateTime<Utc>,
 ) -> Result<Option<RequestDetailView>, DbErr> {
+    let who = who.into();
     let today = deadlines::received_on(now);
-    let request = match by_reference_for_citizen(db, citizen_id, reference, today).await {
+    let request = match by_reference_for_citizen(db, who, reference, today).await {
         Ok(request) => request,
         Err(RequestError::Database(e)) => return Err(e),
         Err(_) => return Ok(None),
@@ -93,13 +129,14 @@ pub async fn detail_for_citizen(
 /// The citizen withdraws their request; refused once a decision is taken.
 pub async fn withdraw(
     db: &DatabaseConnection,
-    citizen_id: i64,
+    who: impl Into<Requester>,
     reference: &str,
     now: DateTime<Utc>,
 ) -> Result<(), RequestError> {
+    let who = who.into();
     let txn = db.begin().await?;
     let today = deadlines::received_on(now);
-    let request = by_reference_for_citizen(&txn, citizen_id, reference, today).await?;
+    let request = by_reference_for_citizen(&txn, who, reference, today).await?;
     step(
         &txn,
         &request,
@@ -112,7 +149,7 @@ pub async fn withdraw(
     audit::append(
         &txn,
         &audit::AuditEntry {
-            actor: audit::Actor::Citizen(citizen_id),
+            actor: who.actor(),
             action: "request.withdrawn".to_owned(),
             citizen_id: Some(request.citizen_id),
             details: serde_json::json!({ "reference": request.reference }),
@@ -127,15 +164,16 @@ pub async fn withdraw(
 /// handler.
 pub async fn citizen_message(
     db: &DatabaseConnection,
-    citizen_id: i64,
+    who: impl Into<Requester>,
     reference: &str,
     body: &str,
     now: DateTime<Utc>,
 ) -> Result<(), RequestError> {
+    let who = who.into();
     let body = text(body)?;
     let txn = db.begin().await?;
     let today = deadlines::received_on(now);
-    let request = by_reference_for_citizen(&txn, citizen_id, reference, today).await?;
+    let request = by_reference_for_citizen(&txn, who, reference, today).await?;
     let from = request.status;
     if from.is_final() {
         return Err(Refusal::WrongStatus.into());

@@ -164,13 +164,20 @@ pub struct Preselect {
 /// the records the subject may pick and the children the citizen may file for, now.
 pub async fn new_request_form(
     db: &DatabaseConnection,
-    citizen_id: i64,
+    who: impl Into<Requester>,
     visibility: Visibility,
     draft: Option<NewRequestView>,
     preselect: Preselect,
     now: DateTime<Utc>,
 ) -> Result<NewRequestView, DbErr> {
-    let children = children_of(db, citizen_id, deadlines::received_on(now)).await?;
+    let who: Requester = who.into();
+    let citizen_id = who.citizen_id;
+    // Someone acting under a mandate files for the represented person only.
+    let children = if who.acting.is_none() {
+        children_of(db, citizen_id, deadlines::received_on(now)).await?
+    } else {
+        Vec::new()
+    };
     let may_file_for = |id: &i64| children.iter().any(|(c, _)| c == id);
     let mut view = match draft {
         Some(view) => view,
@@ -286,6 +293,8 @@ pub struct Filing<'a> {
     pub token: &'a str,
     /// The language the citizen filed in.
     pub locale: &'a str,
+    /// Who files for the citizen under a machtiging (the session's representative), if anyone.
+    pub acting: Option<&'a crate::identity::Acting>,
 }
 
 /// Files a request for the logged-in citizen. The form's `token` makes a second submission of
@@ -302,20 +311,27 @@ pub async fn submit(
         draft,
         token,
         locale,
+        acting,
     } = *filing;
     if token.is_empty() || token.len() > 64 {
         return Err(RequestError::Invalid(vec!["request.error.token"]));
     }
-    if let Some(existing) = find_by_token(db, citizen_id, token).await? {
+    // Under a machtiging the request is the represented person's own (the session's citizen),
+    // and the representative is kept as who filed it; a parent files for a child under 16 in
+    // their authority, and the child is the subject.
+    let requester_id = citizen_id;
+    if let Some(existing) = find_by_token(db, requester_id, token).await? {
         return Ok(Submitted {
             reference: existing,
             created: false,
         });
     }
-    // A parent files for a child under 16 in their authority; the child is the subject.
-    let requester_id = citizen_id;
     let citizen_id = match draft.for_child {
-        None => requester_id,
+        None => citizen_id,
+        // A mandate covers the represented person, not the children in their authority.
+        Some(_) if acting.is_some() => {
+            return Err(RequestError::Invalid(vec!["request.error.child"]));
+        }
         Some(child) => {
             let today = deadlines::received_on(now);
             if !children_of(db, requester_id, today)
@@ -383,6 +399,8 @@ pub async fn submit(
         version: Set(0),
         submit_token: Set(token.to_owned()),
         closed_at: Set(None),
+        mandate: Set(acting.and_then(|a| a.mandate.clone())),
+        filed_by: Set(acting.map(|a| a.citizen_id)),
         ..Default::default()
     }
     .insert(&txn)
@@ -452,13 +470,34 @@ pub async fn submit(
     audit::append(
         &txn,
         &audit::AuditEntry {
-            actor: audit::Actor::Citizen(requester_id),
+            actor: audit::Actor::Citizen(acting.map_or(requester_id, |a| a.citizen_id)),
             action: "request.submitted".to_owned(),
             citizen_id: Some(citizen_id),
-            details: serde_json::json!({ "reference": reference, "kind": draft.kind.as_str() }),
+            details: match acting {
+                None => serde_json::json!({ "reference": reference, "kind": draft.kind.as_str() }),
+                Some(a) => serde_json::json!({
+                    "reference": reference, "kind": draft.kind.as_str(),
+                    "on_behalf_of": citizen_id, "mandate": a.mandate,
+                }),
+            },
         },
     )
     .await?;
+    if acting.is_some() {
+        // The represented person reads in "Wie gebruikte mijn gegevens" that someone they
+        // authorised acted for them.
+        transparency::log_portal_step(
+            &txn,
+            citizen_id,
+            &format!("Uw gemachtigde diende namens u verzoek {reference} in"),
+            &format!(
+                "{}, via Inzage (DigiD Machtigen)",
+                settings.municipality_name
+            ),
+            now,
+        )
+        .await?;
+    }
     mail::notify_citizen(
         &txn,
         settings,

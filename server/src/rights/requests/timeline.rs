@@ -175,6 +175,9 @@ pub(super) async fn detail(
                 .await?
                 .map(|c| c.display_name.unwrap_or_default())
         },
+        filed_under_mandate: request
+            .filed_by
+            .map(|_| request.mandate.clone().unwrap_or_default()),
         answer_sent: access_answers::Entity::find_by_id(request.id)
             .one(db)
             .await?
