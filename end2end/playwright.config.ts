@@ -16,6 +16,10 @@ const chromiumArgs = [
 
 export default defineConfig({
   testDir: './tests',
+  // Visual references (theme.spec.ts): one file per theme, page and viewport, committed; a
+  // missing one fails the run instead of being written silently.
+  snapshotPathTemplate: '{testDir}/__screenshots__/{arg}{ext}',
+  updateSnapshots: process.env.INZAGE_E2E_UPDATE_SNAPSHOTS ? 'all' : 'none',
   timeout: 60_000,
   workers: 1,
   retries: 0,

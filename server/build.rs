@@ -36,4 +36,16 @@ fn main() {
         .status()
         .unwrap_or_else(|e| panic!("running {}: {e}", cli.display()));
     assert!(status.success(), "Tailwind failed with {status}");
+    // The default design tokens (the NL Design System example theme), served apart from the
+    // stylesheet so a deployment can serve its own instead.
+    let tokens =
+        root.join("node_modules/@nl-design-system-unstable/voorbeeld-design-tokens/dist/theme.css");
+    let out_tokens = PathBuf::from(env::var("OUT_DIR").expect("set by cargo")).join("theme.css");
+    std::fs::copy(&tokens, &out_tokens).unwrap_or_else(|e| {
+        panic!(
+            "the default design tokens are missing ({}: {e}). Run `npm ci` in {}.",
+            tokens.display(),
+            root.display()
+        )
+    });
 }

@@ -59,13 +59,13 @@ pub fn Page(title_key: &'static str, children: Children) -> impl IntoView {
                     <form method="post" action="/taal">
                         <input type="hidden" name="taal" value=other.code() />
                         <input type="hidden" name="terug" value=p.current_path.clone() />
-                        <button type="submit" class="btn-secondary" lang=other.code()>
+                        <button type="submit" class="nl-button nl-button--secondary" lang=other.code()>
                             {tr(l, "layout.switch_language")}
                         </button>
                     </form>
                     {logged_in.then(|| view! {
                         <form method="post" action="/uitloggen">
-                            <button type="submit" class="btn-secondary">{tr(l, "layout.logout")}</button>
+                            <button type="submit" class="nl-button nl-button--secondary">{tr(l, "layout.logout")}</button>
                         </form>
                     })}
                 </nav>
@@ -73,12 +73,14 @@ pub fn Page(title_key: &'static str, children: Children) -> impl IntoView {
             {match &p.viewer {
                 Viewer::Citizen(c) if c.on_behalf => Some(view! {
                     <div class="border-t border-line bg-surface">
-                        <p class="notice mx-auto max-w-4xl px-4 py-2" role="status" data-testid="on-behalf">
-                            {match &c.name {
-                                Some(name) => crate::i18n::tr_with(l, "layout.on_behalf_name", &[("naam", name)]),
-                                None => tr(l, "layout.on_behalf"),
-                            }}
-                        </p>
+                        <div class="mx-auto max-w-4xl px-4 py-2">
+                            <p class="notice" role="status" data-testid="on-behalf">
+                                {match &c.name {
+                                    Some(name) => crate::i18n::tr_with(l, "layout.on_behalf_name", &[("naam", name)]),
+                                    None => tr(l, "layout.on_behalf"),
+                                }}
+                            </p>
+                        </div>
                     </div>
                 }),
                 _ => None,

@@ -22,6 +22,8 @@ pub fn portal() -> PortalContext {
     use_context::<PortalContext>().unwrap_or_else(|| PortalContext {
         municipality_name: String::new(),
         stylesheet_href: String::new(),
+        theme_href: String::new(),
+        theme_class: String::new(),
         locale: Default::default(),
         viewer: crate::models::Viewer::Anonymous,
         session: None,
@@ -46,11 +48,12 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <meta charset="utf-8" />
                 <meta name="viewport" content="width=device-width, initial-scale=1" />
                 <meta name="color-scheme" content="light" />
+                <link rel="stylesheet" href=portal.theme_href.clone() />
                 <link rel="stylesheet" href=portal.stylesheet_href.clone() />
                 <link rel="icon" href="/favicon.svg" type="image/svg+xml" />
                 <MetaTags />
             </head>
-            <body class="min-h-screen bg-white text-ink antialiased">
+            <body class=format!("{} min-h-screen bg-white text-ink antialiased", portal.theme_class)>
                 <App />
             </body>
         </html>

@@ -147,6 +147,7 @@ test('a machtiging: Hans acts for Fatima, sees only her data and files her reque
   await expect(page).toHaveURL(/\/overzicht$/);
   await expect(page.getByTestId('on-behalf')).toContainText('U handelt namens');
   await expect(page.getByTestId('masked-bsn')).toHaveText('******653');
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText('Namens Fatima el Amrani');
   await expect(page.getByRole('heading', { level: 2, name: 'U handelt namens' })).toBeVisible();
   await expectAccessible(page);
   await page.screenshot({ path: test.info().outputPath('machtiging-overzicht.png'), fullPage: true });

@@ -28,6 +28,8 @@ pub struct AppState {
     pub leptos_options: LeptosOptions,
     /// URL of the content-hashed stylesheet.
     pub stylesheet_href: String,
+    /// The design tokens the pages load (`theme.*`).
+    pub theme: Arc<crate::http::assets::Theme>,
     /// Origins for the security middlewares, derived from the settings once.
     pub security: Arc<crate::http::SecurityPolicy>,
     /// The rate limiters (`limits.*`).
@@ -50,6 +52,7 @@ impl AppState {
         leptos_options: LeptosOptions,
     ) -> anyhow::Result<Self> {
         let settings = Arc::new(settings);
+        let theme = Arc::new(crate::http::assets::Theme::load(&settings.theme)?);
         let vault = Arc::new(Vault::new(&settings.secrets).map_err(anyhow::Error::msg)?);
         crate::transparency::ensure_portal_activity(&db, &settings.municipality_name).await?;
         let dev_idp_key = if settings.dev_idp_enabled() {
@@ -68,6 +71,7 @@ impl AppState {
             dev_idp_key,
             leptos_options,
             stylesheet_href: crate::http::assets::stylesheet_href(),
+            theme,
         })
     }
 }

@@ -564,7 +564,7 @@ async fn language_health_and_assets(app: TestApp) {
             .contains("immutable")
     );
     let etag = css.headers()[header::ETAG].to_str().unwrap().to_owned();
-    assert!(css.text().await.unwrap().contains(".btn-primary"));
+    assert!(css.text().await.unwrap().contains(".nl-button"));
     let client = reqwest::Client::new();
     let again = client
         .get(format!("{}{href}", app.base))

@@ -60,7 +60,7 @@ pub fn SessionTimer(
             </template>
             <form method="post" action="/sessie/verlengen">
                 <input type="hidden" name="terug" value=return_to />
-                <button type="submit" class="btn-secondary">{stay}</button>
+                <button type="submit" class="nl-button nl-button--secondary">{stay}</button>
             </form>
             <script src=script_href defer></script>
         </div>

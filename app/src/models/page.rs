@@ -52,6 +52,10 @@ pub struct PortalContext {
     pub municipality_name: String,
     /// URL of the content-hashed stylesheet.
     pub stylesheet_href: String,
+    /// URL of the design tokens (the theme), loaded before the stylesheet.
+    pub theme_href: String,
+    /// The class the theme's tokens are scoped to, on `<body>`.
+    pub theme_class: String,
     /// Language of the page.
     pub locale: Locale,
     /// Who is logged in.

@@ -27,7 +27,7 @@ fn consent_item(l: Locale, c: ConsentView) -> impl IntoView {
                 })}
             </dl>
             {c.withdrawn_at.is_none().then(|| view! {
-                <p class="mt-3"><a href=withdraw_href class="btn-secondary">{tr_with(l, "consents.withdraw_link", &[("ontvanger", &c.recipient)])}</a></p>
+                <p class="mt-3"><a href=withdraw_href class="nl-button nl-button--secondary">{tr_with(l, "consents.withdraw_link", &[("ontvanger", &c.recipient)])}</a></p>
             })}
         </li>
     }
@@ -51,8 +51,8 @@ pub fn ConsentsPage() -> impl IntoView {
                 <p>{tr(l, "consents.confirm_effect")}</p>
                 <form method="post" action="/toestemmingen/intrekken" class="mt-6 flex flex-wrap gap-4">
                     <input type="hidden" name="id" value=c.id.to_string() />
-                    <button type="submit" class="btn-primary">{tr(l, "consents.confirm_button")}</button>
-                    <a href="/toestemmingen" class="btn-secondary">{tr(l, "consents.cancel")}</a>
+                    <button type="submit" class="nl-button nl-button--primary">{tr(l, "consents.confirm_button")}</button>
+                    <a href="/toestemmingen" class="nl-button nl-button--secondary">{tr(l, "consents.cancel")}</a>
                 </form>
             </Page>
         }

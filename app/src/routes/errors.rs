@@ -47,8 +47,8 @@ pub fn LoginFailedPage() -> impl IntoView {
                 <p>{tr(l, text)}</p>
             </div>
             <div class="flex flex-wrap gap-4">
-                <a href=retry class="btn-primary">{tr(l, "login_failed.retry")}</a>
-                <a href="/" class="btn-secondary">{tr(l, "login_failed.home")}</a>
+                <a href=retry class="nl-button nl-button--primary">{tr(l, "login_failed.retry")}</a>
+                <a href="/" class="nl-button nl-button--secondary">{tr(l, "login_failed.home")}</a>
             </div>
         </Page>
     }
@@ -74,7 +74,7 @@ pub fn LoggedOutPage() -> impl IntoView {
                 view! { <p class="lead" data-testid="logged-out">{tr(l, "logged_out.text")}</p> }.into_any()
             }}
             <p>{tr(l, "logged_out.shared_computer")}</p>
-            <a href="/" class="btn-primary">{tr(l, "login_failed.home")}</a>
+            <a href="/" class="nl-button nl-button--primary">{tr(l, "login_failed.home")}</a>
         </Page>
     }
 }
@@ -99,7 +99,7 @@ pub fn TooOftenPage() -> impl IntoView {
                 <p>{tr_with(l, "too_often.text", &[("seconden", &wait.to_string())])}</p>
             </div>
             <p>{tr(l, "too_often.nothing_lost")}</p>
-            <a href=home class="btn-primary">{tr(l, "too_often.back")}</a>
+            <a href=home class="nl-button nl-button--primary">{tr(l, "too_often.back")}</a>
         </Page>
     }
 }
@@ -116,7 +116,7 @@ pub fn NotFoundPage() -> impl IntoView {
         <Page title_key="not_found.title">
             <h1>{tr(l, "not_found.title")}</h1>
             <p>{tr(l, "not_found.text")}</p>
-            <a href="/" class="btn-primary">{tr(l, "login_failed.home")}</a>
+            <a href="/" class="nl-button nl-button--primary">{tr(l, "login_failed.home")}</a>
         </Page>
     }
 }

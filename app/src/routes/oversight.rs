@@ -345,7 +345,7 @@ fn audit_section(l: Locale, checkpoint: Option<AuditCheckpointView>) -> impl Int
                         <dd class="break-all font-mono text-sm">{c.key_id}" — "{c.public_key}</dd>
                     </dl>
                     <p>
-                        <a href="/backoffice/toezicht/auditcheckpoint.json" class="btn-secondary" download="" data-testid="audit-download">
+                        <a href="/backoffice/toezicht/auditcheckpoint.json" class="nl-button nl-button--secondary" download="" data-testid="audit-download">
                             {tr(l, "oversight.audit_download")}
                         </a>
                     </p>

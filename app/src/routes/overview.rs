@@ -18,9 +18,11 @@ pub fn OverviewPage() -> impl IntoView {
         // The server only renders this page for citizens; anything else sees the start.
         return view! { <Page title_key="overview.title"><p>{tr(l, "overview.not_logged_in")}</p></Page> }.into_any();
     };
-    let greeting = match &citizen.name {
-        Some(name) => tr_with(l, "overview.welcome_name", &[("naam", name)]),
-        None => tr(l, "overview.welcome"),
+    let greeting = match (&citizen.name, citizen.on_behalf) {
+        (Some(name), true) => tr_with(l, "overview.on_behalf_name", &[("naam", name)]),
+        (None, true) => tr(l, "overview.acting_for"),
+        (Some(name), false) => tr_with(l, "overview.welcome_name", &[("naam", name)]),
+        (None, false) => tr(l, "overview.welcome"),
     };
     let minutes = p
         .session
@@ -29,7 +31,7 @@ pub fn OverviewPage() -> impl IntoView {
     view! {
         <Page title_key="overview.title">
             <h1>{greeting}</h1>
-            <p class="lead">{tr(l, "overview.intro")}</p>
+            <p class="lead">{tr(l, if citizen.on_behalf { "overview.intro_on_behalf" } else { "overview.intro" })}</p>
             <section aria-labelledby="ingelogd" class="card my-6">
                 <h2 id="ingelogd">{tr(l, if citizen.on_behalf { "overview.acting_for" } else { "overview.you_are" })}</h2>
                 <dl class="facts">

@@ -86,7 +86,7 @@ pub fn RequestsPage() -> impl IntoView {
             <h1>{tr(l, "requests.title")}</h1>
             <p class="lead">{tr(l, "requests.intro")}</p>
             {notice_view(l, notice_key())}
-            <p class="my-6"><a href="/verzoeken/nieuw" class="btn-primary">{tr(l, "new_request.title")}</a></p>
+            <p class="my-6"><a href="/verzoeken/nieuw" class="nl-button nl-button--primary">{tr(l, "new_request.title")}</a></p>
             {if rows.is_empty() {
                 view! { <p>{tr(l, "requests.none")}</p> }.into_any()
             } else {
@@ -212,7 +212,7 @@ fn form(l: Locale, v: NewRequestView) -> impl IntoView {
                 <p class="text-sm" id="toelichting-hint">{tr(l, "new_request.explanation_hint")}</p>
                 <textarea name="toelichting" id="toelichting" rows="5" maxlength="4000" class="w-full" aria-describedby="toelichting-hint">{v.explanation.clone()}</textarea>
             </div>
-            <button type="submit" name="stap" value="controleren" class="btn-primary">{tr(l, "new_request.to_review")}</button>
+            <button type="submit" name="stap" value="controleren" class="nl-button nl-button--primary">{tr(l, "new_request.to_review")}</button>
         </form>
         <p class="mt-6 text-sm">{tr(l, "new_request.free")}</p>
     }
@@ -255,8 +255,8 @@ fn review(l: Locale, v: NewRequestView) -> impl IntoView {
         </dl>
         <form method="post" action="/verzoeken/nieuw" class="flex flex-wrap gap-4">
             <input type="hidden" name="token" value=v.token.clone() />
-            <button type="submit" name="stap" value="indienen" class="btn-primary">{tr(l, "new_request.submit")}</button>
-            <button type="submit" name="stap" value="wijzigen" class="btn-secondary">{tr(l, "new_request.change")}</button>
+            <button type="submit" name="stap" value="indienen" class="nl-button nl-button--primary">{tr(l, "new_request.submit")}</button>
+            <button type="submit" name="stap" value="wijzigen" class="nl-button nl-button--secondary">{tr(l, "new_request.change")}</button>
         </form>
     }
 }
@@ -443,7 +443,7 @@ pub fn RequestPage() -> impl IntoView {
                 <form method="post" action=format!("/verzoeken/{reference}/bericht") class="my-4">
                     <label for="bericht" class="block font-semibold">{tr(l, "request.your_message")}</label>
                     <textarea name="bericht" id="bericht" rows="4" maxlength="4000" class="w-full" required></textarea>
-                    <button type="submit" class="btn-primary mt-2">{tr(l, "request.send")}</button>
+                    <button type="submit" class="nl-button nl-button--primary mt-2">{tr(l, "request.send")}</button>
                 </form>
             })}
             {d.can_withdraw.then(|| view! {
@@ -455,7 +455,7 @@ pub fn RequestPage() -> impl IntoView {
                             <input type="checkbox" name="zeker" id="zeker" value="ja" />
                             <label for="zeker">{tr(l, "request.withdraw_confirm")}</label>
                         </div>
-                        <div><button type="submit" class="btn-secondary mt-2">{tr(l, "request.withdraw_button")}</button></div>
+                        <div><button type="submit" class="nl-button nl-button--secondary mt-2">{tr(l, "request.withdraw_button")}</button></div>
                     </form>
                 </section>
             })}

@@ -48,7 +48,7 @@ pub fn SettingsPage() -> impl IntoView {
                         <label for="email">{tr(l, "settings.email_label")}</label>
                         <input id="email" name="email" type="email" autocomplete="email" required />
                     </div>
-                    <button type="submit" class="btn-primary">{tr(l, "settings.email_submit")}</button>
+                    <button type="submit" class="nl-button nl-button--primary">{tr(l, "settings.email_submit")}</button>
                 </form>
             </section>
             {contact.pending_email.clone().map(|pending| view! {
@@ -60,13 +60,13 @@ pub fn SettingsPage() -> impl IntoView {
                             <label for="code">{tr(l, "settings.code_label")}</label>
                             <input id="code" name="code" autocomplete="one-time-code" required value=code.clone() />
                         </div>
-                        <button type="submit" class="btn-primary">{tr(l, "settings.code_submit")}</button>
+                        <button type="submit" class="nl-button nl-button--primary">{tr(l, "settings.code_submit")}</button>
                     </form>
                 </section>
             })}
             {(contact.verified_email.is_some() || contact.pending_email.is_some()).then(|| view! {
                 <form method="post" action="/instellingen/email/verwijderen" class="my-6">
-                    <button type="submit" class="btn-secondary">{tr(l, "settings.remove")}</button>
+                    <button type="submit" class="nl-button nl-button--secondary">{tr(l, "settings.remove")}</button>
                 </form>
             })}
         </Page>

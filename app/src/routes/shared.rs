@@ -86,7 +86,7 @@ pub fn SharedPage() -> impl IntoView {
                         <label for="tot">{tr(l, "shared.to")}</label>
                         <input id="tot" name="tot" type="date" value=shared.filter_to.clone().unwrap_or_default() />
                     </div>
-                    <button type="submit" class="btn-secondary">{tr(l, "shared.apply")}</button>
+                    <button type="submit" class="nl-button nl-button--secondary">{tr(l, "shared.apply")}</button>
                 </fieldset>
             </form>
             {shared.disclosures.is_empty().then(|| view! { <p>{tr(l, "shared.none")}</p> })}

@@ -58,7 +58,7 @@ pub fn QueuePage() -> impl IntoView {
                     <label for="zoek" class="block font-semibold">{tr(l, "queue.search")}</label>
                     <input type="search" name="zoek" id="zoek" class="w-48" maxlength="20" placeholder="AVG-2026-" value=f.search.clone() />
                 </div>
-                <button type="submit" class="btn-primary">{tr(l, "queue.apply")}</button>
+                <button type="submit" class="nl-button nl-button--primary">{tr(l, "queue.apply")}</button>
             </form>
             <p data-testid="queue-shown">{tr_with(l, "queue.shown", &[("aantal", &q.total.to_string())])}</p>
             {request_table(l, q.rows, |r| format!("/backoffice/verzoeken/{r}"), true)}
@@ -121,8 +121,7 @@ fn actions(l: Locale, v: &StaffRequestView) -> impl IntoView + use<> {
     let version = v.version;
     let has = |a: Action| v.actions.contains(&a);
     let mut forms: Vec<AnyView> = Vec::new();
-    let button =
-        |key: &str| view! { <button type="submit" class="btn-primary mt-2">{tr(l, key)}</button> };
+    let button = |key: &str| view! { <button type="submit" class="nl-button nl-button--primary mt-2">{tr(l, key)}</button> };
     if has(Action::Claim) {
         forms.push(
             action_form(
@@ -279,7 +278,7 @@ fn actions(l: Locale, v: &StaffRequestView) -> impl IntoView + use<> {
                         {crate::routes::documents::left_out_list(l, left_out.clone())}
                     </div>
                 })}
-                <button type="submit" class="btn-primary mt-2">{tr(l, "answer.send")}</button>
+                <button type="submit" class="nl-button nl-button--primary mt-2">{tr(l, "answer.send")}</button>
             </form>
             <section aria-labelledby="antwoord-voorbeeld" data-testid="answer-preview">
                 <h3 id="antwoord-voorbeeld">{tr(l, "answer.title")}</h3>
@@ -338,8 +337,8 @@ fn tasks(l: Locale, v: &StaffRequestView) -> impl IntoView + use<> {
                                     <label for=reason_id.clone() class="block text-sm">{tr(l, "staff.task_reason")}</label>
                                     <input type="text" name="reden" id=reason_id class="w-full" maxlength="4000" />
                                     <div class="mt-2 flex gap-4">
-                                        <button type="submit" name="uitkomst" value=TaskOutcome::Done.as_str() class="btn-primary">{tr(l, TaskOutcome::Done.key())}</button>
-                                        <button type="submit" name="uitkomst" value=TaskOutcome::Impossible.as_str() class="btn-secondary">{tr(l, TaskOutcome::Impossible.key())}</button>
+                                        <button type="submit" name="uitkomst" value=TaskOutcome::Done.as_str() class="nl-button nl-button--primary">{tr(l, TaskOutcome::Done.key())}</button>
+                                        <button type="submit" name="uitkomst" value=TaskOutcome::Impossible.as_str() class="nl-button nl-button--secondary">{tr(l, TaskOutcome::Impossible.key())}</button>
                                     </div>
                                 </form>
                             }
@@ -381,7 +380,7 @@ pub fn StaffRequestPage() -> impl IntoView {
                     <form method="post" action=format!("/backoffice/verzoeken/{reference}/bsn") class="mt-2">
                         <label for="bsn-reden" class="block text-sm">{tr(l, "staff.bsn_reason")}</label>
                         <input type="text" name="reden" id="bsn-reden" class="w-full" maxlength="4000" required />
-                        <button type="submit" class="btn-secondary mt-2">{tr(l, "staff.bsn_show")}</button>
+                        <button type="submit" class="nl-button nl-button--secondary mt-2">{tr(l, "staff.bsn_show")}</button>
                     </form>
                 })}
                 {v.authority_unconfirmed.then(|| view! { <p class="notice-error mt-2">{tr(l, "staff.authority_unconfirmed")}</p> })}

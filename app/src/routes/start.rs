@@ -41,7 +41,7 @@ pub fn StartPage() -> impl IntoView {
                 <h2 id="inloggen">{tr(l, "start.login_heading")}</h2>
                 <p>{tr(l, "start.login_text")}</p>
                 <div class="mt-4 flex flex-wrap items-center gap-4">
-                    <a href="/inloggen" class="btn-primary" data-testid="digid-login">
+                    <a href="/inloggen" class="nl-button nl-button--primary" data-testid="digid-login">
                         {tr(l, "start.login_button")}
                     </a>
                     <span class="font-semibold">{municipality.clone()}</span>

@@ -38,7 +38,7 @@ pub fn UsagePage() -> impl IntoView {
                         <label for="tot">{tr(l, "shared.to")}</label>
                         <input id="tot" name="tot" type="date" value=usage.filter_to.clone().unwrap_or_default() />
                     </div>
-                    <button type="submit" class="btn-secondary">{tr(l, "shared.apply")}</button>
+                    <button type="submit" class="nl-button nl-button--secondary">{tr(l, "shared.apply")}</button>
                 </fieldset>
             </form>
             {usage.lines.is_empty().then(|| view! { <p>{tr(l, "usage.none")}</p> })}

@@ -16,6 +16,7 @@ mod secrets;
 mod session;
 #[cfg(test)]
 mod tests;
+mod theme;
 
 use std::{net::SocketAddr, path::Path};
 
@@ -34,6 +35,7 @@ pub use mail::{MailSettings, MailTransportKind, SmtpTls};
 pub use oidc::{CitizenOidcSettings, StaffOidcSettings, default_acr_map};
 pub use secrets::{SecretSettings, decode_key, dev_defaults};
 pub use session::SessionSettings;
+pub use theme::ThemeSettings;
 
 /// The longest idle time production allows (DESIGN §4: fifteen minutes).
 pub const MAX_IDLE_MINUTES: u32 = 15;
@@ -83,6 +85,8 @@ pub struct Settings {
     pub metrics_listen_addr: Option<SocketAddr>,
     /// `text` (for a terminal) or `json` (one object a line, for a log collector).
     pub log_format: LogFormat,
+    /// The design tokens the pages use.
+    pub theme: ThemeSettings,
 }
 
 /// How the log is written.
@@ -116,6 +120,7 @@ impl Default for Settings {
             audit: AuditSettings::defaults(),
             metrics_listen_addr: None,
             log_format: LogFormat::Text,
+            theme: ThemeSettings::defaults(),
         }
     }
 }
@@ -200,6 +205,7 @@ impl Settings {
         self.mail.validate()?;
         self.limits.validate()?;
         self.audit.validate()?;
+        self.theme.validate()?;
         // What the development tools and plain cookies may do depends on where the portal runs.
         let may_relax = self.mode == Mode::Dev && base.scheme() == "http" && self.base_is_local();
         if self.dev_idp.enabled && !self.base_is_local() && !self.dev_idp.allow_remote {

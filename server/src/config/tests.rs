@@ -217,3 +217,13 @@ fn production_staff_logins_need_a_second_factor() {
     s.staff_oidc.required_acr = vec!["urn:gemeente:loa:mfa".to_owned()];
     s.validate().unwrap();
 }
+
+#[test]
+fn a_theme_names_one_class_and_a_tokens_file_that_exists() {
+    let mut s = Settings::default();
+    s.theme.class_name = "gemeente-theme\" onload=\"x".to_owned();
+    assert_eq!(refused(&s), "theme.class_name");
+    let mut s = Settings::default();
+    s.theme.tokens_css = Some("/nonexistent/tokens.css".into());
+    assert_eq!(refused(&s), "theme.tokens_css");
+}

@@ -50,6 +50,80 @@ static HASHED: LazyLock<[Hashed; 2]> = LazyLock::new(|| {
     ]
 });
 
+/// The default design tokens: the NL Design System example theme (`voorbeeld-theme`).
+pub const DEFAULT_TOKENS: &str = include_str!(concat!(env!("OUT_DIR"), "/theme.css"));
+
+/// The design tokens this instance serves: the default ones, or the deployment's own file
+/// (`theme.tokens_css`), read once at start, under `/theme/tokens-<hash>.css`.
+#[derive(Debug)]
+pub struct Theme {
+    /// Where pages load it.
+    pub href: String,
+    /// The class its variables are scoped to, for `<body>`.
+    pub class_name: String,
+    etag: String,
+    body: String,
+}
+
+impl Theme {
+    /// Reads the configured tokens, or takes the default ones.
+    pub fn load(settings: &crate::config::ThemeSettings) -> anyhow::Result<Self> {
+        let body = match &settings.tokens_css {
+            Some(path) => std::fs::read_to_string(path).map_err(|e| {
+                anyhow::anyhow!("theme.tokens_css: cannot read {}: {e}", path.display())
+            })?,
+            None => DEFAULT_TOKENS.to_owned(),
+        };
+        let hash = crate::platform::crypto::hex(&Sha256::digest(body.as_bytes())[..8]);
+        Ok(Self {
+            href: format!("/theme/tokens-{hash}.css"),
+            class_name: settings.class_name.clone(),
+            etag: format!("\"{hash}\""),
+            body,
+        })
+    }
+
+    /// The `<link>` and the `<body>` class for a page built outside the Leptos shell.
+    pub fn head_link(&self) -> String {
+        format!(
+            r#"<link rel="stylesheet" href="{}">"#,
+            html_escape::encode_double_quoted_attribute(&self.href)
+        )
+    }
+}
+
+/// `/theme/tokens-<hash>.css`: the design tokens, cached like the stylesheet.
+pub async fn theme(
+    axum::extract::State(state): axum::extract::State<crate::AppState>,
+    Path(file): Path<String>,
+    headers: HeaderMap,
+) -> Response {
+    let theme = &state.theme;
+    if theme.href.strip_prefix("/theme/") != Some(file.as_str()) {
+        return StatusCode::NOT_FOUND.into_response();
+    }
+    let cache = [
+        (
+            header::CACHE_CONTROL,
+            "public, max-age=31536000, immutable".to_owned(),
+        ),
+        (header::ETAG, theme.etag.clone()),
+    ];
+    if headers
+        .get(header::IF_NONE_MATCH)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v == theme.etag)
+    {
+        return (StatusCode::NOT_MODIFIED, cache).into_response();
+    }
+    (
+        cache,
+        [(header::CONTENT_TYPE, "text/css; charset=utf-8")],
+        theme.body.clone(),
+    )
+        .into_response()
+}
+
 /// `/assets/inzage-<hash>.css`.
 pub fn stylesheet_href() -> String {
     HASHED[0].href.clone()

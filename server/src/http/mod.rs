@@ -60,6 +60,7 @@ pub fn router(state: AppState) -> Router {
         .route("/readyz", get(support::readyz))
         .route("/.well-known/security.txt", get(support::security_txt))
         .route("/assets/{file}", get(assets::hashed))
+        .route("/theme/{file}", get(assets::theme))
         .route("/favicon.svg", get(assets::favicon))
         .nest("/api/v1", crate::sources::api::router(state.clone()))
         .merge(crate::sources::otlp::router(state.clone()));

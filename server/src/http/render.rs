@@ -76,6 +76,8 @@ pub async fn page(
     let context = PortalContext {
         municipality_name: state.settings.municipality_name.clone(),
         stylesheet_href: state.stylesheet_href.clone(),
+        theme_href: state.theme.href.clone(),
+        theme_class: state.theme.class_name.clone(),
         locale,
         session: (!matches!(viewer, Viewer::Anonymous)).then_some(SessionClock {
             seconds_left: state.settings.session.idle_timeout_minutes * 60,

@@ -191,3 +191,61 @@ async fn readiness_names_what_is_down(app: TestApp) {
     assert!(!body.contains("127.0.0.1:9"), "no internals in the answer");
     app.finish().await;
 }
+
+db_test_with!(own_theme, a_deployment_serves_its_own_tokens, own_tokens);
+
+/// A municipality's own tokens file, as its design-tokens package would build it.
+fn own_tokens(settings: &mut Settings) {
+    let path = std::env::temp_dir().join(format!(
+        "inzage-theme-{}.css",
+        uuid::Uuid::new_v4().simple()
+    ));
+    std::fs::write(
+        &path,
+        ".gemeente-theme { --nl-button-primary-background-color: #123456; }\n",
+    )
+    .unwrap();
+    settings.theme.tokens_css = Some(path);
+    settings.theme.class_name = "gemeente-theme".to_owned();
+}
+
+async fn a_deployment_serves_its_own_tokens(app: TestApp) {
+    let mut browser = app.browser();
+    let start = browser.get_text("/").await;
+    assert!(
+        start.contains("class=\"gemeente-theme "),
+        "the theme's class on <body>"
+    );
+    let href = start
+        .split("href=\"")
+        .map(|rest| rest.split('"').next().unwrap_or(""))
+        .find(|h| h.starts_with("/theme/tokens-"))
+        .expect("the tokens link")
+        .to_owned();
+    let tokens = browser.get(&href).await;
+    assert_eq!(tokens.status(), StatusCode::OK);
+    assert!(
+        tokens.headers()[header::CACHE_CONTROL]
+            .to_str()
+            .unwrap()
+            .contains("immutable")
+    );
+    assert!(
+        tokens.text().await.unwrap().contains("#123456"),
+        "its own tokens"
+    );
+    // The stand-in, outside the Leptos shell, takes the theme too.
+    let stand_in = browser.get_text("/dev/digid/authorize").await;
+    assert!(stand_in.contains(&href));
+    assert_eq!(
+        browser
+            .get("/theme/tokens-0000000000000000.css")
+            .await
+            .status(),
+        StatusCode::NOT_FOUND
+    );
+    if let Some(path) = &app.settings.theme.tokens_css {
+        std::fs::remove_file(path).ok();
+    }
+    app.finish().await;
+}

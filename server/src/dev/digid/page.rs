@@ -18,9 +18,9 @@ fn document(state: &AppState, title: &str, body: &str, status: StatusCode) -> Re
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>{title} — DigiD (nagebootst)</title>
-<link rel="stylesheet" href="{css}">
+{theme_link}<link rel="stylesheet" href="{css}">
 </head>
-<body class="min-h-screen bg-white text-ink">
+<body class="{theme_class} min-h-screen bg-white text-ink">
 <header class="border-b-4 border-digid bg-white">
   <div class="mx-auto max-w-2xl px-4 py-4">
     <p class="text-xl font-bold text-digid">DigiD <span class="text-base font-normal text-ink">— nagebootst voor ontwikkeling en tests</span></p>
@@ -34,6 +34,8 @@ fn document(state: &AppState, title: &str, body: &str, status: StatusCode) -> Re
 </html>"#,
         title = text(title),
         css = attr(&state.stylesheet_href),
+        theme_link = state.theme.head_link(),
+        theme_class = state.theme.class_name,
     );
     (
         status,
@@ -215,8 +217,8 @@ pub fn login(
 {fields}
 {faults}
 <div class="mt-6 flex flex-wrap gap-4">
-  <button type="submit" name="actie" value="inloggen" class="btn-primary">Inloggen</button>
-  <button type="submit" name="actie" value="annuleren" class="btn-secondary">Annuleren</button>
+  <button type="submit" name="actie" value="inloggen" class="nl-button nl-button--primary">Inloggen</button>
+  <button type="submit" name="actie" value="annuleren" class="nl-button nl-button--secondary">Annuleren</button>
 </div>
 </form>"#,
         title = text(title),
