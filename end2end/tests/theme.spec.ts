@@ -57,6 +57,10 @@ for (const viewport of [
       }
       await page.goto('/verzoeken/nieuw');
       await expect(page.getByRole('button', { name: 'Verder naar controleren' })).toHaveCSS('background-color', primary);
+      await page.goto('/verzoeken');
+      await page.getByRole('link', { name: /AVG-/ }).first().click();
+      await expectAccessible(page);
+      await keep(page, `burger-verzoek-${viewport.name}`);
       const staff = await loginAsStaff(browser, /Eva de Boer/);
       await staff.setViewportSize({ width: viewport.width, height: viewport.height });
       for (const path of ['/backoffice', '/backoffice/verzoeken']) {
@@ -64,6 +68,14 @@ for (const viewport of [
         await expectAccessible(staff);
         await keep(staff, `medewerker${path.replaceAll('/', '-')}-${viewport.name}`);
       }
+      await staff.getByRole('link', { name: /AVG-/ }).first().click();
+      await expectAccessible(staff);
+      await keep(staff, `medewerker-verzoek-${viewport.name}`);
+      const officer = await loginAsStaff(browser, /Pieter van Dam/);
+      await officer.setViewportSize({ width: viewport.width, height: viewport.height });
+      await officer.goto('/backoffice/toezicht');
+      await expectAccessible(officer);
+      await keep(officer, `medewerker-toezicht-${viewport.name}`);
     });
   });
 }

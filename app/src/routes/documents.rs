@@ -113,7 +113,7 @@ pub fn answer_activity(l: Locale, a: AnswerActivity, leave_out: bool) -> impl In
                                         <td>{format!("{}, {}, {}", long_date(l, &i.recorded_on), i.recorded_by, i.source_system)}</td>
                                         {leave_out.then(|| view! {
                                             <td>
-                                                <input type="checkbox" name="weglaten" id=id.clone() value=i.id.to_string() form="form-decide" />
+                                                <input class="utrecht-checkbox utrecht-checkbox--html-input" type="checkbox" name="weglaten" id=id.clone() value=i.id.to_string() form="form-decide" />
                                                 <label for=id class="sr-only">{format!("{}: {}", tr(l, "answer.leave_out"), i.label)}</label>
                                             </td>
                                         })}

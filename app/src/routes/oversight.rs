@@ -227,7 +227,8 @@ fn table(l: Locale, name: OversightTable, rows: Vec<Vec<String>>) -> impl IntoVi
             view! { <p data-testid=format!("none-{name}")>{tr(l, "oversight.none")}</p> }.into_any()
         } else {
             view! {
-                <div class="overflow-x-auto">
+                // A table wider than a phone scrolls in its box, which keyboard users reach too.
+                <div class="overflow-x-auto" tabindex="0" role="region" aria-labelledby=format!("t-{name}")>
                     <table class="w-full text-left text-sm" data-testid=format!("table-{name}")>
                         <thead><tr>{header.into_iter().map(|h| view! { <th scope="col">{h}</th> }).collect_view()}</tr></thead>
                         <tbody>

@@ -41,7 +41,7 @@ pub fn request_table(
 ) -> impl IntoView {
     // On a phone the table scrolls sideways inside its box instead of widening the page.
     view! {
-        <div class="overflow-x-auto">
+        <div class="overflow-x-auto" tabindex="0" role="region" aria-label=tr(l, "request.table")>
         <table class="w-full text-left" data-testid="request-table">
             <thead>
                 <tr>
@@ -168,7 +168,7 @@ fn form(l: Locale, v: NewRequestView) -> impl IntoView {
                     let id = format!("soort-{k}");
                     view! {
                         <div class="choice my-3">
-                            <input type="radio" name="soort" id=id.clone() value=k.as_str() checked=kind == Some(k) />
+                            <input class="utrecht-radio-button utrecht-radio-button--html-input" type="radio" name="soort" id=id.clone() value=k.as_str() checked=kind == Some(k) />
                             <div>
                                 <label for=id><strong>{tr(l, k.key())}</strong></label>
                                 <p class="mb-0 text-sm">{tr(l, k.explained_key())}</p>
@@ -180,11 +180,11 @@ fn form(l: Locale, v: NewRequestView) -> impl IntoView {
             <fieldset>
                 <legend class="text-xl font-semibold">{tr(l, "new_request.scope")}</legend>
                 <div class="choice my-3">
-                    <input type="radio" name="bereik" id="bereik-alles" value="alles" checked=v.all_data />
+                    <input class="utrecht-radio-button utrecht-radio-button--html-input" type="radio" name="bereik" id="bereik-alles" value="alles" checked=v.all_data />
                     <label for="bereik-alles">{tr(l, "new_request.scope_all")}</label>
                 </div>
                 <div class="choice my-3">
-                    <input type="radio" name="bereik" id="bereik-gegevens" value="gegevens" checked=!v.all_data />
+                    <input class="utrecht-radio-button utrecht-radio-button--html-input" type="radio" name="bereik" id="bereik-gegevens" value="gegevens" checked=!v.all_data />
                     <label for="bereik-gegevens">{tr(l, "new_request.scope_items")}</label>
                 </div>
                 <ul class="ml-6" data-testid="pickable">
@@ -194,14 +194,14 @@ fn form(l: Locale, v: NewRequestView) -> impl IntoView {
                         view! {
                             <li class="card my-3">
                                 <div class="choice mt-0">
-                                    <input type="checkbox" name="gegeven" id=box_id.clone() value=r.id.to_string() checked=is_chosen(r.id) />
+                                    <input class="utrecht-checkbox utrecht-checkbox--html-input" type="checkbox" name="gegeven" id=box_id.clone() value=r.id.to_string() checked=is_chosen(r.id) />
                                     <div>
                                         <label for=box_id><strong>{r.label.clone()}</strong>": "{r.value.clone()}</label>
                                         <p class="text-sm">{tr(l, r.domain.key())}</p>
                                     </div>
                                 </div>
                                 <label for=proposal_id.clone() class="mt-2 block text-sm">{tr_with(l, "new_request.proposal", &[("gegeven", &r.label)])}</label>
-                                <input type="text" name=proposal_id.clone() id=proposal_id maxlength="1000" class="w-full" value=proposal(r.id) />
+                                <input type="text" name=proposal_id.clone() id=proposal_id maxlength="1000" class="utrecht-textbox utrecht-textbox--html-input w-full" value=proposal(r.id) />
                             </li>
                         }
                     }).collect_view()}
@@ -210,7 +210,7 @@ fn form(l: Locale, v: NewRequestView) -> impl IntoView {
             <div>
                 <label for="toelichting" class="text-xl font-semibold">{tr(l, "new_request.explanation")}</label>
                 <p class="text-sm" id="toelichting-hint">{tr(l, "new_request.explanation_hint")}</p>
-                <textarea name="toelichting" id="toelichting" rows="5" maxlength="4000" class="w-full" aria-describedby="toelichting-hint">{v.explanation.clone()}</textarea>
+                <textarea name="toelichting" id="toelichting" rows="5" maxlength="4000" class="utrecht-textarea utrecht-textarea--html-textarea w-full" aria-describedby="toelichting-hint">{v.explanation.clone()}</textarea>
             </div>
             <button type="submit" name="stap" value="controleren" class="nl-button nl-button--primary">{tr(l, "new_request.to_review")}</button>
         </form>
@@ -442,7 +442,7 @@ pub fn RequestPage() -> impl IntoView {
             {(!d.summary.status.is_final()).then(|| view! {
                 <form method="post" action=format!("/verzoeken/{reference}/bericht") class="my-4">
                     <label for="bericht" class="block font-semibold">{tr(l, "request.your_message")}</label>
-                    <textarea name="bericht" id="bericht" rows="4" maxlength="4000" class="w-full" required></textarea>
+                    <textarea name="bericht" id="bericht" rows="4" maxlength="4000" class="utrecht-textarea utrecht-textarea--html-textarea w-full" required></textarea>
                     <button type="submit" class="nl-button nl-button--primary mt-2">{tr(l, "request.send")}</button>
                 </form>
             })}
@@ -452,7 +452,7 @@ pub fn RequestPage() -> impl IntoView {
                     <p>{tr(l, "request.withdraw_text")}</p>
                     <form method="post" action=format!("/verzoeken/{reference}/intrekken")>
                         <div class="choice">
-                            <input type="checkbox" name="zeker" id="zeker" value="ja" />
+                            <input class="utrecht-checkbox utrecht-checkbox--html-input" type="checkbox" name="zeker" id="zeker" value="ja" />
                             <label for="zeker">{tr(l, "request.withdraw_confirm")}</label>
                         </div>
                         <div><button type="submit" class="nl-button nl-button--secondary mt-2">{tr(l, "request.withdraw_button")}</button></div>

@@ -46,7 +46,7 @@ pub fn SettingsPage() -> impl IntoView {
                 <form method="post" action="/instellingen/email" class="mt-4">
                     <div class="field">
                         <label for="email">{tr(l, "settings.email_label")}</label>
-                        <input id="email" name="email" type="email" autocomplete="email" required />
+                        <input class="utrecht-textbox utrecht-textbox--html-input" id="email" name="email" type="email" autocomplete="email" required />
                     </div>
                     <button type="submit" class="nl-button nl-button--primary">{tr(l, "settings.email_submit")}</button>
                 </form>
@@ -58,7 +58,7 @@ pub fn SettingsPage() -> impl IntoView {
                     <form method="post" action="/instellingen/bevestigen">
                         <div class="field">
                             <label for="code">{tr(l, "settings.code_label")}</label>
-                            <input id="code" name="code" autocomplete="one-time-code" required value=code.clone() />
+                            <input class="utrecht-textbox utrecht-textbox--html-input" id="code" name="code" autocomplete="one-time-code" required value=code.clone() />
                         </div>
                         <button type="submit" class="nl-button nl-button--primary">{tr(l, "settings.code_submit")}</button>
                     </form>

@@ -71,7 +71,7 @@ pub fn SharedPage() -> impl IntoView {
                     <legend>{tr(l, "shared.filter")}</legend>
                     <div class="field">
                         <label for="ontvanger">{tr(l, "shared.recipient")}</label>
-                        <select id="ontvanger" name="ontvanger">
+                        <select class="utrecht-select utrecht-select--html-select" id="ontvanger" name="ontvanger">
                             <option value="">{tr(l, "shared.all_recipients")}</option>
                             {shared.recipients.iter().map(|r| view! {
                                 <option value=r.clone() selected=*r == selected>{r.clone()}</option>
@@ -80,11 +80,11 @@ pub fn SharedPage() -> impl IntoView {
                     </div>
                     <div class="field">
                         <label for="van">{tr(l, "shared.from")}</label>
-                        <input id="van" name="van" type="date" value=shared.filter_from.clone().unwrap_or_default() />
+                        <input class="utrecht-textbox utrecht-textbox--html-input" id="van" name="van" type="date" value=shared.filter_from.clone().unwrap_or_default() />
                     </div>
                     <div class="field">
                         <label for="tot">{tr(l, "shared.to")}</label>
-                        <input id="tot" name="tot" type="date" value=shared.filter_to.clone().unwrap_or_default() />
+                        <input class="utrecht-textbox utrecht-textbox--html-input" id="tot" name="tot" type="date" value=shared.filter_to.clone().unwrap_or_default() />
                     </div>
                     <button type="submit" class="nl-button nl-button--secondary">{tr(l, "shared.apply")}</button>
                 </fieldset>

@@ -34,14 +34,14 @@ pub fn QueuePage() -> impl IntoView {
             <form method="get" action="/backoffice/verzoeken" class="card my-6 flex flex-wrap items-end gap-4" aria-label=tr(l, "queue.filters")>
                 <div>
                     <label for="soort" class="block font-semibold">{tr(l, "request.kind")}</label>
-                    <select name="soort" id="soort">
+                    <select class="utrecht-select utrecht-select--html-select" name="soort" id="soort">
                         <option value="">{tr(l, "queue.any")}</option>
                         {Kind::ALL.iter().map(|&k| view! { <option value=k.as_str() selected=kind == Some(k)>{tr(l, k.key())}</option> }).collect_view()}
                     </select>
                 </div>
                 <div>
                     <label for="status" class="block font-semibold">{tr(l, "request.status")}</label>
-                    <select name="status" id="status">
+                    <select class="utrecht-select utrecht-select--html-select" name="status" id="status">
                         <option value="">{tr(l, "queue.any")}</option>
                         <option value=StatusFilter::Open.as_str() selected=status == Some(StatusFilter::Open)>{tr(l, "queue.all_open")}</option>
                         {Status::ALL.iter().map(|&s| view! { <option value=s.as_str() selected=status == Some(StatusFilter::Is(s))>{tr(l, s.key())}</option> }).collect_view()}
@@ -49,14 +49,14 @@ pub fn QueuePage() -> impl IntoView {
                 </div>
                 <div>
                     <label for="binnen" class="block font-semibold">{tr(l, "queue.due_within")}</label>
-                    <input type="number" min="0" max="366" name="binnen" id="binnen" class="w-24" value=f.due_within.map(|d| d.to_string()).unwrap_or_default() />
+                    <input type="number" min="0" max="366" name="binnen" id="binnen" class="utrecht-textbox utrecht-textbox--html-input w-24" value=f.due_within.map(|d| d.to_string()).unwrap_or_default() />
                 </div>
-                <div class="choice"><input type="checkbox" name="te_laat" id="te_laat" value="1" checked=f.overdue /><label for="te_laat">{tr(l, "queue.only_overdue")}</label></div>
-                <div class="choice"><input type="checkbox" name="van_mij" id="van_mij" value="1" checked=f.mine /><label for="van_mij">{tr(l, "queue.only_mine")}</label></div>
-                <div class="choice"><input type="checkbox" name="niet_toegewezen" id="niet_toegewezen" value="1" checked=f.unassigned /><label for="niet_toegewezen">{tr(l, "queue.only_unassigned")}</label></div>
+                <div class="choice"><input class="utrecht-checkbox utrecht-checkbox--html-input" type="checkbox" name="te_laat" id="te_laat" value="1" checked=f.overdue /><label for="te_laat">{tr(l, "queue.only_overdue")}</label></div>
+                <div class="choice"><input class="utrecht-checkbox utrecht-checkbox--html-input" type="checkbox" name="van_mij" id="van_mij" value="1" checked=f.mine /><label for="van_mij">{tr(l, "queue.only_mine")}</label></div>
+                <div class="choice"><input class="utrecht-checkbox utrecht-checkbox--html-input" type="checkbox" name="niet_toegewezen" id="niet_toegewezen" value="1" checked=f.unassigned /><label for="niet_toegewezen">{tr(l, "queue.only_unassigned")}</label></div>
                 <div>
                     <label for="zoek" class="block font-semibold">{tr(l, "queue.search")}</label>
-                    <input type="search" name="zoek" id="zoek" class="w-48" maxlength="20" placeholder="AVG-2026-" value=f.search.clone() />
+                    <input type="search" name="zoek" id="zoek" class="utrecht-textbox utrecht-textbox--html-input w-48" maxlength="20" placeholder="AVG-2026-" value=f.search.clone() />
                 </div>
                 <button type="submit" class="nl-button nl-button--primary">{tr(l, "queue.apply")}</button>
             </form>
@@ -112,7 +112,7 @@ fn action_form(
 fn text_field(l: Locale, name: &'static str, id: String, label_key: &str) -> impl IntoView {
     view! {
         <label for=id.clone() class="block font-semibold">{tr(l, label_key)}</label>
-        <textarea name=name id=id rows="3" maxlength="4000" class="w-full" required></textarea>
+        <textarea name=name id=id rows="3" maxlength="4000" class="utrecht-textarea utrecht-textarea--html-textarea w-full" required></textarea>
     }
 }
 
@@ -165,12 +165,12 @@ fn actions(l: Locale, v: &StaffRequestView) -> impl IntoView + use<> {
                 <legend class="font-semibold">{tr(l, "answer.leave_out_title")}</legend>
                 <p class="text-sm">{tr(l, "answer.leave_out_text")}</p>
                 <label for="weglaten-grond" class="block text-sm">{tr(l, "answer.leave_out_ground")}</label>
-                <select name="weglaten_grond" id="weglaten-grond">
+                <select class="utrecht-select utrecht-select--html-select" name="weglaten_grond" id="weglaten-grond">
                     <option value="">{tr(l, "answer.leave_out_no_ground")}</option>
                     {RefusalGround::LEAVE_OUT.iter().map(|&g| view! { <option value=g.as_str()>{tr(l, g.key())}</option> }).collect_view()}
                 </select>
                 <label for="weglaten-toelichting" class="block text-sm">{tr(l, "answer.leave_out_note")}</label>
-                <textarea name="weglaten_toelichting" id="weglaten-toelichting" rows="2" maxlength="4000" class="w-full"></textarea>
+                <textarea name="weglaten_toelichting" id="weglaten-toelichting" rows="2" maxlength="4000" class="utrecht-textarea utrecht-textarea--html-textarea w-full"></textarea>
             </fieldset>
         });
         forms.push(action_form(&reference, version, Action::Decide.as_str(), view! {
@@ -183,21 +183,21 @@ fn actions(l: Locale, v: &StaffRequestView) -> impl IntoView + use<> {
                 view! {
                     <fieldset class="my-4 border-t border-line pt-4" data-testid="decide-item">
                         <legend class="font-semibold">{i.label.clone()}</legend>
-                        <div class="choice"><input type="radio" name=format!("besluit-{}", i.id) id=yes.clone() value=types::DecisionChoice::Grant.as_str() checked=true /><label for=yes>{tr(l, types::Decision::Granted.key())}</label></div>
-                        <div class="choice"><input type="radio" name=format!("besluit-{}", i.id) id=no.clone() value=types::DecisionChoice::Refuse.as_str() /><label for=no>{tr(l, types::Decision::Refused.key())}</label></div>
+                        <div class="choice"><input class="utrecht-radio-button utrecht-radio-button--html-input" type="radio" name=format!("besluit-{}", i.id) id=yes.clone() value=types::DecisionChoice::Grant.as_str() checked=true /><label for=yes>{tr(l, types::Decision::Granted.key())}</label></div>
+                        <div class="choice"><input class="utrecht-radio-button utrecht-radio-button--html-input" type="radio" name=format!("besluit-{}", i.id) id=no.clone() value=types::DecisionChoice::Refuse.as_str() /><label for=no>{tr(l, types::Decision::Refused.key())}</label></div>
                         <label for=ground.clone() class="block text-sm">{tr(l, "staff.ground")}</label>
-                        <select name=ground.clone() id=ground>
+                        <select class="utrecht-select utrecht-select--html-select" name=ground.clone() id=ground>
                             <option value="">{tr(l, "staff.no_ground")}</option>
                             {RefusalGround::ALL.iter().map(|&g| view! { <option value=g.as_str()>{tr(l, g.key())}</option> }).collect_view()}
                         </select>
                         <label for=note.clone() class="block text-sm">{tr(l, "staff.item_note")}</label>
-                        <textarea name=note.clone() id=note rows="2" maxlength="4000" class="w-full"></textarea>
+                        <textarea name=note.clone() id=note rows="2" maxlength="4000" class="utrecht-textarea utrecht-textarea--html-textarea w-full"></textarea>
                     </fieldset>
                 }
             }).collect_view()}
             {leave_out}
             <label for="besluit-toelichting" class="block font-semibold">{tr(l, "staff.decision_note")}</label>
-            <textarea name="toelichting" id="besluit-toelichting" rows="3" maxlength="4000" class="w-full"></textarea>
+            <textarea name="toelichting" id="besluit-toelichting" rows="3" maxlength="4000" class="utrecht-textarea utrecht-textarea--html-textarea w-full"></textarea>
             {button("staff.decide_button")}
         }).into_any());
         if let Some(draft) = draft.clone() {
@@ -335,7 +335,7 @@ fn tasks(l: Locale, v: &StaffRequestView) -> impl IntoView + use<> {
                                     <input type="hidden" name="versie" value=version.to_string() />
                                     <input type="hidden" name="taak" value=t.id.to_string() />
                                     <label for=reason_id.clone() class="block text-sm">{tr(l, "staff.task_reason")}</label>
-                                    <input type="text" name="reden" id=reason_id class="w-full" maxlength="4000" />
+                                    <input type="text" name="reden" id=reason_id class="utrecht-textbox utrecht-textbox--html-input w-full" maxlength="4000" />
                                     <div class="mt-2 flex gap-4">
                                         <button type="submit" name="uitkomst" value=TaskOutcome::Done.as_str() class="nl-button nl-button--primary">{tr(l, TaskOutcome::Done.key())}</button>
                                         <button type="submit" name="uitkomst" value=TaskOutcome::Impossible.as_str() class="nl-button nl-button--secondary">{tr(l, TaskOutcome::Impossible.key())}</button>
@@ -379,7 +379,7 @@ pub fn StaffRequestPage() -> impl IntoView {
                 {(!v.bsn_revealed).then(|| view! {
                     <form method="post" action=format!("/backoffice/verzoeken/{reference}/bsn") class="mt-2">
                         <label for="bsn-reden" class="block text-sm">{tr(l, "staff.bsn_reason")}</label>
-                        <input type="text" name="reden" id="bsn-reden" class="w-full" maxlength="4000" required />
+                        <input type="text" name="reden" id="bsn-reden" class="utrecht-textbox utrecht-textbox--html-input w-full" maxlength="4000" required />
                         <button type="submit" class="nl-button nl-button--secondary mt-2">{tr(l, "staff.bsn_show")}</button>
                     </form>
                 })}

@@ -32,11 +32,11 @@ pub fn UsagePage() -> impl IntoView {
                     <legend>{tr(l, "shared.filter")}</legend>
                     <div class="field">
                         <label for="van">{tr(l, "shared.from")}</label>
-                        <input id="van" name="van" type="date" value=usage.filter_from.clone().unwrap_or_default() />
+                        <input class="utrecht-textbox utrecht-textbox--html-input" id="van" name="van" type="date" value=usage.filter_from.clone().unwrap_or_default() />
                     </div>
                     <div class="field">
                         <label for="tot">{tr(l, "shared.to")}</label>
-                        <input id="tot" name="tot" type="date" value=usage.filter_to.clone().unwrap_or_default() />
+                        <input class="utrecht-textbox utrecht-textbox--html-input" id="tot" name="tot" type="date" value=usage.filter_to.clone().unwrap_or_default() />
                     </div>
                     <button type="submit" class="nl-button nl-button--secondary">{tr(l, "shared.apply")}</button>
                 </fieldset>

@@ -80,7 +80,7 @@ fn fault_select() -> String {
     format!(
         r#"<div class="field">
   <label for="fout">Testscenario (alleen voor tests)</label>
-  <select id="fout" name="fout">{options}</select>
+  <select class="utrecht-select utrecht-select--html-select" id="fout" name="fout">{options}</select>
 </div>"#
     )
 }
@@ -113,7 +113,7 @@ pub fn login(
                 .enumerate()
                 .map(|(i, c)| {
                     format!(
-                        r#"<div class="choice"><input type="radio" id="persoon-{i}" name="persoon" value="{bsn}"{checked}><label for="persoon-{i}">{name} <span class="text-sm">(BSN {bsn}, {about})</span></label></div>"#,
+                        r#"<div class="choice"><input class="utrecht-radio-button utrecht-radio-button--html-input" type="radio" id="persoon-{i}" name="persoon" value="{bsn}"{checked}><label for="persoon-{i}">{name} <span class="text-sm">(BSN {bsn}, {about})</span></label></div>"#,
                         bsn = c.bsn,
                         name = text(c.name),
                         about = text(c.about),
@@ -147,26 +147,26 @@ pub fn login(
                     r#"<fieldset class="field">
   <legend>Kies een testpersoon</legend>
   {people}
-  <div class="choice"><input type="radio" id="persoon-anders" name="persoon" value="anders"{other_checked}><label for="persoon-anders">Ander BSN</label></div>
+  <div class="choice"><input class="utrecht-radio-button utrecht-radio-button--html-input" type="radio" id="persoon-anders" name="persoon" value="anders"{other_checked}><label for="persoon-anders">Ander BSN</label></div>
 </fieldset>
 <div class="field">
   <label for="bsn">BSN (als u 'Ander BSN' kiest)</label>
-  <input id="bsn" name="bsn" inputmode="numeric" autocomplete="off"{described}>
+  <input class="utrecht-textbox utrecht-textbox--html-input" id="bsn" name="bsn" inputmode="numeric" autocomplete="off"{described}>
 </div>
 <div class="field">
   <label for="niveau">Betrouwbaarheidsniveau</label>
-  <select id="niveau" name="niveau">{levels}</select>
+  <select class="utrecht-select utrecht-select--html-select" id="niveau" name="niveau">{levels}</select>
 </div>
 <fieldset class="field">
   <legend>Machtiging (DigiD Machtigen)</legend>
   <p class="text-sm">Inloggen namens iemand die u heeft gemachtigd. Laat leeg voor uw eigen zaken.</p>
   <div class="field">
     <label for="namens">Namens (BSN van wie u machtigde)</label>
-    <select id="namens" name="namens"><option value="">Niet namens iemand anders</option>{represented}</select>
+    <select class="utrecht-select utrecht-select--html-select" id="namens" name="namens"><option value="">Niet namens iemand anders</option>{represented}</select>
   </div>
   <div class="field">
     <label for="dienst">Dienst van de machtiging</label>
-    <input id="dienst" name="dienst" value="urn:nl-eid-gdi:1.0:DV:00000001234567890000:services:0001" autocomplete="off">
+    <input class="utrecht-textbox utrecht-textbox--html-input" id="dienst" name="dienst" value="urn:nl-eid-gdi:1.0:DV:00000001234567890000:services:0001" autocomplete="off">
   </div>
 </fieldset>"#,
                     represented = personas::CITIZENS
@@ -189,7 +189,7 @@ pub fn login(
                     let roles: Vec<&str> = s.roles.iter().map(|r| r.as_str()).collect();
                     let roles = if roles.is_empty() { "geen rollen".to_owned() } else { roles.join(", ") };
                     format!(
-                        r#"<div class="choice"><input type="radio" id="medewerker-{i}" name="medewerker" value="{sub}"{checked}><label for="medewerker-{i}">{name} <span class="text-sm">({roles})</span></label></div>"#,
+                        r#"<div class="choice"><input class="utrecht-radio-button utrecht-radio-button--html-input" type="radio" id="medewerker-{i}" name="medewerker" value="{sub}"{checked}><label for="medewerker-{i}">{name} <span class="text-sm">({roles})</span></label></div>"#,
                         sub = s.subject,
                         name = text(s.name),
                         roles = text(&roles),
