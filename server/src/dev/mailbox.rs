@@ -45,11 +45,10 @@ pub async fn mailbox(State(state): State<AppState>) -> Response {
         })
         .collect();
     let body = format!(
-        r#"<!DOCTYPE html><html lang="nl"><head><meta charset="utf-8"><title>Ontwikkel-mailbox — Inzage</title>{theme_link}<link rel="stylesheet" href="{css}"></head>
+        r#"<!DOCTYPE html><html lang="nl"><head><meta charset="utf-8"><title>Ontwikkel-mailbox — Inzage</title>{stylesheets}</head>
 <body class="{theme_class} bg-white text-ink"><main class="mx-auto max-w-4xl px-4 py-8"><h1>Ontwikkel-mailbox</h1>
 <p>Alleen in ontwikkelmodus: e-mail wordt niet verstuurd maar bewaard in <code>{dir}</code>. Nieuwste eerst, {count} bericht(en).</p>{items}</main></body></html>"#,
-        css = text(&state.stylesheet_href),
-        theme_link = state.theme.head_link(),
+        stylesheets = crate::http::assets::stylesheet_links(&state),
         theme_class = state.theme.class_name,
         dir = text(&dir),
         count = mails.len(),

@@ -82,14 +82,17 @@ impl Theme {
             body,
         })
     }
+}
 
-    /// The `<link>` and the `<body>` class for a page built outside the Leptos shell.
-    pub fn head_link(&self) -> String {
-        format!(
-            r#"<link rel="stylesheet" href="{}">"#,
-            html_escape::encode_double_quoted_attribute(&self.href)
-        )
-    }
+/// The theme's and the portal's stylesheets, as `<link>`s, for a page built outside the Leptos
+/// shell (its `<body>` takes `state.theme.class_name`).
+pub fn stylesheet_links(state: &crate::AppState) -> String {
+    use html_escape::encode_double_quoted_attribute as attribute;
+    format!(
+        r#"<link rel="stylesheet" href="{}"><link rel="stylesheet" href="{}">"#,
+        attribute(&state.theme.href),
+        attribute(&state.stylesheet_href)
+    )
 }
 
 /// `/theme/tokens-<hash>.css`: the design tokens, cached like the stylesheet.
@@ -102,26 +105,12 @@ pub async fn theme(
     if theme.href.strip_prefix("/theme/") != Some(file.as_str()) {
         return StatusCode::NOT_FOUND.into_response();
     }
-    let cache = [
-        (
-            header::CACHE_CONTROL,
-            "public, max-age=31536000, immutable".to_owned(),
-        ),
-        (header::ETAG, theme.etag.clone()),
-    ];
-    if headers
-        .get(header::IF_NONE_MATCH)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v == theme.etag)
-    {
-        return (StatusCode::NOT_MODIFIED, cache).into_response();
-    }
-    (
-        cache,
-        [(header::CONTENT_TYPE, "text/css; charset=utf-8")],
+    immutable(
+        &headers,
+        &theme.etag,
+        "text/css; charset=utf-8",
         theme.body.clone(),
     )
-        .into_response()
 }
 
 /// `/assets/inzage-<hash>.css`.
@@ -142,26 +131,32 @@ pub async fn hashed(Path(file): Path<String>, headers: HeaderMap) -> Response {
     else {
         return StatusCode::NOT_FOUND.into_response();
     };
+    immutable(&headers, &asset.etag, asset.content_type, asset.body)
+}
+
+/// A content-hashed file's answer: cached for a year, revalidated by its ETag (304 when the
+/// browser has it).
+fn immutable(
+    headers: &HeaderMap,
+    etag: &str,
+    content_type: &'static str,
+    body: impl Into<axum::body::Body>,
+) -> Response {
     let cache = [
         (
             header::CACHE_CONTROL,
             "public, max-age=31536000, immutable".to_owned(),
         ),
-        (header::ETAG, asset.etag.clone()),
+        (header::ETAG, etag.to_owned()),
     ];
     if headers
         .get(header::IF_NONE_MATCH)
         .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.split(',').any(|tag| tag.trim() == asset.etag))
+        .is_some_and(|v| v.split(',').any(|tag| tag.trim() == etag))
     {
         return (StatusCode::NOT_MODIFIED, cache).into_response();
     }
-    let mut response = (cache, asset.body).into_response();
-    response.headers_mut().insert(
-        header::CONTENT_TYPE,
-        header::HeaderValue::from_static(asset.content_type),
-    );
-    response
+    (cache, [(header::CONTENT_TYPE, content_type)], body.into()).into_response()
 }
 
 /// Serves the favicon.

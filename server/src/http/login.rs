@@ -117,43 +117,32 @@ async fn establish(
 ) -> Result<&'static str, LoginError> {
     let logged_in_at = chrono::Utc::now().timestamp();
     let (principal, home) = match identity {
-        Identity::Citizen {
-            bsn,
-            level,
-            acting: None,
-        } => {
-            let citizen_id = people::citizen_logged_in(&state.db, &state.vault, &bsn).await?;
+        Identity::Citizen { bsn, level, acting } => {
+            let (citizen_id, acting) = match acting {
+                None => (
+                    people::citizen_logged_in(&state.db, &state.vault, &bsn).await?,
+                    None,
+                ),
+                // The representative logged in; the session is the represented person's, and
+                // shows only their data. Both are recorded, the representative as the actor.
+                Some((representative, mandate)) => {
+                    let (citizen_id, acting) = people::representation_logged_in(
+                        &state.db,
+                        &state.vault,
+                        &bsn,
+                        &representative,
+                        mandate,
+                    )
+                    .await?;
+                    (citizen_id, Some(acting))
+                }
+            };
             (
                 Principal::Citizen {
                     citizen_id,
                     level,
                     logged_in_at,
-                    acting: None,
-                },
-                "/overzicht",
-            )
-        }
-        Identity::Citizen {
-            bsn,
-            level,
-            acting: Some((representative, mandate)),
-        } => {
-            // The representative logged in; the session is the represented person's, and
-            // shows only their data. Both are recorded, the representative as the actor.
-            let acting = people::representation_logged_in(
-                &state.db,
-                &state.vault,
-                &bsn,
-                &representative,
-                mandate,
-            )
-            .await?;
-            (
-                Principal::Citizen {
-                    citizen_id: acting.0,
-                    level,
-                    logged_in_at,
-                    acting: Some(acting.1),
+                    acting,
                 },
                 "/overzicht",
             )

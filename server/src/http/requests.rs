@@ -213,13 +213,12 @@ fn open_from_here(state: &AppState, reference: &str) -> Response {
     };
     let reference = reference.to_string();
     let html = format!(
-        r#"<!DOCTYPE html><html lang="nl"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>Verzoek openen - Inzage</title>{theme_link}<link rel="stylesheet" href="{css}"></head>
+        r#"<!DOCTYPE html><html lang="nl"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>Verzoek openen - Inzage</title>{stylesheets}</head>
 <body class="{theme_class} bg-white text-ink"><main class="mx-auto max-w-3xl px-4 py-8" id="inhoud"><h1>Verzoek {reference_text} openen</h1>
 <p class="lead" data-testid="open-from-here">U volgde een link van buiten Inzage. Inzage legt vast wie een verzoek bekijkt, en opent het daarom pas als u hier zelf verder gaat.</p>
 <p><a class="nl-button nl-button--primary" href="/backoffice/verzoeken/{reference_attribute}">Verzoek {reference_text} openen</a></p>
 <p><a href="/backoffice/verzoeken">Naar alle verzoeken</a></p></main></body></html>"#,
-        css = attribute(&state.stylesheet_href),
-        theme_link = state.theme.head_link(),
+        stylesheets = crate::http::assets::stylesheet_links(state),
         theme_class = state.theme.class_name,
         reference_text = text(&reference),
         reference_attribute = attribute(&reference),

@@ -583,11 +583,10 @@ async fn docs(State(state): State<AppState>) -> Response {
         }
     }
     let html = format!(
-        r#"<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>Inzage API</title>{theme_link}<link rel="stylesheet" href="{css}"></head>
+        r#"<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>Inzage API</title>{stylesheets}</head>
 <body class="{theme_class} bg-white text-ink"><main class="mx-auto max-w-4xl px-4 py-8"><h1>Inzage source-system API</h1>
 {desc}<p>Machine-readable: <a href="/api/v1/openapi.json">OpenAPI 3.1 (openapi.json)</a>. Generated {now}.</p>{body}</main></body></html>"#,
-        css = text(&state.stylesheet_href),
-        theme_link = state.theme.head_link(),
+        stylesheets = crate::http::assets::stylesheet_links(&state),
         theme_class = state.theme.class_name,
         // The description's paragraphs and list items as plain, escaped text.
         desc = doc

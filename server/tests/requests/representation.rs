@@ -20,11 +20,10 @@ use crate::{
 
 const SERVICE: &str = "urn:nl-eid-gdi:1.0:DV:00000001234567890000:services:0001";
 
-/// Hans logs in at the stand-in with a machtiging from `represented`.
-async fn machtiging_login(app: &TestApp, represented: &str) -> Browser {
-    let mut browser = app.browser();
-    let back = submit_at_stand_in(
-        &mut browser,
+/// Hans fills the stand-in's form with a machtiging from `represented`: its answer.
+async fn machtiging_at_stand_in(browser: &mut Browser, represented: &str) -> reqwest::Response {
+    submit_at_stand_in(
+        browser,
         "/inloggen",
         &[
             ("persoon", HANS),
@@ -35,7 +34,13 @@ async fn machtiging_login(app: &TestApp, represented: &str) -> Browser {
             ("actie", "inloggen"),
         ],
     )
-    .await;
+    .await
+}
+
+/// Hans logs in at the stand-in with a machtiging from `represented`.
+async fn machtiging_login(app: &TestApp, represented: &str) -> Browser {
+    let mut browser = app.browser();
+    let back = machtiging_at_stand_in(&mut browser, represented).await;
     let callback = browser.get(&location(&back)).await;
     assert_eq!(location(&callback), "/overzicht", "machtiging login");
     browser
@@ -222,18 +227,7 @@ pub(super) async fn a_machtiging_files_for_the_represented_person_only(app: Test
 
 pub(super) async fn a_machtiging_for_an_invalid_bsn_is_refused_at_the_stand_in(app: TestApp) {
     let mut browser = app.browser();
-    let back = submit_at_stand_in(
-        &mut browser,
-        "/inloggen",
-        &[
-            ("persoon", HANS),
-            ("niveau", "substantieel"),
-            ("fout", "none"),
-            ("namens", "123456789"),
-            ("actie", "inloggen"),
-        ],
-    )
-    .await;
+    let back = machtiging_at_stand_in(&mut browser, "123456789").await;
     assert_eq!(back.status(), reqwest::StatusCode::UNPROCESSABLE_ENTITY);
     assert!(back.text().await.unwrap().contains("11-proef"));
     app.finish().await;

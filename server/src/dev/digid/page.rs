@@ -18,7 +18,7 @@ fn document(state: &AppState, title: &str, body: &str, status: StatusCode) -> Re
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>{title} — DigiD (nagebootst)</title>
-{theme_link}<link rel="stylesheet" href="{css}">
+{stylesheets}
 </head>
 <body class="{theme_class} min-h-screen bg-white text-ink">
 <header class="border-b-4 border-digid bg-white">
@@ -33,8 +33,7 @@ fn document(state: &AppState, title: &str, body: &str, status: StatusCode) -> Re
 </body>
 </html>"#,
         title = text(title),
-        css = attr(&state.stylesheet_href),
-        theme_link = state.theme.head_link(),
+        stylesheets = crate::http::assets::stylesheet_links(state),
         theme_class = state.theme.class_name,
     );
     (

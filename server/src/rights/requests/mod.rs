@@ -24,8 +24,8 @@ use crate::{
     config::Settings,
     entities::{
         access_answers, citizens, disclosures, guardianships, personal_data_records,
-        processing_log_lines, record_history, request_events, request_items, request_leave_outs,
-        request_messages, request_tasks, rights_requests, source_systems, staff_accounts,
+        record_history, request_events, request_items, request_leave_outs, request_messages,
+        request_tasks, rights_requests, source_systems, staff_accounts,
     },
     identity::StaffRole,
     mail::{self, Mail, MailError, RequestReference},
@@ -33,7 +33,7 @@ use crate::{
     platform::crypto::Vault,
     rights::deadlines,
     rights::workflow::{self, Action, Actor, Facts, Refusal, Status},
-    transparency::{self, PORTAL_ACTIVITY, Visibility},
+    transparency::{self, Visibility},
 };
 use app::models::{
     Author, NewRequestView, PickableRecord, QueueFilter, QueueView, RequestDetailView,

@@ -274,36 +274,21 @@ pub(super) async fn staff_trail(
         },
     )
     .await?;
-    let Some(citizen) = citizens::Entity::find_by_id(request.citizen_id)
-        .one(txn)
-        .await?
-    else {
-        return Ok(());
-    };
     let verb = if action == "viewed" {
         "heeft uw gegevens ingezien"
     } else {
         "heeft uw verzoek behandeld"
     };
-    processing_log_lines::ActiveModel {
-        trace_id: Set(crate::platform::crypto::random_hex(16)),
-        span_id: Set(crate::platform::crypto::random_hex(8)),
-        parent_span_id: Set(None),
-        name: Set(format!(
-            // The setting is the full name ("Gemeente Voorbeeldstad").
+    transparency::log_portal_step(
+        txn,
+        request.citizen_id,
+        // The setting is the full name ("Gemeente Voorbeeldstad").
+        &format!(
             "{}, team Privacy, {verb} voor verzoek {}",
             settings.municipality_name, request.reference
-        )),
-        status: Set(types::SpanStatus::Ok),
-        start_time: Set(now),
-        end_time: Set(now),
-        activity_code: Set(PORTAL_ACTIVITY.to_owned()),
-        subject_pseudonym: Set(citizen.bsn_pseudonym),
-        source_system_id: Set(None),
-        processor: Set(format!("{}, team Privacy", settings.municipality_name)),
-        ..Default::default()
-    }
-    .insert(txn)
-    .await?;
-    Ok(())
+        ),
+        &format!("{}, team Privacy", settings.municipality_name),
+        now,
+    )
+    .await
 }

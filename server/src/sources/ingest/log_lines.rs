@@ -79,13 +79,7 @@ pub async fn record_log_lines(
     items: &[LogLineInput],
 ) -> Result<BatchSummary, IngestError> {
     check_size(items)?;
-    let kind = LogLines {
-        source,
-        vault,
-        known: known_activities(db).await?,
-        restrictions: Restrictions::load(db).await?,
-    };
-    ingest(db, kind, items).await
+    ingest(db, LogLines::load(db, vault, source).await?, items).await
 }
 
 /// Records the good lines of `items` and refuses the others, each with its bad fields, instead
@@ -98,13 +92,7 @@ pub async fn record_good_log_lines(
     items: &[LogLineInput],
 ) -> Result<Partial, IngestError> {
     check_size(items)?;
-    let kind = LogLines {
-        source,
-        vault,
-        known: known_activities(db).await?,
-        restrictions: Restrictions::load(db).await?,
-    };
-    ingest_good(db, kind, items).await
+    ingest_good(db, LogLines::load(db, vault, source).await?, items).await
 }
 
 /// Log lines as a kind of item, checked against the register. A line names its citizen only by
@@ -114,6 +102,22 @@ struct LogLines<'a> {
     vault: &'a Vault,
     known: HashSet<String>,
     restrictions: Restrictions,
+}
+
+impl<'a> LogLines<'a> {
+    /// What a batch of `source`'s lines is checked against: the register, the restrictions.
+    async fn load(
+        db: &DatabaseConnection,
+        vault: &'a Vault,
+        source: &'a SourceContext,
+    ) -> Result<Self, IngestError> {
+        Ok(Self {
+            source,
+            vault,
+            known: known_activities(db).await?,
+            restrictions: Restrictions::load(db).await?,
+        })
+    }
 }
 
 impl Kind for LogLines<'_> {
